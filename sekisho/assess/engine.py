@@ -1,0 +1,240 @@
+"""Facts → scores → safety level → verdicts. Every point names the facts that earned or lost it.
+
+The numbers all come from :class:`~sekisho.assess.rules.Rules`; this module only applies them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sekisho.assess.rules import OrgSettings, Rules
+from sekisho.catalog.loader import Catalog
+from sekisho.model.catalog import Law, Operator, Service
+from sekisho.model.facts import Fact, Incident
+from sekisho.model.rating import (
+    SCORE_NAMES,
+    CapHit,
+    Evidence,
+    LevelOverride,
+    Message,
+    Point,
+    PointStatus,
+    Rating,
+    Score,
+)
+
+
+def evidence(statement: str, fact: Fact[Any] | Incident, **params: Any) -> Evidence:
+    note = getattr(fact, "note", None)
+    return Evidence(
+        statement=statement,
+        params=params,
+        value=fact.value,
+        source=fact.source,
+        as_of=fact.as_of,
+        kind=fact.kind,
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class JurisdictionLink:
+    """Why a country's authorities can reach a service: which entity, which fact."""
+
+    country: str
+    operator: Operator
+    relation: str  # country | headquarters | jurisdiction
+    fact: Fact[str]
+
+    def as_evidence(self) -> Evidence:
+        return evidence(f"fact.operator.{self.relation}", self.fact, operator=self.operator.name)
+
+
+@dataclass(frozen=True)
+class LawExposure:
+    law: Law
+    via: JurisdictionLink | None  # None: named explicitly on the operator
+    explicit: Fact[str] | None = None
+
+    @property
+    def with_court(self) -> bool:
+        jo = self.law.judicial_oversight
+        return bool(jo and not jo.is_claim and jo.value is True)
+
+    def as_evidence(self) -> list[Evidence]:
+        out = [self.via.as_evidence()] if self.via else []
+        if self.explicit:
+            out.append(evidence("fact.operator.law", self.explicit, law=self.law.name))
+        out.append(evidence("fact.law.secret", self.law.compels_secret_cooperation, law=self.law.name))
+        if self.law.judicial_oversight:
+            out.append(evidence("fact.law.court", self.law.judicial_oversight, law=self.law.name))
+        return out
+
+
+def jurisdictions(catalog: Catalog, service: Service) -> list[JurisdictionLink]:
+    """Every country that can compel an entity in the service's ownership chain (facts only)."""
+    links: list[JurisdictionLink] = []
+    for op in catalog.operator_chain(service.operator.value):
+        pairs: list[tuple[str, Fact[str] | None]] = [("country", op.country), ("headquarters", op.headquarters)]
+        pairs += [("jurisdiction", f) for f in op.jurisdictions]
+        for relation, fact in pairs:
+            if fact is not None and not fact.is_claim:
+                links.append(JurisdictionLink(fact.value, op, relation, fact))
+    return links
+
+
+def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure]:
+    found: dict[str, LawExposure] = {}
+    secret_laws = [
+        law for law in catalog.laws.values()
+        if law.compels_secret_cooperation.value and not law.compels_secret_cooperation.is_claim
+    ]
+    for link in jurisdictions(catalog, service):
+        for law in secret_laws:
+            if law.jurisdiction == link.country and law.id not in found:
+                found[law.id] = LawExposure(law, link)
+    for op in catalog.operator_chain(service.operator.value):
+        for ref in op.laws:
+            law = catalog.laws.get(ref.value)
+            if law and law.id not in found and law.compels_secret_cooperation.value and not ref.is_claim:
+                found[law.id] = LawExposure(law, None, ref)
+    return list(found.values())
+
+
+def _status(fact: Fact[Any] | None) -> tuple[PointStatus, float]:
+    if fact is None:
+        return "unknown", 0.0
+    if fact.is_claim:
+        return "claim", 0.0
+    if fact.value == "partial":
+        return "partial", 0.5
+    return ("yes", 1.0) if fact.value is True else ("no", 0.0)
+
+
+class Assessor:
+    """Rates services of one catalog under one rules version and one organisation's settings."""
+
+    def __init__(self, catalog: Catalog, rules: Rules, settings: OrgSettings | None = None,
+                 today: dt.date | None = None) -> None:
+        self.catalog = catalog
+        self.rules = rules
+        self.settings = settings or OrgSettings()
+        self.today = today or dt.date.today()
+
+    def rate_all(self) -> dict[str, Rating]:
+        return {sid: self.rate(sid) for sid in sorted(self.catalog.services)}
+
+    def rate(self, service_id: str) -> Rating:
+        service = self.catalog.service(service_id)
+        exposures = secret_law_exposures(self.catalog, service)
+        weights = self.rules.weights_for(service.category, self.settings.weights)
+
+        scores: dict[str, Score] = {}
+        total_w = known_w = 0.0
+        for name in SCORE_NAMES:
+            points = [self._point(service, factor, w, exposures) for factor, w in weights[name].items() if w > 0]
+            weight = sum(p.weight for p in points)
+            earned = sum(p.earned for p in points)
+            known = sum(p.weight for p in points if p.status in ("yes", "no", "partial"))
+            total_w += weight
+            known_w += known
+            scores[name] = Score(
+                name=name,
+                value=round(10 * earned / weight, 1) if weight else 0.0,
+                points=points,
+                coverage=round(known / weight, 2) if weight else 0.0,
+            )
+        coverage = round(known_w / total_w, 2) if total_w else 0.0
+        mean = sum(s.value for s in scores.values()) / len(scores)
+        base_level = next(row.level for row in self.rules.levels if mean >= row.min_mean)
+
+        caps = self._caps(service, exposures)
+        computed = min([base_level] + [c.max_level for c in caps])
+        override = self.settings.overrides.get(service_id)
+        tech_mean = (scores["data_protection"].value + scores["privacy"].value) / 2
+        tech = next(r.verdict for r in self.rules.technical_verdicts if tech_mean >= r.min_mean)
+
+        return Rating(
+            service_id=service_id,
+            rules_version=self.rules.version,
+            scores=scores,  # type: ignore[arg-type]
+            base_level=base_level,
+            caps=caps,
+            computed_level=computed,
+            override=LevelOverride(level=override.safety_level, justification=override.justification)
+            if override else None,
+            coverage=coverage,
+            provisional=coverage < self.rules.provisional_below_coverage,
+            legal_verdict=Message(key=f"verdict.legal.{override.safety_level if override else computed}"),
+            technical_verdict=Message(key=f"verdict.technical.{tech}"),
+            risks=self._risks(service, scores, exposures),
+            response=[
+                Message(key=f"response.{k}", params={"id": service_id})
+                for k in self.rules.responses.get(override.safety_level if override else computed, [])
+            ],
+        )
+
+    def _point(self, service: Service, factor: str, weight: float, exposures: list[LawExposure]) -> Point:
+        if factor == "no_secret_cooperation_law":
+            if exposures:
+                ev = [e for x in exposures for e in x.as_evidence()]
+                return Point(factor=factor, weight=weight, earned=0.0, status="no", evidence=ev)
+            links = jurisdictions(self.catalog, service)
+            ev = [link.as_evidence() for link in links]
+            status: PointStatus = "yes" if links else "unknown"
+            return Point(factor=factor, weight=weight, earned=weight if links else 0.0, status=status, evidence=ev)
+        fact = service.properties.get(factor)  # type: ignore[call-overload]
+        status, share = _status(fact)
+        ev = [evidence(f"fact.property.{factor}", fact)] if fact else []
+        return Point(factor=factor, weight=weight, earned=weight * share, status=status, evidence=ev)
+
+    def _recent_incidents(self, service: Service) -> list[Incident]:
+        horizon = self.today.replace(year=self.today.year - self.rules.recent_incident_years)
+        return [i for i in service.incidents if i.severity == "high" and not i.kind == "claim" and i.date >= horizon]
+
+    def _caps(self, service: Service, exposures: list[LawExposure]) -> list[CapHit]:
+        without_court = [x for x in exposures if not x.with_court]
+        countries = {x.law.jurisdiction for x in without_court}
+        data_there = [f for f in service.data_locations if not f.is_claim and f.value in countries]
+        incidents = self._recent_incidents(service)
+        holds: dict[str, list[Evidence]] = {}
+        if exposures:
+            holds["secret_cooperation_law"] = [e for x in exposures for e in x.as_evidence()]
+        if without_court:
+            holds["secret_cooperation_law_without_court"] = [e for x in without_court for e in x.as_evidence()]
+        if data_there:
+            holds["data_in_that_jurisdiction"] = [evidence("fact.data_location", f) for f in data_there]
+        if incidents:
+            holds["recent_serious_incident"] = [evidence("fact.incident", i, date=i.date) for i in incidents]
+        hits = []
+        for cap in self.rules.caps:
+            if all(p in holds for p in cap.when):
+                ev: list[Evidence] = []
+                for p in cap.when:
+                    ev += [e for e in holds[p] if e not in ev]
+                hits.append(CapHit(rule=cap.id, max_level=cap.max_level,
+                                   reason=Message(key=f"cap.{cap.id}", params={"max": cap.max_level}, evidence=ev)))
+        return hits
+
+    def _risks(self, service: Service, scores: dict[str, Score], exposures: list[LawExposure]) -> list[Message]:
+        risks = []
+        for x in exposures:
+            risks.append(Message(key="risk.secret_law", params={"law": x.law.name, "law_ja": x.law.name_ja or x.law.name,
+                                                                   "country": x.law.jurisdiction},
+                                 evidence=x.as_evidence()))
+        countries = {x.law.jurisdiction for x in exposures}
+        for f in service.data_locations:
+            if not f.is_claim and f.value in countries:
+                risks.append(Message(key="risk.data_in_jurisdiction", params={"country": f.value},
+                                     evidence=[evidence("fact.data_location", f)]))
+        for inc in self._recent_incidents(service):
+            risks.append(Message(key="risk.incident", params={"date": inc.date.isoformat(), "summary": inc.value,
+                                                               "summary_ja": inc.value_ja or inc.value},
+                                 evidence=[evidence("fact.incident", inc, date=inc.date)]))
+        for score in scores.values():
+            for p in score.points:
+                if p.status == "no" and p.weight >= self.rules.risk_min_weight and p.factor != "no_secret_cooperation_law":
+                    risks.append(Message(key=f"risk.factor.{p.factor}", evidence=p.evidence))
+        return risks

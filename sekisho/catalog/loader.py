@@ -1,0 +1,252 @@
+"""Read the catalog's YAML files, keeping line numbers for every error.
+
+The catalog is a directory (see ``docs/catalog-format.md``). Loading never stops at the first
+problem: every file is read, every schema error collected as a :class:`Finding` with
+``file:line``, and the entries that did validate are kept, so ``catalog validate`` can report all
+problems at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from sekisho.errors import CatalogError, Location
+from sekisho.model.catalog import CatalogMeta, ChangelogEntry, Law, Operator, Service, Software
+
+KINDS: dict[str, type[BaseModel]] = {
+    "services": Service,
+    "operators": Operator,
+    "laws": Law,
+    "software": Software,
+}
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in the catalog, with where it is."""
+
+    location: Location
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.location}: {tag}{self.message}"
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML file with its round-trip tree, to look up the line of any key path."""
+
+    path: Path
+    tree: Any
+
+    def line_of(self, keys: Sequence[str | int]) -> int:
+        """1-based line of the deepest node along ``keys`` that exists (1 if none)."""
+        node, line = self.tree, 1
+        for key in keys:
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0] + 1
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line = node.lc.item(key)[0] + 1
+                node = node[key]
+            else:
+                break
+        return line
+
+    def where(self, *keys: str | int) -> Location:
+        return Location(self.path, self.line_of(keys))
+
+
+@dataclass
+class Catalog:
+    """All entries of one catalog directory, by id, and where each came from."""
+
+    root: Path
+    meta: CatalogMeta
+    services: dict[str, Service] = field(default_factory=dict)
+    operators: dict[str, Operator] = field(default_factory=dict)
+    laws: dict[str, Law] = field(default_factory=dict)
+    software: dict[str, Software] = field(default_factory=dict)
+    changelog: list[ChangelogEntry] = field(default_factory=list)
+    docs: dict[tuple[str, str], YamlDoc] = field(default_factory=dict)
+
+    def entries(self, kind: str) -> dict[str, Any]:
+        return dict(getattr(self, kind))
+
+    def doc(self, kind: str, entry_id: str) -> YamlDoc | None:
+        return self.docs.get((kind, entry_id))
+
+    def service(self, service_id: str) -> Service:
+        from sekisho.errors import NotFoundError
+
+        try:
+            return self.services[service_id]
+        except KeyError:
+            raise NotFoundError(
+                f"unknown service id {service_id!r} (see `sekisho services` for the ids)"
+            ) from None
+
+    def operator_chain(self, operator_id: str) -> list[Operator]:
+        """The operator and its parents up to the ultimate parent (cycles stop the walk)."""
+        chain: list[Operator] = []
+        seen: set[str] = set()
+        current: str | None = operator_id
+        while current and current not in seen and current in self.operators:
+            seen.add(current)
+            op = self.operators[current]
+            chain.append(op)
+            current = op.parent.value if op.parent else None
+        return chain
+
+
+def bundled_catalog_dir() -> Path:
+    return Path(str(resources.files("sekisho") / "data" / "catalog"))
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    """Parse one YAML file; a syntax error becomes a CatalogError with file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise CatalogError(f"not UTF-8 text ({e.reason})", Location(path)) from None
+    except OSError as e:
+        raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
+    try:
+        tree = _yaml().load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = (e.problem or e.context or "invalid YAML").strip()
+        raise CatalogError(f"invalid YAML: {reason}", Location(path, line)) from None
+    except YAMLError as e:
+        raise CatalogError(f"invalid YAML: {e}", Location(path)) from None
+    return YamlDoc(path, tree)
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip nodes → plain dicts/lists (pydantic sees ordinary data)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "missing (every fact needs value, source and as_of)" if loc.split(".")[-1] in (
+            "source",
+            "as_of",
+            "value",
+        ) else "required field missing"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def validation_findings(doc: YamlDoc, error: ValidationError) -> list[Finding]:
+    out = []
+    for err in error.errors():
+        keys = [p for p in err["loc"] if isinstance(p, (str, int))]
+        out.append(Finding(doc.where(*keys), _describe(dict(err))))
+    return out
+
+
+def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
+    """Load every entry under ``root`` (default: the bundled catalog), collecting findings."""
+    root = Path(root) if root is not None else bundled_catalog_dir()
+    if not root.is_dir():
+        raise CatalogError("catalog directory not found", Location(root))
+    findings: list[Finding] = []
+    meta_path = root / "catalog.yaml"
+    meta = CatalogMeta(version="unversioned", date=dt.date(1970, 1, 1))
+    if meta_path.exists():
+        try:
+            doc = read_yaml(meta_path)
+            meta = CatalogMeta.model_validate(_plain(doc.tree))
+        except CatalogError as e:
+            findings.append(Finding(e.source or Location(meta_path), e.message))
+        except ValidationError as e:
+            findings.extend(validation_findings(doc, e))
+    else:
+        findings.append(Finding(Location(meta_path), "missing catalog.yaml (version and date)"))
+    cat = Catalog(root=root, meta=meta)
+
+    for kind, model in KINDS.items():
+        for path in _yaml_files(root / kind):
+            try:
+                doc = read_yaml(path)
+            except CatalogError as e:
+                findings.append(Finding(e.source or Location(path), e.message))
+                continue
+            if not isinstance(doc.tree, CommentedMap):
+                findings.append(Finding(Location(path, 1), "expected a mapping of fields"))
+                continue
+            try:
+                entry = model.model_validate(_plain(doc.tree))
+            except ValidationError as e:
+                findings.extend(validation_findings(doc, e))
+                continue
+            entry_id = getattr(entry, "id")
+            if entry_id != path.stem:
+                findings.append(
+                    Finding(doc.where("id"), f"id {entry_id!r} does not match file name {path.stem!r}")
+                )
+            store: dict[str, Any] = getattr(cat, kind)
+            if entry_id in store:
+                first = cat.docs[(kind, entry_id)].path
+                findings.append(Finding(doc.where("id"), f"duplicate {kind} id {entry_id!r} (also in {first})"))
+                continue
+            store[entry_id] = entry
+            cat.docs[(kind, entry_id)] = doc
+
+    changelog = root / "CHANGELOG.yaml"
+    if changelog.exists():
+        try:
+            doc = read_yaml(changelog)
+            items = doc.tree or []
+            if not isinstance(items, CommentedSeq):
+                raise CatalogError("expected a list of changes", Location(changelog, 1))
+            for i, item in enumerate(items):
+                try:
+                    cat.changelog.append(ChangelogEntry.model_validate(_plain(item)))
+                except ValidationError as e:
+                    for f in validation_findings(doc, e):
+                        findings.append(Finding(doc.where(i, *_first_key(e)), f.message))
+            cat.docs[("changelog", "CHANGELOG")] = doc
+        except CatalogError as e:
+            findings.append(Finding(e.source or Location(changelog), e.message))
+    return cat, findings
+
+
+def _first_key(e: ValidationError) -> list[str | int]:
+    errs = e.errors()
+    return [p for p in errs[0]["loc"] if isinstance(p, (str, int))] if errs else []
+
+
+def _yaml_files(directory: Path) -> Iterable[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())

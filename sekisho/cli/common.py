@@ -1,0 +1,69 @@
+"""Shared CLI plumbing: options every command takes, and errors as one clear line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from sekisho.errors import SekishoError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+err_console = Console(stderr=True)
+
+CatalogOpt = typer.Option(
+    None, "--catalog", envvar="SEKISHO_CATALOG", help="Catalog directory (default: the bundled one).",
+    show_default=False,
+)
+SettingsOpt = typer.Option(
+    None, "--settings", envvar="SEKISHO_SETTINGS",
+    help="Organisation settings YAML: re-weighted factors and level overrides.", show_default=False,
+)
+LangOpt = typer.Option("en", "--lang", help="Output language: ja or en.", case_sensitive=False)
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn sekisho's errors into one line on stderr and exit code 1 — never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SekishoError as e:
+            raise fail(str(e)) from None
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def check_lang(lang: str) -> str:
+    lang = lang.lower()
+    if lang not in ("ja", "en"):
+        raise fail(f"--lang must be ja or en, not {lang!r}")
+    return lang
+
+
+def existing(path: Path | None) -> Path | None:
+    return path

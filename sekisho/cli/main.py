@@ -1,0 +1,22 @@
+"""The `sekisho` command: thin shells over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from sekisho.cli import catalog_cmd, services_cmd
+
+app = typer.Typer(
+    name="sekisho",
+    help="sekisho (関所) — see where your organisation's data goes, judge each destination on evidence, "
+    "block what must not reach it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+services_cmd.register(app)
+app.add_typer(catalog_cmd.app, name="catalog")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,228 @@
+"""The dossier of one service, in the shape of the published assessments, in JA or EN.
+
+:func:`build_dossier` turns catalog + rating into plain data (the JSON shape);
+:func:`render_terminal` prints it with rich. Both languages come from the message catalogs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sekisho.assess import Assessor, jurisdictions
+from sekisho.catalog import Catalog
+from sekisho.i18n import Lang, text
+from sekisho.model.facts import Fact
+from sekisho.model.rating import Evidence, Message, Rating
+
+
+def _ev(e: Evidence, lang: Lang) -> dict[str, Any]:
+    return {
+        "statement": text(e.statement, lang, **e.params),
+        "value": e.value,
+        "source": e.source,
+        "as_of": e.as_of.isoformat(),
+        "kind": e.kind,
+        **({"note": e.note} if e.note else {}),
+    }
+
+
+def _msg(m: Message, lang: Lang) -> dict[str, Any]:
+    return {"text": text(m.key, lang, **m.params), "key": m.key, "evidence": [_ev(e, lang) for e in m.evidence]}
+
+
+def _fact(statement: str, fact: Any) -> dict[str, Any]:
+    return {
+        "statement": statement,
+        "value": fact.value if not isinstance(fact.value, bool) else fact.value,
+        "source": fact.source,
+        "as_of": fact.as_of.isoformat(),
+        "kind": fact.kind,
+        **({"note": fact.note} if getattr(fact, "note", None) else {}),
+    }
+
+
+def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[str, Any]]:
+    """Every fact and claim behind the service, its operators and the laws they are bound by."""
+    svc = catalog.service(service_id)
+    out = [_fact(text("dossier.operator", lang), svc.operator)]
+    for op in catalog.operator_chain(svc.operator.value):
+        out.append(_fact(text("fact.operator.country", lang, operator=op.name), op.country))
+        if op.headquarters:
+            out.append(_fact(text("fact.operator.headquarters", lang, operator=op.name), op.headquarters))
+        if op.parent:
+            out.append(_fact(text("fact.operator.parent", lang, operator=op.name), op.parent))
+        for j in op.jurisdictions:
+            out.append(_fact(text("fact.operator.jurisdiction", lang, operator=op.name), j))
+        for c in op.claims:
+            out.append({"statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
+                        "value": None, "source": c.source, "as_of": c.as_of.isoformat(), "kind": "claim"})
+    for f in svc.data_locations:
+        out.append(_fact(text("fact.data_location", lang), f))
+    for name, f in svc.properties.items():
+        out.append(_fact(text(f"fact.property.{name}", lang), f))
+    for inc in svc.incidents:
+        item = _fact(text("fact.incident", lang, date=inc.date.isoformat()), inc)
+        item["value"] = inc.value_ja if lang == "ja" and inc.value_ja else inc.value
+        out.append(item)
+    out.append(_fact(text("fact.domains", lang), svc.domains))
+    if svc.hostnames:
+        out.append(_fact(text("fact.hostnames", lang), svc.hostnames))
+    for c in svc.claims:
+        out.append({"statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
+                    "value": None, "source": c.source, "as_of": c.as_of.isoformat(), "kind": "claim",
+                    **({"note": c.note} if c.note else {})})
+    return out
+
+
+def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: Lang = "en") -> dict[str, Any]:
+    svc = catalog.service(service_id)
+    rating: Rating = assessor.rate(service_id)
+    chain = catalog.operator_chain(svc.operator.value)
+    op = chain[0] if chain else None
+    links = jurisdictions(catalog, svc)
+    alternatives = []
+    for alt in svc.alternatives:
+        if alt.service and alt.service in catalog.services:
+            other = catalog.services[alt.service]
+            other_chain = catalog.operator_chain(other.operator.value)
+            alternatives.append({
+                "id": other.id, "name": other.name,
+                "operator": other_chain[0].name if other_chain else other.operator.value,
+                "country": other_chain[0].country.value if other_chain else None,
+                "safety_level": assessor.rate(other.id).safety_level,
+                **({"note": alt.note} if alt.note else {}),
+            })
+        else:
+            alternatives.append({"id": None, "name": alt.name, "operator": alt.operator, "country": alt.country,
+                                 "safety_level": None, **({"note": alt.note} if alt.note else {})})
+    return {
+        "id": svc.id,
+        "name": svc.name_ja if lang == "ja" and svc.name_ja else svc.name,
+        "url": svc.url,
+        "category": svc.category,
+        "lang": lang,
+        "operator": {"id": op.id if op else svc.operator.value, "name": op.name if op else svc.operator.value,
+                     "country": op.country.value if op else None},
+        "owners": [{"id": o.id, "name": o.name, "country": o.country.value,
+                    "headquarters": o.headquarters.value if o.headquarters else None} for o in chain[1:]],
+        "jurisdictions": sorted({link.country for link in links}),
+        "scores": {name: s.value for name, s in rating.scores.items()},
+        "score_details": {
+            name: {
+                "value": s.value,
+                "coverage": s.coverage,
+                "factors": [
+                    {"factor": p.factor, "label": text(f"factor.{p.factor}", lang), "weight": p.weight,
+                     "earned": p.earned, "status": p.status, "evidence": [_ev(e, lang) for e in p.evidence]}
+                    for p in s.points
+                ],
+            }
+            for name, s in rating.scores.items()
+        },
+        "safety_level": rating.safety_level,
+        "safety_level_label": text(f"level.{rating.safety_level}", lang),
+        "computed_safety_level": rating.computed_level,
+        "base_level": rating.base_level,
+        "override": rating.override.model_dump() if rating.override else None,
+        "provisional": rating.provisional,
+        "coverage": rating.coverage,
+        "caps": [{"rule": c.rule, "max_level": c.max_level, **_msg(c.reason, lang)} for c in rating.caps],
+        "legal_verdict": text(rating.legal_verdict.key, lang),
+        "technical_verdict": text(rating.technical_verdict.key, lang),
+        "risks": [_msg(m, lang) for m in rating.risks],
+        "response": [text(m.key, lang, **m.params) for m in rating.response],
+        "alternatives": alternatives,
+        "facts": service_facts(catalog, service_id, lang),
+        "rules_version": rating.rules_version,
+        "catalog_version": catalog.meta.version,
+    }
+
+
+def _mark(status: str) -> str:
+    return {"yes": "✅", "partial": "△", "no": "❌", "unknown": "？", "claim": "⚠"}.get(status, status)
+
+
+def _src(item: dict[str, Any], lang: Lang) -> Text:
+    t = Text()
+    if item["kind"] == "claim":
+        t.append(f"[{text('kind.claim', lang)}] ", style="bold yellow")
+    t.append(f"{item['source']} ({item['as_of']})", style="dim")
+    return t
+
+
+def render_terminal(d: dict[str, Any], console: Console) -> None:
+    lang: Lang = d["lang"]
+    level = d["safety_level"]
+    color = {0: "bold white on red", 1: "bold red", 2: "bold yellow", 3: "green", 4: "bold green"}[level]
+    head = Table.grid(padding=(0, 2))
+    head.add_row(text("dossier.service", lang), Text(d["name"], style="bold"))
+    head.add_row(text("dossier.url", lang), d["url"])
+    lvl = Text(f"{level} — {d['safety_level_label']}", style=color)
+    if d["override"]:
+        lvl.append(f"  ({text('dossier.computed', lang)}: {d['computed_safety_level']}; "
+                   + text("dossier.overridden", lang, justification=d["override"]["justification"]) + ")")
+    head.add_row(text("dossier.safety_level", lang), lvl)
+    if d["provisional"]:
+        head.add_row("", Text(text("dossier.provisional", lang, coverage=round(d["coverage"] * 100)), style="bold magenta"))
+    op = d["operator"]
+    head.add_row(text("dossier.operator", lang), f"{op['name']} ({op['country']})")
+    if d["owners"]:
+        head.add_row(text("dossier.owners", lang), " → ".join(f"{o['name']} ({o['country']})" for o in d["owners"]))
+    head.add_row(text("dossier.jurisdictions", lang), ", ".join(d["jurisdictions"]) or "—")
+    console.print(Panel(head, title=text("dossier.title", lang)))
+
+    console.rule(text("dossier.summary", lang))
+    console.print(f"[bold]{text('dossier.legal_verdict', lang)}:[/] {d['legal_verdict']}")
+    console.print(f"[bold]{text('dossier.technical_verdict', lang)}:[/] {d['technical_verdict']}")
+    console.print(f"[bold]{text('dossier.risks', lang)}:[/]")
+    for r in d["risks"] or [{"text": text("dossier.no_risks", lang)}]:
+        console.print(f"  • {r['text']}", markup=False)
+    for c in d["caps"]:
+        console.print(f"  ▼ {c['text']}", style="dim", markup=False)
+
+    console.rule(text("dossier.audit", lang))
+    for name, s in d["score_details"].items():
+        table = Table(title=f"{text('score.' + name, lang)}: {s['value']}/10", title_justify="left", expand=True)
+        table.add_column(text("dossier.factor", lang))
+        table.add_column(text("dossier.result", lang))
+        table.add_column(text("dossier.weight", lang), justify="right")
+        table.add_column(text("dossier.evidence", lang), overflow="fold")
+        for f in s["factors"]:
+            ev = Group(*[Text(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang) for e in f["evidence"]]) \
+                if f["evidence"] else Text("—", style="dim")
+            table.add_row(f["label"], f"{_mark(f['status'])} {text('status.' + f['status'], lang)}",
+                          f"{f['earned']:g}/{f['weight']:g}", ev)
+        console.print(table)
+
+    console.rule(text("dossier.response", lang))
+    for i, r in enumerate(d["response"], 1):
+        console.print(f"  {i}. {r}", markup=False)
+    console.rule(text("dossier.alternatives", lang))
+    if not d["alternatives"]:
+        console.print("  " + text("dossier.no_alternatives", lang))
+    for a in d["alternatives"]:
+        lv = f" — {text('dossier.safety_level', lang)} {a['safety_level']}" if a["safety_level"] is not None else ""
+        console.print(f"  • {a['name']} ({a.get('operator') or '?'}, {a.get('country') or '?'}){lv}", markup=False)
+
+    console.rule(text("dossier.facts", lang))
+    facts = Table(expand=True, show_lines=False)
+    facts.add_column(text("dossier.statement", lang))
+    facts.add_column(text("dossier.value", lang))
+    facts.add_column(text("dossier.source", lang), overflow="fold")
+    for f in d["facts"]:
+        value = f["value"]
+        if isinstance(value, list):
+            value = ", ".join(map(str, value[:8])) + (f" … (+{len(value) - 8})" if len(value) > 8 else "")
+        facts.add_row(f["statement"], Text(str(value) if value is not None else "—"), _src(f, lang))
+    console.print(facts)
+    console.print(text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim")
+    console.print(text("dossier.changes", lang), style="dim")
+
+
+def fact_text(f: Fact[Any]) -> str:
+    return f"{f.value} ({f.source}, {f.as_of})"
