@@ -140,21 +140,35 @@ class Assessor:
             known = sum(p.weight for p in points if p.status in ("yes", "no", "partial"))
             total_w += weight
             known_w += known
+            # A score is earned over the factors with evidence: a missing fact is "unknown", not zero.
             scores[name] = Score(
                 name=name,
-                value=round(10 * earned / weight, 1) if weight else 0.0,
+                value=round(10 * earned / known, 1) if known else None,
                 points=points,
                 coverage=round(known / weight, 2) if weight else 0.0,
             )
         coverage = round(known_w / total_w, 2) if total_w else 0.0
-        mean = sum(s.value for s in scores.values()) / len(scores)
-        base_level = next(row.level for row in self.rules.levels if mean >= row.min_mean)
+        known_values = [s.value for s in scores.values() if s.value is not None]
+        if known_values:
+            mean = sum(known_values) / len(known_values)
+            base_level = next(row.level for row in self.rules.levels if mean >= row.min_mean)
+        else:
+            base_level = self.rules.unknown_base_level
 
+        provisional = coverage < self.rules.provisional_below_coverage
         caps = self._caps(service, exposures)
+        if provisional:
+            caps.append(CapHit(rule="provisional", max_level=self.rules.provisional_max_level,
+                               reason=Message(key="cap.provisional",
+                                              params={"max": self.rules.provisional_max_level,
+                                                      "coverage": round(coverage * 100)})))
         computed = min([base_level] + [c.max_level for c in caps])
         override = self.settings.overrides.get(service_id)
-        tech_mean = (scores["data_protection"].value + scores["privacy"].value) / 2
-        tech = next(r.verdict for r in self.rules.technical_verdicts if tech_mean >= r.min_mean)
+        tech_values = [v for v in (scores["data_protection"].value, scores["privacy"].value) if v is not None]
+        tech = (
+            next(r.verdict for r in self.rules.technical_verdicts if sum(tech_values) / len(tech_values) >= r.min_mean)
+            if tech_values else "unknown"
+        )
 
         return Rating(
             service_id=service_id,
@@ -166,7 +180,7 @@ class Assessor:
             override=LevelOverride(level=override.safety_level, justification=override.justification)
             if override else None,
             coverage=coverage,
-            provisional=coverage < self.rules.provisional_below_coverage,
+            provisional=provisional,
             legal_verdict=Message(key=f"verdict.legal.{override.safety_level if override else computed}"),
             technical_verdict=Message(key=f"verdict.technical.{tech}"),
             risks=self._risks(service, scores, exposures),

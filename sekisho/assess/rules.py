@@ -57,6 +57,8 @@ class Rules(BaseModel):
     scores: Weights
     categories: dict[str, Weights] = Field(default_factory=dict)
     provisional_below_coverage: float = Field(ge=0, le=1)
+    unknown_base_level: int = Field(default=2, ge=0, le=4)
+    provisional_max_level: int = Field(default=2, ge=0, le=4)
     levels: list[LevelRow]
     caps: list[Cap] = Field(default_factory=list)
     recent_incident_years: int = 3

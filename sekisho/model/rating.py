@@ -56,7 +56,7 @@ class Score(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: ScoreName
-    value: float = Field(ge=0, le=10)
+    value: float | None = Field(ge=0, le=10, description="None: no factor of this score has evidence")
     points: list[Point]
     coverage: float = Field(ge=0, le=1, description="share of weight backed by evidence")
 

@@ -1,0 +1,328 @@
+"""The DuckDB engine: compiles a format declaration into one SQL scan.
+
+No Python runs per line. Text formats are read as lines by DuckDB's CSV reader (one column, no
+quoting), fields come from ``regexp_extract`` or ``json_extract_string``; Zeek TSV is read as TSV
+with the ``#fields`` of its header. Every line ends in one of four states: ``ok`` (a record),
+``skip`` (recognised, carries no record: comments, start-up messages, replies), ``blank``, or
+``bad`` (malformed: counted, and the first ones reported with line number and reason).
+
+The result of :func:`scan_file` is a temporary table ``ingest_batch`` aggregated per
+(day, client, name) — the store merges it — and a :class:`FileAccount`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sekisho.ingest.base import Format, JsonLinesFormat, LineRegexFormat, Timestamp, ZeekTsvFormat, _fields_line
+from sekisho.ingest.sources import Compression, open_decompressed
+
+MAX_SAMPLES = 5
+LINE_DELIM = "\x1e"  # a byte that does not occur in text logs; a line holding it is reported
+
+
+@dataclass
+class FileAccount:
+    """What became of every line of one file."""
+
+    path: str
+    format: str
+    lines: int = 0
+    parsed: int = 0
+    skipped: int = 0
+    malformed: int = 0
+    malformed_samples: list[dict[str, Any]] = field(default_factory=list)
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    first_line: int = 1
+    new_bytes: int = 0
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "format": self.format, "lines": self.lines, "parsed": self.parsed,
+            "skipped": self.skipped, "malformed": self.malformed, "malformed_samples": self.malformed_samples,
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+def q(s: str) -> str:
+    """A SQL string literal."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _comp(c: Compression) -> str:
+    return {"none": "none", "gzip": "gzip", "zstd": "zstd", "bz2": "none"}[c]
+
+
+def lines_relation(path: Path, compression: Compression) -> str:
+    return (
+        f"read_csv({q(str(path))}, columns={{'_line': 'VARCHAR'}}, delim={q(LINE_DELIM)}, quote='', escape='', "
+        f"header=false, auto_detect=false, compression={q(_comp(compression))}, store_rejects=true, "
+        "rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n')"
+    )
+
+
+def ts_expr(ts: Timestamp, col: str, mtime: dt.datetime) -> str:
+    """SQL turning the text column ``col`` into a TIMESTAMP."""
+    mt = f"TIMESTAMP {q(mtime.strftime('%Y-%m-%d %H:%M:%S'))}"
+    if ts.optional:
+        inner = ts_expr(Timestamp(ts.style, ts.fmt), col, mtime)
+        return f"(CASE WHEN coalesce({col}, '') = '' THEN {mt} ELSE {inner} END)"
+    if ts.style == "auto":
+        return f"coalesce({ts_expr(Timestamp('epoch'), col, mtime)}, {ts_expr(Timestamp('iso'), col, mtime)})"
+    if ts.style == "epoch":
+        return f"make_timestamp(CAST(TRY_CAST({col} AS DOUBLE) * 1000000 AS BIGINT))"
+    if ts.style == "iso":
+        return f"CAST(TRY_CAST({col} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+    if ts.style == "strptime":
+        assert ts.fmt
+        return f"try_strptime({col}, {q(ts.fmt)})"
+    if ts.style == "syslog":
+        # No year in the line: take the file's year, and the year before for dates after the file's.
+        t = f"try_strptime({mtime.year} || ' ' || regexp_replace({col}, ' +', ' ', 'g'), '%Y %b %d %H:%M:%S')"
+        return f"(CASE WHEN {t} > {mt} + INTERVAL 1 DAY THEN {t} - INTERVAL 1 YEAR ELSE {t} END)"
+    return mt
+
+
+def _name(expr: str) -> str:
+    return f"lower(rtrim(trim({expr}), '.'))"
+
+
+def _int(expr: str) -> str:
+    return f"TRY_CAST({expr} AS BIGINT)"
+
+
+def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mtime: dt.datetime) -> str:
+    groups = list(fmt.groups)
+    g: dict[str, str] = {}
+    for base in ("ts", "client", "name", "answers", "bytes_out", "bytes_in", "status"):
+        alts = [f"NULLIF(m.{x}, '')" for x in groups if x == base or re.fullmatch(rf"{base}_\d+", x)]
+        if alts:
+            g[base] = alts[0] if len(alts) == 1 else f"coalesce({', '.join(alts)})"
+    if "name" not in g:
+        raise TypeError(f"format {fmt.name!r} declares no 'name' group")
+
+    def col(name: str, conv: str = "{}") -> str:
+        return conv.format(g[name]) if name in g else "NULL"
+
+    skip = f"WHEN regexp_matches(_line, {q(fmt.skip)}) THEN 'skip'" if fmt.skip else ""
+    return f"""
+        SELECT
+            {ts_expr(fmt.timestamp, g['ts'], mtime) if 'ts' in g else ts_expr(Timestamp('none'), '', mtime)} AS ts,
+            {col('client')} AS client,
+            {_name(g['name'])} AS name,
+            {col('answers')} AS answers,
+            {col('bytes_out', 'TRY_CAST({} AS BIGINT)')} AS bytes_out,
+            {col('bytes_in', 'TRY_CAST({} AS BIGINT)')} AS bytes_in,
+            {col('status')} AS status,
+            CASE WHEN {g['name']} IS NOT NULL THEN 'ok'
+                 WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
+                 {skip}
+                 ELSE 'bad' END AS _state,
+            CASE WHEN {g['name']} IS NULL THEN 'does not match the {fmt.name} line pattern' END AS _reason,
+            _line
+        FROM (
+            SELECT _line, regexp_extract(_line, {q(fmt.pattern)}, {groups!r}) AS m
+            FROM {lines_relation(path, compression)}
+        )"""
+
+
+def _json_path(p: str) -> str:
+    return p if p.startswith("$") else "$." + ".".join(f'"{part}"' for part in p.split("/"))
+
+
+def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mtime: dt.datetime) -> str:
+    all_paths: list[str] = []
+    index: dict[str, list[int]] = {}
+    for column, alternatives in list(fmt.paths.items()) + [(f"_w_{k}", (k,)) for k in fmt.where]:
+        index[column] = []
+        for p in alternatives:
+            all_paths.append(_json_path(p))
+            index[column].append(len(all_paths))
+
+    def field_of(column: str) -> str:
+        if column not in index:
+            return "NULL"
+        return "coalesce(" + ", ".join(f"j[{i}]" for i in index[column]) + ")" if len(index[column]) > 1 \
+            else f"j[{index[column][0]}]"
+
+    def allowed(k: str, vals: tuple[str | None, ...]) -> str:
+        listed = [q(v) for v in vals if v is not None]
+        test = f"{field_of('_w_' + k)} IN ({', '.join(listed)})" if listed else "FALSE"
+        return f"({test} OR {field_of('_w_' + k)} IS NULL)" if None in vals else test
+
+    conds = " AND ".join(allowed(k, vals) for k, vals in fmt.where.items()) or "TRUE"
+    return f"""
+        SELECT
+            {ts_expr(fmt.timestamp, field_of('ts'), mtime)} AS ts,
+            {field_of('client')} AS client,
+            {_name(field_of('name'))} AS name,
+            {field_of('answers')} AS answers,
+            {_int(field_of('bytes_out'))} AS bytes_out,
+            {_int(field_of('bytes_in'))} AS bytes_in,
+            {field_of('status')} AS status,
+            CASE WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
+                 WHEN j IS NULL THEN 'bad'
+                 WHEN NOT ({conds}) THEN 'skip'
+                 WHEN coalesce({field_of('name')}, '') = '' THEN 'skip'
+                 ELSE 'ok' END AS _state,
+            CASE WHEN j IS NULL THEN 'not a JSON object'
+                 WHEN NOT ({conds}) THEN 'other record type'
+                 WHEN coalesce({field_of('name')}, '') = '' THEN 'record without a name' END AS _reason,
+            _line
+        FROM (
+            SELECT _line, try(json_extract_string(_line, {all_paths!r})) AS j
+            FROM {lines_relation(path, compression)}
+        )"""
+
+
+def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
+    """The ``#fields`` of a Zeek TSV log and how many header lines precede the first record."""
+    fields: list[str] = []
+    n = 0
+    with open_decompressed(path, compression) as f:
+        for raw in f:
+            line = raw.decode("utf-8", errors="replace")
+            if not line.startswith("#"):
+                break
+            n += 1
+            if line.startswith("#fields"):
+                fields = line.rstrip("\r\n").split("\t")[1:]
+    return fields, n
+
+
+def compile_zeek(fmt: ZeekTsvFormat, path: Path, compression: Compression, mtime: dt.datetime) -> tuple[str, int]:
+    fields, header_lines = zeek_header(path, compression)
+    if not fields:
+        fields = _fields_line([])  # no header: nothing to map
+    missing = [f for f in fmt.fields.values() if f not in fields]
+    if missing:
+        raise ValueError(f"Zeek header has no field(s) {', '.join(missing)}")
+    columns = "{" + ", ".join(f"{q(f)}: 'VARCHAR'" for f in fields) + "}"
+    rel = (
+        f"read_csv({q(str(path))}, columns={columns}, delim='\\t', quote='', escape='', header=false, "
+        f"auto_detect=false, skip={header_lines}, nullstr=['-', '(empty)'], compression={q(_comp(compression))}, "
+        "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n')"
+    )
+
+    def col(name: str) -> str:
+        return f'"{fmt.fields[name]}"' if name in fmt.fields else "NULL"
+
+    ts = ts_expr(Timestamp("epoch"), col("ts"), mtime)
+    return f"""
+        SELECT {ts} AS ts, {col('client')} AS client, {_name(col('name'))} AS name,
+               {col('answers')} AS answers, {_int(col('bytes_out'))} AS bytes_out,
+               {_int(col('bytes_in'))} AS bytes_in, {col('status')} AS status,
+               CASE WHEN coalesce({col('name')}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
+               CASE WHEN coalesce({col('name')}, '') = '' THEN 'record without a name' END AS _reason,
+               NULL AS _line
+        FROM {rel}""", header_lines
+
+
+def compile_format(
+    fmt: Format, path: Path, compression: Compression, mtime: dt.datetime, con: duckdb.DuckDBPyConnection
+) -> tuple[str, int]:
+    """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``; and header lines."""
+    if isinstance(fmt, ZeekTsvFormat):
+        return compile_zeek(fmt, path, compression, mtime)
+    if isinstance(fmt, LineRegexFormat):
+        return compile_regex(fmt, path, compression, mtime), 0
+    if isinstance(fmt, JsonLinesFormat):
+        return compile_json(fmt, path, compression, mtime), 0
+    custom = getattr(fmt, "compile_duckdb", None)
+    if custom is None:
+        raise TypeError(f"the DuckDB engine cannot compile format {fmt.name!r}")
+    sql, header = custom(path, compression, mtime, con)
+    return str(sql), int(header)
+
+
+BATCH_TABLE = "ingest_batch"
+
+
+def scan_file(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    account: FileAccount,
+) -> None:
+    """Scan one plain/gzip/zstd file into ``ingest_batch`` and fill ``account``.
+
+    ``account.first_line`` is the line number of the file's first line here (for a grown file
+    read from an offset); malformed samples carry real line numbers of the original file.
+    """
+    con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
+    sql, header_lines = compile_format(fmt, path, compression, mtime, con)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ingest_states AS
+        SELECT _state,
+               CASE WHEN _state = 'ok' THEN NULL ELSE _reason END AS _reason,
+               CASE WHEN _state = 'ok' THEN CAST(ts AS DATE) END AS day,
+               CASE WHEN _state = 'ok' THEN coalesce(client, '-') END AS client,
+               CASE WHEN _state = 'ok' THEN name END AS name,
+               count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
+               sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+        FROM ({sql})
+        GROUP BY ALL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS
+        SELECT day, client, name, n AS queries, first_seen, last_seen, bytes_out, bytes_in
+        FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""")
+    counts = dict(con.execute("SELECT _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall())
+    no_time = con.execute("SELECT coalesce(sum(n), 0) FROM ingest_states WHERE _state='ok' AND day IS NULL").fetchone()
+    undated = int(no_time[0]) if no_time else 0
+    for reason, n in con.execute(
+        "SELECT _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 2 DESC"
+    ).fetchall():
+        account.skipped_reasons[str(reason)] = int(n)
+
+    rejects = _rejects(con)
+    comment_rejects = [r for r in rejects if (r[3] or "").startswith("#")]
+    real_rejects = [r for r in rejects if not (r[3] or "").startswith("#")]
+    account.parsed += int(counts.get("ok", 0)) - undated
+    account.skipped += int(counts.get("skip", 0)) + int(counts.get("blank", 0)) + header_lines + len(comment_rejects)
+    bad = int(counts.get("bad", 0))
+    account.malformed += bad + len(real_rejects) + undated
+    account.lines += sum(int(v) for v in counts.values()) + header_lines + len(rejects)
+
+    samples = [(int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]]
+    if bad and len(samples) < MAX_SAMPLES:
+        bad_lines = con.execute(
+            f"SELECT _line, _reason FROM ({sql}) WHERE _state = 'bad' LIMIT {MAX_SAMPLES}"
+        ).fetchall()
+        samples += _locate(path, compression, bad_lines, account.first_line)
+    if undated and len(samples) < MAX_SAMPLES:
+        samples.append((0, f"{undated} record(s) with an unreadable timestamp"))
+    account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
+
+
+def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    try:
+        return con.execute(
+            "SELECT line, error_type, error_message, csv_line FROM ingest_rejects ORDER BY line"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+
+
+def _locate(path: Path, compression: Compression, bad: list[tuple[Any, ...]], first_line: int) -> list[tuple[int, str]]:
+    """Line numbers of the first occurrences of the given malformed lines (read only as far as needed)."""
+    wanted: dict[str, str] = {}
+    for text, reason in bad:
+        wanted.setdefault(text, reason)
+    found: list[tuple[int, str]] = []
+    with open_decompressed(path, compression) as f:
+        for i, raw in enumerate(f):
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if line in wanted:
+                found.append((i + first_line, f"{wanted.pop(line)}: {line[:120]!r}"))
+                if not wanted:
+                    break
+    return found

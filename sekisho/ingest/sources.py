@@ -1,0 +1,186 @@
+"""Input handling, once for all formats: paths, directories, rotation, compression, stdin.
+
+A :class:`Source` is one log file as sekisho sees it: its decompressed head (to recognise the
+format and fingerprint the content), and a way to get a plain file for the engine to read, from a
+byte offset on (so a grown file is read only from where the last scan stopped).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import zstandard
+
+from sekisho.errors import InputError, Location
+
+Compression = Literal["none", "gzip", "zstd", "bz2"]
+HEAD_BYTES = 64 * 1024
+FINGERPRINT_BYTES = 4096
+MAGIC: list[tuple[bytes, Compression]] = [
+    (b"\x1f\x8b", "gzip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"BZh", "bz2"),
+]
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# Files in a log directory that are certainly not logs (rotation leftovers, editors, metadata).
+IGNORED_SUFFIXES = (".swp", ".tmp", ".lock", ".pid", ".conf", ".md", ".py", ".json5", "~")
+
+
+def compression_of(first_bytes: bytes) -> Compression:
+    for magic, kind in MAGIC:
+        if first_bytes.startswith(magic):
+            return kind
+    return "none"
+
+
+def open_decompressed(path: Path, compression: Compression) -> BinaryIO:
+    if compression == "gzip":
+        return gzip.open(path, "rb")
+    if compression == "bz2":
+        return bz2.open(path, "rb")
+    if compression == "zstd":
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+@dataclass
+class Source:
+    """One input file (or stdin, spooled to a temp file)."""
+
+    display: str
+    path: Path
+    compression: Compression
+    size: int
+    mtime: float
+    head: bytes = field(repr=False)
+    _temps: list[Path] = field(default_factory=list, repr=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.compression == "none" and self.head.startswith(SQLITE_MAGIC)
+
+    @property
+    def fingerprint(self) -> tuple[int, str]:
+        """(length, sha256) of the decompressed head: the file's identity, whatever its name."""
+        n = min(len(self.head), FINGERPRINT_BYTES)
+        return n, hashlib.sha256(self.head[:n]).hexdigest()
+
+    def head_lines(self, limit: int = 50) -> list[str]:
+        text = self.head.decode("utf-8", errors="replace")
+        lines = text.splitlines()
+        if len(self.head) >= HEAD_BYTES and lines:
+            lines = lines[:-1]  # the last one may be cut
+        return lines[:limit]
+
+    def plain_file(self, offset: int = 0) -> Path:
+        """A plain (decompressed) file holding the content from ``offset`` on.
+
+        Uncompressed files read from the start are used in place; gzip and zstd the engine reads
+        itself; anything else is spooled to a temporary file that :meth:`close` removes.
+        """
+        if offset == 0 and self.compression == "none" and not self._temps:
+            return self.path
+        fd, tmp = tempfile.mkstemp(prefix="sekisho-", suffix=".log")
+        self._temps.append(Path(tmp))
+        with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
+            _skip(src, offset)
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        return Path(tmp)
+
+    def engine_file(self, offset: int = 0) -> tuple[Path, Compression]:
+        """What the engine should read, and how it is compressed (DuckDB reads gzip and zstd)."""
+        if offset == 0 and self.compression in ("none", "gzip", "zstd"):
+            return self.path, self.compression
+        return self.plain_file(offset), "none"
+
+    def decompressed_size(self) -> int:
+        if self.compression == "none":
+            return self.size
+        total = 0
+        with open_decompressed(self.path, self.compression) as f:
+            while chunk := f.read(1024 * 1024):
+                total += len(chunk)
+        return total
+
+    def close(self) -> None:
+        for t in self._temps:
+            t.unlink(missing_ok=True)
+        self._temps.clear()
+
+
+def _skip(stream: BinaryIO, offset: int) -> None:
+    remaining = offset
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
+def _read_head(path: Path, compression: Compression) -> bytes:
+    try:
+        with open_decompressed(path, compression) as f:
+            return f.read(HEAD_BYTES)
+    except (OSError, EOFError, zstandard.ZstdError) as e:
+        raise InputError(f"cannot decompress ({compression}): {e}", Location(path)) from None
+
+
+def open_source(path: Path) -> Source:
+    try:
+        st = path.stat()
+        with open(path, "rb") as f:
+            first = f.read(8)
+    except FileNotFoundError:
+        raise InputError("no such file", Location(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", Location(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", Location(path)) from None
+    comp = compression_of(first)
+    return Source(str(path), path, comp, st.st_size, st.st_mtime, _read_head(path, comp))
+
+
+def stdin_source(stream: BinaryIO | None = None) -> Source:
+    """Spool stdin to a temporary file so the engine can read it like any other."""
+    stream = stream or sys.stdin.buffer
+    fd, tmp = tempfile.mkstemp(prefix="sekisho-stdin-", suffix=".log")
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(stream, out, 1024 * 1024)
+    path = Path(tmp)
+    src = open_source(path)
+    src.display = "<stdin>"
+    src._temps.append(path)
+    return src
+
+
+def expand(paths: list[str]) -> Iterator[Path | str]:
+    """Files named, and every file under directories named (recursively, sorted), ``-`` for stdin."""
+    for p in paths:
+        if p == "-":
+            yield "-"
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(
+                f for f in path.rglob("*")
+                if f.is_file() and not f.name.startswith(".") and not f.name.endswith(IGNORED_SUFFIXES)
+            )
+            yield from files
+        elif path.exists():
+            yield path
+        else:
+            raise InputError("no such file or directory", Location(path))
+
+
+__all__ = ["Source", "expand", "open_source", "stdin_source", "compression_of", "io"]
