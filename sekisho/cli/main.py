@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sekisho.cli import catalog_cmd, services_cmd
+from sekisho.cli import catalog_cmd, scan_cmd, services_cmd
 
 app = typer.Typer(
     name="sekisho",
@@ -15,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 services_cmd.register(app)
+scan_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog")
 
 

@@ -125,7 +125,10 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
                  {skip}
                  ELSE 'bad' END AS _state,
-            CASE WHEN {g['name']} IS NULL THEN 'does not match the {fmt.name} line pattern' END AS _reason,
+            CASE WHEN {g['name']} IS NOT NULL THEN NULL
+                 WHEN _line IS NULL OR trim(_line) = '' THEN 'blank line'
+                 {skip.replace("'skip'", "'not a query record'")}
+                 ELSE 'does not match the {fmt.name} line pattern' END AS _reason,
             _line
         FROM (
             SELECT _line, regexp_extract(_line, {q(fmt.pattern)}, {groups!r}) AS m
@@ -221,7 +224,7 @@ def compile_zeek(fmt: ZeekTsvFormat, path: Path, compression: Compression, mtime
                {_int(col('bytes_in'))} AS bytes_in, {col('status')} AS status,
                CASE WHEN coalesce({col('name')}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
                CASE WHEN coalesce({col('name')}, '') = '' THEN 'record without a name' END AS _reason,
-               NULL AS _line
+               concat_ws(chr(9), "{fields[0]}", "{fields[1] if len(fields) > 1 else fields[0]}") AS _line
         FROM {rel}""", header_lines
 
 
@@ -260,6 +263,12 @@ def scan_file(
     """
     con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
     sql, header_lines = compile_format(fmt, path, compression, mtime, con)
+    # A record whose time cannot be read is malformed, not silently dated.
+    sql = f"""
+        SELECT * REPLACE (
+            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'bad' ELSE _state END AS _state,
+            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp' ELSE _reason END AS _reason)
+        FROM ({sql})"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
         SELECT _state,
@@ -276,8 +285,6 @@ def scan_file(
         SELECT day, client, name, n AS queries, first_seen, last_seen, bytes_out, bytes_in
         FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""")
     counts = dict(con.execute("SELECT _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall())
-    no_time = con.execute("SELECT coalesce(sum(n), 0) FROM ingest_states WHERE _state='ok' AND day IS NULL").fetchone()
-    undated = int(no_time[0]) if no_time else 0
     for reason, n in con.execute(
         "SELECT _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 2 DESC"
     ).fetchall():
@@ -286,10 +293,10 @@ def scan_file(
     rejects = _rejects(con)
     comment_rejects = [r for r in rejects if (r[3] or "").startswith("#")]
     real_rejects = [r for r in rejects if not (r[3] or "").startswith("#")]
-    account.parsed += int(counts.get("ok", 0)) - undated
+    account.parsed += int(counts.get("ok", 0))
     account.skipped += int(counts.get("skip", 0)) + int(counts.get("blank", 0)) + header_lines + len(comment_rejects)
     bad = int(counts.get("bad", 0))
-    account.malformed += bad + len(real_rejects) + undated
+    account.malformed += bad + len(real_rejects)
     account.lines += sum(int(v) for v in counts.values()) + header_lines + len(rejects)
 
     samples = [(int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]]
@@ -298,15 +305,15 @@ def scan_file(
             f"SELECT _line, _reason FROM ({sql}) WHERE _state = 'bad' LIMIT {MAX_SAMPLES}"
         ).fetchall()
         samples += _locate(path, compression, bad_lines, account.first_line)
-    if undated and len(samples) < MAX_SAMPLES:
-        samples.append((0, f"{undated} record(s) with an unreadable timestamp"))
     account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
 
 
 def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     try:
+        # One row per rejected line (DuckDB may report several errors for one line).
         return con.execute(
-            "SELECT line, error_type, error_message, csv_line FROM ingest_rejects ORDER BY line"
+            "SELECT line, any_value(error_type ORDER BY column_idx), any_value(error_message ORDER BY column_idx), "
+            "any_value(csv_line) FROM ingest_rejects GROUP BY line ORDER BY line"
         ).fetchall()
     except duckdb.CatalogException:
         return []
@@ -321,8 +328,9 @@ def _locate(path: Path, compression: Compression, bad: list[tuple[Any, ...]], fi
     with open_decompressed(path, compression) as f:
         for i, raw in enumerate(f):
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if line in wanted:
-                found.append((i + first_line, f"{wanted.pop(line)}: {line[:120]!r}"))
+            key = line if line in wanted else "\t".join(line.split("\t", 2)[:2])
+            if key in wanted:
+                found.append((i + first_line, f"{wanted.pop(key)}: {line[:120]!r}"))
                 if not wanted:
                     break
     return found

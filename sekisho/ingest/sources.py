@@ -98,6 +98,21 @@ class Source:
             shutil.copyfileobj(src, out, 1024 * 1024)
         return Path(tmp)
 
+    def plain_file_from_line(self, skip_lines: int) -> tuple[Path, int]:
+        """A plain file holding the content after the first ``skip_lines`` lines; and its size."""
+        fd, tmp = tempfile.mkstemp(prefix="sekisho-", suffix=".log")
+        self._temps.append(Path(tmp))
+        written = 0
+        with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
+            reader = io.BufferedReader(src) if not hasattr(src, "readline") else src  # type: ignore[arg-type]
+            for _ in range(skip_lines):
+                if not reader.readline():
+                    break
+            while chunk := reader.read(1024 * 1024):
+                out.write(chunk)
+                written += len(chunk)
+        return Path(tmp), written
+
     def engine_file(self, offset: int = 0) -> tuple[Path, Compression]:
         """What the engine should read, and how it is compressed (DuckDB reads gzip and zstd)."""
         if offset == 0 and self.compression in ("none", "gzip", "zstd"):

@@ -1,0 +1,81 @@
+"""Log formats and their recognition. A new format is one module in ``formats/`` and one line here."""
+
+from __future__ import annotations
+
+from sekisho.errors import InputError, NotFoundError
+from sekisho.ingest.base import Format
+from sekisho.ingest.formats.adguard import AdGuardQuerylog
+from sekisho.ingest.formats.bind import BindQuerylog
+from sekisho.ingest.formats.csv_mapped import CsvMapped
+from sekisho.ingest.formats.dnsmasq import Dnsmasq
+from sekisho.ingest.formats.domain_list import DomainList
+from sekisho.ingest.formats.squid import SquidCombined, SquidNative
+from sekisho.ingest.formats.suricata import SuricataEve
+from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
+from sekisho.ingest.formats.zeek import (
+    ZeekConn,
+    ZeekConnJson,
+    ZeekDns,
+    ZeekDnsJson,
+    ZeekHttp,
+    ZeekHttpJson,
+    ZeekSsl,
+    ZeekSslJson,
+)
+from sekisho.ingest.sources import Source
+
+FORMATS: dict[str, type[Format]] = {
+    "zeek-dns": ZeekDns,
+    "zeek-ssl": ZeekSsl,
+    "zeek-http": ZeekHttp,
+    "zeek-conn": ZeekConn,
+    "zeek-dns-json": ZeekDnsJson,
+    "zeek-ssl-json": ZeekSslJson,
+    "zeek-http-json": ZeekHttpJson,
+    "zeek-conn-json": ZeekConnJson,
+    "suricata-eve": SuricataEve,
+    "dnsmasq": Dnsmasq,
+    "bind": BindQuerylog,
+    "unbound": Unbound,
+    "unbound-ascii": UnboundAscii,
+    "squid": SquidNative,
+    "squid-combined": SquidCombined,
+    "adguard": AdGuardQuerylog,
+    "domains": DomainList,
+    "csv": CsvMapped,
+}
+
+__all__ = ["FORMATS", "Format", "detect", "get_format"]
+
+
+def get_format(name: str, mapping: dict[str, str] | None = None) -> Format:
+    try:
+        cls = FORMATS[name]
+    except KeyError:
+        raise NotFoundError(f"unknown format {name!r}; known: {', '.join(FORMATS)}") from None
+    return CsvMapped(mapping) if cls is CsvMapped else cls()
+
+
+def detect(source: Source) -> Format:
+    """The format of ``source`` from its first lines; a clear error if it is no log we know."""
+    from sekisho.errors import Location
+
+    if source.is_sqlite:
+        raise InputError("an SQLite database; no format reads it yet", Location(source.display))
+    head = source.head_lines()
+    if b"\x00" in source.head[:4096]:
+        raise InputError("binary data, not a text log (use --format to force one)", Location(source.display))
+    if not any(line.strip() for line in head):
+        raise InputError("empty: no lines to read", Location(source.display))
+    for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
+        if cls is CsvMapped:
+            continue
+        fmt = cls()
+        if fmt.sniff(head):
+            return fmt
+    first = next(line for line in head if line.strip())[:80]
+    raise InputError(
+        f"not a log format sekisho recognises (first line: {first!r}); "
+        f"use --format with one of: {', '.join(FORMATS)}",
+        Location(source.display),
+    )

@@ -1,0 +1,1 @@
+"""One module per log format; the registry is in :mod:`sekisho.ingest`."""

@@ -1,0 +1,65 @@
+"""Names → registrable domains → services, over the *distinct* names of a scan.
+
+The registrable domain comes from the public-suffix list snapshot bundled with tldextract (no
+network at run time). A name matches the catalog entry that is its longest suffix on a label
+boundary — a registrable domain (``tiktok.com``), an app/API host (``api.example.net``) or a host
+on third-party infrastructure (``bucket.s3.amazonaws.com``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+import tldextract
+
+from sekisho.catalog import Catalog
+
+__all__ = ["NameMatcher", "registrable_domain"]
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # suffix_list_urls=() and no cache: only the snapshot shipped inside the package is used.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_domain(name: str) -> str:
+    """``www.example.co.jp`` → ``example.co.jp``; an address or a bare label stays as it is."""
+    name = name.strip().rstrip(".").lower()
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return name
+    except ValueError:
+        pass
+    result = _extractor()(name)
+    top = result.top_domain_under_public_suffix if hasattr(result, "top_domain_under_public_suffix") else ""
+    return top or name
+
+
+class NameMatcher:
+    """Longest-suffix match of names against every domain and host name the catalog lists."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.version = catalog.meta.version
+        self.index: dict[str, str] = {}
+        for sid, svc in catalog.services.items():
+            for name in svc.domains.value + (svc.hostnames.value if svc.hostnames else []):
+                self.index[name] = sid
+
+    def service_for(self, name: str) -> tuple[str | None, str | None]:
+        """(service id, the catalog entry it matched on), or (None, None)."""
+        labels = name.strip().rstrip(".").lower().split(".")
+        for i in range(len(labels) - 1):
+            candidate = ".".join(labels[i:])
+            sid = self.index.get(candidate)
+            if sid is not None:
+                return sid, candidate
+        return None, None
+
+    def match(self, names: list[str]) -> list[tuple[str, str | None, str | None, str | None]]:
+        out = []
+        for name in names:
+            sid, on = self.service_for(name)
+            out.append((name, registrable_domain(name), sid, on))
+        return out

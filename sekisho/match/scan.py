@@ -1,0 +1,125 @@
+"""One scan: read every input, fold it into the store, match the new names — in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sekisho.catalog import Catalog
+from sekisho.errors import InputError, Location, SekishoError
+from sekisho.ingest import Format, detect, get_format
+from sekisho.ingest.duckdb_engine import FileAccount, scan_file
+from sekisho.ingest.sources import Source, expand, open_source, stdin_source
+from sekisho.match import NameMatcher
+from sekisho.store import Store
+
+Progress = Callable[[str, int], None]  # (what, bytes done) after each file
+
+
+@dataclass
+class ScanOutcome:
+    scan_id: int
+    files: list[dict[str, Any]] = field(default_factory=list)
+    new_names: int = 0
+    expired: int = 0
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(int(f.get(k, 0)) for f in self.files) for k in ("lines", "parsed", "skipped", "malformed")}
+
+
+def run_scan(
+    paths: list[str],
+    store: Store,
+    catalog: Catalog,
+    format_name: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+) -> ScanOutcome:
+    """Scan ``paths`` (files, directories, ``-``) into ``store``. Raises on a named file that is not
+    a log; a non-log file found inside a directory is reported in its file entry instead."""
+    inputs = list(expand(paths))
+    if not inputs:
+        raise InputError("nothing to scan: the paths hold no files")
+    forced: Format | None = get_format(format_name, mapping) if format_name else None
+    named = {Path(p) for p in paths if p != "-" and not Path(p).is_dir()}
+    with store.transaction():
+        scan_id = store.begin_scan(catalog.meta.version)
+        outcome = ScanOutcome(scan_id)
+        for item in inputs:
+            src = stdin_source(stdin) if item == "-" else open_source(Path(item))
+            try:
+                account = _scan_one(store, scan_id, src, forced)
+            except InputError as e:
+                if item == "-" or Path(item) in named:
+                    raise
+                account = FileAccount(src.display, "-", note=f"not read: {e.message.split(' (first line')[0]}")
+                store.record_scan_file(scan_id, None, account.as_dict(), 0)
+            finally:
+                src.close()
+            outcome.files.append(account.as_dict())
+            if progress:
+                progress(src.display, src.size)
+        matcher = NameMatcher(catalog)
+        names = store.names_to_match(matcher.version)
+        store.save_matches(matcher.match(names), matcher.version)
+        outcome.new_names = len(names)
+        outcome.expired = store.apply_retention()
+        t = outcome.totals
+        store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])
+    return outcome
+
+
+def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) -> FileAccount:
+    fmt = forced or detect(src)
+    state = store.known_file(src.head)
+    account = FileAccount(src.display, fmt.name)
+    mtime = dt.datetime.fromtimestamp(src.mtime)
+    offset_bytes, lines_before = 0, 0
+    if state is not None:
+        lines_before = state.lines
+        if src.compression == "none" and state.offset_bytes >= 0:
+            if src.size == state.offset_bytes:
+                account.note = f"already scanned (same content as {state.path}): nothing new"
+                store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head,
+                                state.offset_bytes, state.lines, src.size)
+                store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
+                return account
+            if src.size < state.offset_bytes:
+                state, lines_before = None, 0  # replaced or truncated: a new file
+            else:
+                offset_bytes = state.offset_bytes
+    account.first_line = lines_before + 1
+    if state is not None and offset_bytes == 0:
+        path, size = src.plain_file_from_line(state.lines)
+        comp = "none"
+        if size == 0:
+            account.note = f"already scanned (same content as {state.path}): nothing new"
+            store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head, -1, state.lines, src.size)
+            store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
+            return account
+        new_offset = -1
+    else:
+        path, comp = src.engine_file(offset_bytes)  # type: ignore[assignment]
+        new_offset = src.size if src.compression == "none" else -1
+    if state is not None:
+        account.note = f"continues {state.path} from line {state.lines + 1}"
+    try:
+        scan_file(store.con, fmt, path, comp, mtime, account)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as e:
+        raise InputError(f"cannot read as {fmt.name}: {e}", Location(src.display)) from None
+    except SekishoError:
+        raise
+    except Exception as e:  # a DuckDB error is about this file: say which
+        raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(src.display)) from None
+    if src.compression == "none" and src.path.stat().st_size != src.size:
+        new_offset = -1  # it grew while being read: next time continue by line count
+    store.merge_batch()
+    file_id = store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head,
+                              new_offset, lines_before + account.lines, src.size)
+    store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
+    return account

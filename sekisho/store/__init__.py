@@ -1,0 +1,284 @@
+"""The DuckDB store: scans, source files, aggregated observations, name matches.
+
+Only this package opens the database and changes its schema (by the named migrations in
+:mod:`sekisho.store.migrations`). One scan is one transaction: a scan that is killed leaves the
+store as it was before it started.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from platformdirs import user_data_dir
+
+from sekisho.errors import InputError, Location, SekishoError
+from sekisho.store.migrations import MIGRATIONS
+
+__all__ = ["FileState", "Store", "default_db_path"]
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("SEKISHO_DB")
+    if env:
+        return Path(env)
+    return Path(user_data_dir("sekisho", appauthor=False)) / "sekisho.duckdb"
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the store knows of a file's content from earlier scans."""
+
+    id: int
+    path: str
+    head_len: int
+    offset_bytes: int
+    lines: int
+    size: int
+
+
+class Store:
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        if read_only and not self.path.exists():
+            raise SekishoError("no database yet: run `sekisho scan` first", Location(self.path))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            raise SekishoError(f"cannot open the database: {e}", Location(self.path)) from None
+        except duckdb.Error as e:
+            raise SekishoError(f"not a sekisho database: {e}", Location(self.path)) from None
+        if not read_only:
+            self.migrate()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- schema -------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+        done = {r[0] for r in self.con.execute("SELECT name FROM schema_migrations").fetchall()}
+        applied = []
+        for name, migration in MIGRATIONS:
+            if name in done:
+                continue
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                migration(self.con)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
+            applied.append(name)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # --- settings -------------------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+    # --- scans and files ------------------------------------------------------------------------
+    def begin_scan(self, catalog_version: str) -> int:
+        row = self.con.execute(
+            "INSERT INTO scans (id, started_at, catalog_version) VALUES (nextval('scan_ids'), now(), ?) RETURNING id",
+            [catalog_version],
+        ).fetchone()
+        assert row
+        return int(row[0])
+
+    def finish_scan(self, scan_id: int, files: int, lines: int, parsed: int, malformed: int) -> None:
+        self.con.execute(
+            "UPDATE scans SET finished_at = now(), files = ?, lines = ?, parsed = ?, malformed = ? WHERE id = ?",
+            [files, lines, parsed, malformed, scan_id],
+        )
+
+    def known_file(self, head: bytes) -> FileState | None:
+        """The earlier state of a file whose content starts like ``head`` (longest match wins)."""
+        rows = self.con.execute("SELECT DISTINCT head_len FROM source_files").fetchall()
+        for (head_len,) in sorted(rows, reverse=True):
+            if head_len > len(head):
+                continue
+            digest = hashlib.sha256(head[:head_len]).hexdigest()
+            row = self.con.execute(
+                "SELECT id, path, head_len, offset_bytes, lines, size FROM source_files "
+                "WHERE head_len = ? AND head_hash = ? ORDER BY last_scan DESC LIMIT 1",
+                [head_len, digest],
+            ).fetchone()
+            if row:
+                return FileState(*row)
+        return None
+
+    def save_file(self, scan_id: int, state: FileState | None, path: str, fmt: str, compression: str,
+                  head: bytes, offset_bytes: int, lines: int, size: int) -> int:
+        head_len = min(len(head), 4096)
+        digest = hashlib.sha256(head[:head_len]).hexdigest()
+        if state is None:
+            row = self.con.execute(
+                "INSERT INTO source_files VALUES (nextval('file_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [path, fmt, compression, head_len, digest, offset_bytes, lines, size, scan_id, scan_id],
+            ).fetchone()
+            assert row
+            return int(row[0])
+        self.con.execute(
+            "UPDATE source_files SET path = ?, format = ?, compression = ?, head_len = ?, head_hash = ?, "
+            "offset_bytes = ?, lines = ?, size = ?, last_scan = ? WHERE id = ?",
+            [path, fmt, compression, head_len, digest, offset_bytes, lines, size, scan_id, state.id],
+        )
+        return state.id
+
+    def record_scan_file(self, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int) -> None:
+        self.con.execute(
+            "INSERT INTO scan_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [scan_id, file_id, account["path"], account.get("format"), account.get("lines", 0),
+             account.get("parsed", 0), account.get("skipped", 0), account.get("malformed", 0),
+             json.dumps(account.get("malformed_samples", []), ensure_ascii=False), from_line, account.get("note")],
+        )
+
+    # --- observations ---------------------------------------------------------------------------
+    def merge_batch(self, batch_table: str = "ingest_batch") -> int:
+        """Fold an aggregated batch into observations, re-aggregating only the days it touches."""
+        n_row = self.con.execute(f"SELECT count(*) FROM {batch_table}").fetchone()
+        n = int(n_row[0]) if n_row else 0
+        if n == 0:
+            return 0
+        overlap = self.con.execute(
+            f"SELECT count(*) FROM observations WHERE day IN (SELECT DISTINCT day FROM {batch_table})"
+        ).fetchone()
+        if overlap and overlap[0]:
+            self.con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE merge_days AS SELECT DISTINCT day FROM {batch_table};
+                CREATE OR REPLACE TEMP TABLE merged AS
+                SELECT day, client, name, sum(queries) AS queries, sum(bytes_out) AS bytes_out,
+                       sum(bytes_in) AS bytes_in, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+                FROM (SELECT * FROM observations WHERE day IN (SELECT day FROM merge_days)
+                      UNION ALL SELECT day, client, name, queries, bytes_out, bytes_in, first_seen, last_seen
+                      FROM {batch_table})
+                GROUP BY day, client, name;
+                DELETE FROM observations WHERE day IN (SELECT day FROM merge_days);
+                INSERT INTO observations SELECT * FROM merged;
+                DROP TABLE merged; DROP TABLE merge_days;""")
+        else:
+            self.con.execute(
+                f"INSERT INTO observations SELECT day, client, name, queries, bytes_out, bytes_in, first_seen, "
+                f"last_seen FROM {batch_table}"
+            )
+        return n
+
+    def apply_retention(self, today: dt.date | None = None) -> int:
+        days = int(self.get_setting("retention_days", "400") or 400)
+        cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+        row = self.con.execute("SELECT count(*) FROM observations WHERE day < ?", [cutoff]).fetchone()
+        self.con.execute("DELETE FROM observations WHERE day < ?", [cutoff])
+        return int(row[0]) if row else 0
+
+    # --- names ----------------------------------------------------------------------------------
+    def names_to_match(self, catalog_version: str) -> list[str]:
+        rows = self.con.execute(
+            "SELECT DISTINCT o.name FROM observations o LEFT JOIN names n USING (name) "
+            "WHERE n.name IS NULL OR n.catalog_version <> ?",
+            [catalog_version],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def save_matches(self, rows: list[tuple[str, str | None, str | None, str | None]], catalog_version: str) -> None:
+        if not rows:
+            return
+        import pyarrow as pa
+
+        table = pa.table({
+            "name": [r[0] for r in rows], "registrable": [r[1] for r in rows],
+            "service_id": [r[2] for r in rows], "matched_on": [r[3] for r in rows],
+        })
+        self.con.register("new_matches", table)
+        try:
+            self.con.execute(
+                "INSERT OR REPLACE INTO names SELECT name, registrable, service_id, matched_on, ? FROM new_matches",
+                [catalog_version],
+            )
+        finally:
+            self.con.unregister("new_matches")
+
+    # --- questions ------------------------------------------------------------------------------
+    def service_usage(self) -> list[dict[str, Any]]:
+        return self._dicts("""
+            SELECT n.service_id AS id, count(DISTINCT o.client) AS clients, sum(o.queries) AS queries,
+                   min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen,
+                   count(DISTINCT o.name) AS names
+            FROM observations o JOIN names n USING (name)
+            WHERE n.service_id IS NOT NULL
+            GROUP BY n.service_id ORDER BY clients DESC, queries DESC""")
+
+    def unknown_destinations(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self._dicts(f"""
+            SELECT coalesce(n.registrable, o.name) AS domain, count(DISTINCT o.client) AS clients,
+                   sum(o.queries) AS queries, count(DISTINCT o.name) AS names
+            FROM observations o JOIN names n USING (name)
+            WHERE n.service_id IS NULL
+            GROUP BY ALL ORDER BY clients DESC, queries DESC, domain LIMIT {int(limit)}""")
+
+    def unknown_totals(self) -> dict[str, Any]:
+        rows = self._dicts("""
+            SELECT count(DISTINCT coalesce(n.registrable, o.name)) AS domains, coalesce(sum(o.queries), 0) AS queries
+            FROM observations o JOIN names n USING (name) WHERE n.service_id IS NULL""")
+        return rows[0]
+
+    def scope(self, service_id: str) -> list[dict[str, Any]]:
+        return self._dicts("""
+            SELECT o.client, min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen,
+                   sum(o.queries) AS queries, list(DISTINCT o.name ORDER BY o.name) AS names,
+                   count(DISTINCT o.day) AS days
+            FROM observations o JOIN names n USING (name)
+            WHERE n.service_id = ?
+            GROUP BY o.client ORDER BY first_seen, o.client""", [service_id])
+
+    def last_scan_files(self, scan_id: int) -> list[dict[str, Any]]:
+        rows = self._dicts("SELECT * FROM scan_files WHERE scan_id = ? ORDER BY rowid", [scan_id])
+        for r in rows:
+            r["malformed_samples"] = json.loads(r["malformed_samples"] or "[]")
+        return rows
+
+    def counts(self) -> dict[str, int]:
+        row = self.con.execute(
+            "SELECT (SELECT count(*) FROM observations), (SELECT coalesce(sum(queries),0) FROM observations), "
+            "(SELECT count(*) FROM source_files), (SELECT count(*) FROM scans)"
+        ).fetchone()
+        assert row
+        return {"observations": int(row[0]), "queries": int(row[1]), "files": int(row[2]), "scans": int(row[3])}
+
+    def _dicts(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+_ = InputError
