@@ -21,7 +21,12 @@ Predicate = Literal[
     "data_in_that_jurisdiction",
     "recent_serious_incident",
 ]
-Weights = dict[ScoreName, dict[str, float]]
+FactorName = Literal[
+    "e2e_encryption", "encryption_at_rest", "data_localisation", "deletion_right", "transparency_report",
+    "anonymisation", "consent_withdrawal", "purpose_limitation", "data_minimisation", "gdpr_applies",
+    "appi_applies", "redress_japan", "no_secret_cooperation_law",
+]
+Weights = dict[ScoreName, dict[FactorName, float]]
 
 
 def _check_weights(w: Weights) -> Weights:
@@ -111,9 +116,11 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(doc.tree)
     except ValidationError as e:
         err = e.errors()[0]
-        keys = [k for k in err["loc"] if isinstance(k, (str, int))]
+        keys = [k for k in err["loc"] if isinstance(k, (str, int)) and k != "[key]"]
         where = ".".join(str(k) for k in keys)
         msg = str(err["msg"]).removeprefix("Value error, ")
+        if "[key]" in err["loc"]:
+            where, msg = ".".join(str(k) for k in keys[:-1]), f"unknown factor or score {keys[-1]!r}"
         raise ConfigError(f"{where}: {msg}" if where else msg, doc.where(*keys)) from None
 
 

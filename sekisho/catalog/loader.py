@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sekisho.errors import CatalogError, Location
@@ -117,8 +118,16 @@ def bundled_catalog_dir() -> Path:
     return Path(str(resources.files("sekisho") / "data" / "catalog"))
 
 
+class _DatesAsText(RoundTripConstructor):
+    """Keep dates as text, so a bad one (2025-13-45) becomes a schema error with its line."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _DatesAsText
     y.allow_duplicate_keys = False
     return y
 
@@ -138,7 +147,7 @@ def read_yaml(path: Path) -> YamlDoc:
         line = mark.line + 1 if mark else 0
         reason = (e.problem or e.context or "invalid YAML").strip()
         raise CatalogError(f"invalid YAML: {reason}", Location(path, line)) from None
-    except YAMLError as e:
+    except (YAMLError, ValueError) as e:
         raise CatalogError(f"invalid YAML: {e}", Location(path)) from None
     return YamlDoc(path, tree)
 

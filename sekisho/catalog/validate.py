@@ -19,11 +19,14 @@ EARLIEST_AS_OF = dt.date(1990, 1, 1)
 def validate(root: Path | None = None, today: dt.date | None = None) -> tuple[Catalog, list[Finding]]:
     """Load and check a catalog directory; returns the catalog and every finding, sorted."""
     catalog, findings = load_catalog(root)
-    findings += check_references(catalog)
-    findings += check_domains(catalog)
-    findings += check_dates(catalog, today or dt.date.today())
-    findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.message))
-    return catalog, findings
+    findings.sort(key=_order)
+    # Cross-entry findings come after the file's own errors (which may be their cause).
+    later = check_references(catalog) + check_domains(catalog) + check_dates(catalog, today or dt.date.today())
+    return catalog, findings + sorted(later, key=_order)
+
+
+def _order(f: Finding) -> tuple[str, int, str]:
+    return (str(f.location.path), f.location.line, f.message)
 
 
 def _where(cat: Catalog, kind: str, entry_id: str, *keys: str | int) -> Location:

@@ -1,0 +1,54 @@
+"""Shared fixtures. Tests that need real data or a real program skip with a clear message for a
+user without them, and fail when ``CI`` is set (CI must prove them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def corpora_dir() -> Path:
+    env = os.environ.get("SEKISHO_CORPORA")
+    return Path(env) if env else (ROOT.parent / "shared" / "corpora")
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip (with ``what`` as the reason) unless ``condition``; under CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI: {what}")
+    pytest.skip(f"not available here: {what}")
+
+
+def need_program(name: str) -> str:
+    path = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/sbin") / name) if p.exists()), None
+    )
+    need(path is not None, f"the program {name!r} (apt-get install it; .ci/run does)")
+    assert path
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    path = corpora_dir()
+    need(path.is_dir(), f"real log corpora at {path} (set SEKISHO_CORPORA)")
+    return path
+
+
+@pytest.fixture()
+def catalog_ok() -> Path:
+    return DATA / "catalog_ok"
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
