@@ -21,7 +21,8 @@ run: $(STAMP)
 	$(BIN)/sekisho catalog validate
 	$(BIN)/sekisho scan $(SAMPLES) --db $(DB)
 	$(BIN)/sekisho scope baidu-ime --db $(DB)
-	$(BIN)/sekisho show deepseek --lang ja
+	$(BIN)/sekisho report --html report.html --db $(DB) --lang ja
+	@echo "report: $(CURDIR)/report.html"
 
 ## test: the whole test suite (lint, types, layers, unit, integration, real-world corpora)
 test: $(STAMP) lint

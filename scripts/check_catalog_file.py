@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from sekisho.model.catalog import Law, Operator, Service, Software  # noqa: E402
+from sekisho.model.catalog import Law, Operator, Service, Software
 
 KINDS = {"services": Service, "operators": Operator, "laws": Law, "software": Software}
 bad = 0

@@ -3,4 +3,12 @@
 from sekisho.assess.engine import Assessor, jurisdictions, secret_law_exposures
 from sekisho.assess.rules import OrgSettings, Rules, load_rules, load_settings
 
-__all__ = ["Assessor", "OrgSettings", "Rules", "jurisdictions", "load_rules", "load_settings", "secret_law_exposures"]
+__all__ = [
+    "Assessor",
+    "OrgSettings",
+    "Rules",
+    "jurisdictions",
+    "load_rules",
+    "load_settings",
+    "secret_law_exposures",
+]

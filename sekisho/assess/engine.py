@@ -77,7 +77,10 @@ def jurisdictions(catalog: Catalog, service: Service) -> list[JurisdictionLink]:
     """Every country that can compel an entity in the service's ownership chain (facts only)."""
     links: list[JurisdictionLink] = []
     for op in catalog.operator_chain(service.operator.value):
-        pairs: list[tuple[str, Fact[str] | None]] = [("country", op.country), ("headquarters", op.headquarters)]
+        pairs: list[tuple[str, Fact[str] | None]] = [
+            ("country", op.country),
+            ("headquarters", op.headquarters),
+        ]
         pairs += [("jurisdiction", f) for f in op.jurisdictions]
         for relation, fact in pairs:
             if fact is not None and not fact.is_claim:
@@ -88,7 +91,8 @@ def jurisdictions(catalog: Catalog, service: Service) -> list[JurisdictionLink]:
 def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure]:
     found: dict[str, LawExposure] = {}
     secret_laws = [
-        law for law in catalog.laws.values()
+        law
+        for law in catalog.laws.values()
         if law.compels_secret_cooperation.value and not law.compels_secret_cooperation.is_claim
     ]
     for link in jurisdictions(catalog, service):
@@ -97,9 +101,14 @@ def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure
                 found[law.id] = LawExposure(law, link)
     for op in catalog.operator_chain(service.operator.value):
         for ref in op.laws:
-            law = catalog.laws.get(ref.value)
-            if law and law.id not in found and law.compels_secret_cooperation.value and not ref.is_claim:
-                found[law.id] = LawExposure(law, None, ref)
+            ref_law = catalog.laws.get(ref.value)
+            if (
+                ref_law
+                and ref_law.id not in found
+                and ref_law.compels_secret_cooperation.value
+                and not ref.is_claim
+            ):
+                found[ref_law.id] = LawExposure(ref_law, None, ref)
     return list(found.values())
 
 
@@ -116,8 +125,13 @@ def _status(fact: Fact[Any] | None) -> tuple[PointStatus, float]:
 class Assessor:
     """Rates services of one catalog under one rules version and one organisation's settings."""
 
-    def __init__(self, catalog: Catalog, rules: Rules, settings: OrgSettings | None = None,
-                 today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        rules: Rules,
+        settings: OrgSettings | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         self.catalog = catalog
         self.rules = rules
         self.settings = settings or OrgSettings()
@@ -134,7 +148,9 @@ class Assessor:
         scores: dict[str, Score] = {}
         total_w = known_w = 0.0
         for name in SCORE_NAMES:
-            points = [self._point(service, factor, w, exposures) for factor, w in weights[name].items() if w > 0]
+            points = [
+                self._point(service, factor, w, exposures) for factor, w in weights[name].items() if w > 0
+            ]
             weight = sum(p.weight for p in points)
             earned = sum(p.earned for p in points)
             known = sum(p.weight for p in points if p.status in ("yes", "no", "partial"))
@@ -158,27 +174,39 @@ class Assessor:
         provisional = coverage < self.rules.provisional_below_coverage
         caps = self._caps(service, exposures)
         if provisional:
-            caps.append(CapHit(rule="provisional", max_level=self.rules.provisional_max_level,
-                               reason=Message(key="cap.provisional",
-                                              params={"max": self.rules.provisional_max_level,
-                                                      "coverage": round(coverage * 100)})))
+            caps.append(
+                CapHit(
+                    rule="provisional",
+                    max_level=self.rules.provisional_max_level,
+                    reason=Message(
+                        key="cap.provisional",
+                        params={"max": self.rules.provisional_max_level, "coverage": round(coverage * 100)},
+                    ),
+                )
+            )
         computed = min([base_level] + [c.max_level for c in caps])
         override = self.settings.overrides.get(service_id)
         tech_values = [v for v in (scores["data_protection"].value, scores["privacy"].value) if v is not None]
         tech = (
-            next(r.verdict for r in self.rules.technical_verdicts if sum(tech_values) / len(tech_values) >= r.min_mean)
-            if tech_values else "unknown"
+            next(
+                r.verdict
+                for r in self.rules.technical_verdicts
+                if sum(tech_values) / len(tech_values) >= r.min_mean
+            )
+            if tech_values
+            else "unknown"
         )
 
         return Rating(
             service_id=service_id,
             rules_version=self.rules.version,
-            scores=scores,  # type: ignore[arg-type]
+            scores=scores,
             base_level=base_level,
             caps=caps,
             computed_level=computed,
             override=LevelOverride(level=override.safety_level, justification=override.justification)
-            if override else None,
+            if override
+            else None,
             coverage=coverage,
             provisional=provisional,
             legal_verdict=Message(key=f"verdict.legal.{override.safety_level if override else computed}"),
@@ -198,7 +226,9 @@ class Assessor:
             links = jurisdictions(self.catalog, service)
             ev = [link.as_evidence() for link in links]
             status: PointStatus = "yes" if links else "unknown"
-            return Point(factor=factor, weight=weight, earned=weight if links else 0.0, status=status, evidence=ev)
+            return Point(
+                factor=factor, weight=weight, earned=weight if links else 0.0, status=status, evidence=ev
+            )
         fact = service.properties.get(factor)  # type: ignore[call-overload]
         status, share = _status(fact)
         ev = [evidence(f"fact.property.{factor}", fact)] if fact else []
@@ -206,7 +236,9 @@ class Assessor:
 
     def _recent_incidents(self, service: Service) -> list[Incident]:
         horizon = self.today.replace(year=self.today.year - self.rules.recent_incident_years)
-        return [i for i in service.incidents if i.severity == "high" and not i.kind == "claim" and i.date >= horizon]
+        return [
+            i for i in service.incidents if i.severity == "high" and i.kind != "claim" and i.date >= horizon
+        ]
 
     def _caps(self, service: Service, exposures: list[LawExposure]) -> list[CapHit]:
         without_court = [x for x in exposures if not x.with_court]
@@ -217,7 +249,9 @@ class Assessor:
         if exposures:
             holds["secret_cooperation_law"] = [e for x in exposures for e in x.as_evidence()]
         if without_court:
-            holds["secret_cooperation_law_without_court"] = [e for x in without_court for e in x.as_evidence()]
+            holds["secret_cooperation_law_without_court"] = [
+                e for x in without_court for e in x.as_evidence()
+            ]
         if data_there:
             holds["data_in_that_jurisdiction"] = [evidence("fact.data_location", f) for f in data_there]
         if incidents:
@@ -228,27 +262,59 @@ class Assessor:
                 ev: list[Evidence] = []
                 for p in cap.when:
                     ev += [e for e in holds[p] if e not in ev]
-                hits.append(CapHit(rule=cap.id, max_level=cap.max_level,
-                                   reason=Message(key=f"cap.{cap.id}", params={"max": cap.max_level}, evidence=ev)))
+                hits.append(
+                    CapHit(
+                        rule=cap.id,
+                        max_level=cap.max_level,
+                        reason=Message(key=f"cap.{cap.id}", params={"max": cap.max_level}, evidence=ev),
+                    )
+                )
         return hits
 
-    def _risks(self, service: Service, scores: dict[str, Score], exposures: list[LawExposure]) -> list[Message]:
+    def _risks(
+        self, service: Service, scores: dict[str, Score], exposures: list[LawExposure]
+    ) -> list[Message]:
         risks = []
         for x in exposures:
-            risks.append(Message(key="risk.secret_law", params={"law": x.law.name, "law_ja": x.law.name_ja or x.law.name,
-                                                                   "country": x.law.jurisdiction},
-                                 evidence=x.as_evidence()))
+            risks.append(
+                Message(
+                    key="risk.secret_law",
+                    params={
+                        "law": x.law.name,
+                        "law_ja": x.law.name_ja or x.law.name,
+                        "country": x.law.jurisdiction,
+                    },
+                    evidence=x.as_evidence(),
+                )
+            )
         countries = {x.law.jurisdiction for x in exposures}
         for f in service.data_locations:
             if not f.is_claim and f.value in countries:
-                risks.append(Message(key="risk.data_in_jurisdiction", params={"country": f.value},
-                                     evidence=[evidence("fact.data_location", f)]))
+                risks.append(
+                    Message(
+                        key="risk.data_in_jurisdiction",
+                        params={"country": f.value},
+                        evidence=[evidence("fact.data_location", f)],
+                    )
+                )
         for inc in self._recent_incidents(service):
-            risks.append(Message(key="risk.incident", params={"date": inc.date.isoformat(), "summary": inc.value,
-                                                               "summary_ja": inc.value_ja or inc.value},
-                                 evidence=[evidence("fact.incident", inc, date=inc.date)]))
+            risks.append(
+                Message(
+                    key="risk.incident",
+                    params={
+                        "date": inc.date.isoformat(),
+                        "summary": inc.value,
+                        "summary_ja": inc.value_ja or inc.value,
+                    },
+                    evidence=[evidence("fact.incident", inc, date=inc.date)],
+                )
+            )
         for score in scores.values():
             for p in score.points:
-                if p.status == "no" and p.weight >= self.rules.risk_min_weight and p.factor != "no_secret_cooperation_law":
+                if (
+                    p.status == "no"
+                    and p.weight >= self.rules.risk_min_weight
+                    and p.factor != "no_secret_cooperation_law"
+                ):
                     risks.append(Message(key=f"risk.factor.{p.factor}", evidence=p.evidence))
         return risks

@@ -22,9 +22,19 @@ Predicate = Literal[
     "recent_serious_incident",
 ]
 FactorName = Literal[
-    "e2e_encryption", "encryption_at_rest", "data_localisation", "deletion_right", "transparency_report",
-    "anonymisation", "consent_withdrawal", "purpose_limitation", "data_minimisation", "gdpr_applies",
-    "appi_applies", "redress_japan", "no_secret_cooperation_law",
+    "e2e_encryption",
+    "encryption_at_rest",
+    "data_localisation",
+    "deletion_right",
+    "transparency_report",
+    "anonymisation",
+    "consent_withdrawal",
+    "purpose_limitation",
+    "data_minimisation",
+    "gdpr_applies",
+    "appi_applies",
+    "redress_japan",
+    "no_secret_cooperation_law",
 ]
 Weights = dict[ScoreName, dict[FactorName, float]]
 

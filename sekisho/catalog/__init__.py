@@ -9,7 +9,7 @@ from sekisho.catalog.loader import Catalog, Finding, bundled_catalog_dir, load_c
 from sekisho.catalog.validate import validate
 from sekisho.errors import CatalogError
 
-__all__ = ["Catalog", "Finding", "bundled_catalog_dir", "load_catalog", "validate", "open_catalog"]
+__all__ = ["Catalog", "Finding", "bundled_catalog_dir", "load_catalog", "open_catalog", "validate"]
 
 
 @lru_cache(maxsize=8)

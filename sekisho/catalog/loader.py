@@ -165,11 +165,16 @@ def _describe(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "missing":
-        msg = "missing (every fact needs value, source and as_of)" if loc.split(".")[-1] in (
-            "source",
-            "as_of",
-            "value",
-        ) else "required field missing"
+        msg = (
+            "missing (every fact needs value, source and as_of)"
+            if loc.split(".")[-1]
+            in (
+                "source",
+                "as_of",
+                "value",
+            )
+            else "required field missing"
+        )
     elif err["type"] == "extra_forbidden":
         msg = "unknown field"
     return f"{loc}: {msg}" if loc else msg
@@ -218,7 +223,7 @@ def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
             except ValidationError as e:
                 findings.extend(validation_findings(doc, e))
                 continue
-            entry_id = getattr(entry, "id")
+            entry_id: str = getattr(entry, "id")  # noqa: B009 - every catalog kind has an id
             if entry_id != path.stem:
                 findings.append(
                     Finding(doc.where("id"), f"id {entry_id!r} does not match file name {path.stem!r}")
@@ -226,7 +231,9 @@ def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
             store: dict[str, Any] = getattr(cat, kind)
             if entry_id in store:
                 first = cat.docs[(kind, entry_id)].path
-                findings.append(Finding(doc.where("id"), f"duplicate {kind} id {entry_id!r} (also in {first})"))
+                findings.append(
+                    Finding(doc.where("id"), f"duplicate {kind} id {entry_id!r} (also in {first})")
+                )
                 continue
             store[entry_id] = entry
             cat.docs[(kind, entry_id)] = doc

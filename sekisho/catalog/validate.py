@@ -21,7 +21,9 @@ def validate(root: Path | None = None, today: dt.date | None = None) -> tuple[Ca
     catalog, findings = load_catalog(root)
     findings.sort(key=_order)
     # Cross-entry findings come after the file's own errors (which may be their cause).
-    later = check_references(catalog) + check_domains(catalog) + check_dates(catalog, today or dt.date.today())
+    later = (
+        check_references(catalog) + check_domains(catalog) + check_dates(catalog, today or dt.date.today())
+    )
     return catalog, findings + sorted(later, key=_order)
 
 
@@ -38,47 +40,80 @@ def check_references(cat: Catalog) -> list[Finding]:
     out: list[Finding] = []
     for sid, svc in cat.services.items():
         if svc.operator.value not in cat.operators:
-            out.append(Finding(_where(cat, "services", sid, "operator", "value"),
-                               f"unknown operator {svc.operator.value!r}"))
+            out.append(
+                Finding(
+                    _where(cat, "services", sid, "operator", "value"),
+                    f"unknown operator {svc.operator.value!r}",
+                )
+            )
         for i, soft in enumerate(svc.software):
             if soft not in cat.software:
                 out.append(Finding(_where(cat, "services", sid, "software", i), f"unknown software {soft!r}"))
         for i, alt in enumerate(svc.alternatives):
             if alt.service is None and alt.name is None:
-                out.append(Finding(_where(cat, "services", sid, "alternatives", i),
-                                   "alternative needs a catalog 'service' id or a 'name'"))
+                out.append(
+                    Finding(
+                        _where(cat, "services", sid, "alternatives", i),
+                        "alternative needs a catalog 'service' id or a 'name'",
+                    )
+                )
             elif alt.service is not None and alt.service not in cat.services:
-                out.append(Finding(_where(cat, "services", sid, "alternatives", i, "service"),
-                                   f"unknown alternative service {alt.service!r}"))
+                out.append(
+                    Finding(
+                        _where(cat, "services", sid, "alternatives", i, "service"),
+                        f"unknown alternative service {alt.service!r}",
+                    )
+                )
             elif alt.service == sid:
-                out.append(Finding(_where(cat, "services", sid, "alternatives", i, "service"),
-                                   "a service cannot be its own alternative"))
+                out.append(
+                    Finding(
+                        _where(cat, "services", sid, "alternatives", i, "service"),
+                        "a service cannot be its own alternative",
+                    )
+                )
     for oid, op in cat.operators.items():
         if op.parent and op.parent.value is not None and op.parent.value not in cat.operators:
-            out.append(Finding(_where(cat, "operators", oid, "parent", "value"),
-                               f"unknown parent operator {op.parent.value!r}"))
+            out.append(
+                Finding(
+                    _where(cat, "operators", oid, "parent", "value"),
+                    f"unknown parent operator {op.parent.value!r}",
+                )
+            )
         for i, law in enumerate(op.laws):
             if law.value not in cat.laws:
-                out.append(Finding(_where(cat, "operators", oid, "laws", i, "value"), f"unknown law {law.value!r}"))
+                out.append(
+                    Finding(_where(cat, "operators", oid, "laws", i, "value"), f"unknown law {law.value!r}")
+                )
         chain = _parent_cycle(cat, oid)
         if chain:
-            out.append(Finding(_where(cat, "operators", oid, "parent"),
-                               "ownership cycle: " + " → ".join(chain)))
+            out.append(
+                Finding(_where(cat, "operators", oid, "parent"), "ownership cycle: " + " → ".join(chain))
+            )
     for swid, sw in cat.software.items():
         if sw.operator.value not in cat.operators:
-            out.append(Finding(_where(cat, "software", swid, "operator", "value"),
-                               f"unknown operator {sw.operator.value!r}"))
+            out.append(
+                Finding(
+                    _where(cat, "software", swid, "operator", "value"),
+                    f"unknown operator {sw.operator.value!r}",
+                )
+            )
         for i, s in enumerate(sw.services):
             if s not in cat.services:
                 out.append(Finding(_where(cat, "software", swid, "services", i), f"unknown service {s!r}"))
     for i, change in enumerate(cat.changelog):
         kind, _, eid = change.entry.partition("/")
         if kind not in ("services", "operators", "laws", "software", "rules", "catalog") or (
-            kind in ("services", "operators", "laws", "software") and eid not in cat.entries(kind)
+            kind in ("services", "operators", "laws", "software")
+            and eid not in cat.entries(kind)
             and "removed" not in change.change.lower()
         ):
-            out.append(Finding(_where(cat, "changelog", "CHANGELOG", i, "entry"),
-                               f"changelog names unknown entry {change.entry!r}", "warning"))
+            out.append(
+                Finding(
+                    _where(cat, "changelog", "CHANGELOG", i, "entry"),
+                    f"changelog names unknown entry {change.entry!r}",
+                    "warning",
+                )
+            )
     return out
 
 
@@ -87,7 +122,7 @@ def _parent_cycle(cat: Catalog, start: str) -> list[str]:
     current: str | None = start
     while current is not None and current in cat.operators:
         if current in seen:
-            return seen[seen.index(current):] + [current] if current == start else []
+            return seen[seen.index(current) :] + [current] if current == start else []
         seen.append(current)
         parent = cat.operators[current].parent
         current = parent.value if parent else None
@@ -103,17 +138,28 @@ def check_domains(cat: Catalog) -> list[Finding]:
         for field_name, fact in lists:
             for i, name in enumerate(fact.value):
                 if name in owner and owner[name] != sid:
-                    out.append(Finding(_where(cat, "services", sid, field_name, "value", i),
-                                       f"domain {name!r} is also claimed by service {owner[name]!r}"))
+                    out.append(
+                        Finding(
+                            _where(cat, "services", sid, field_name, "value", i),
+                            f"domain {name!r} is also claimed by service {owner[name]!r}",
+                        )
+                    )
                 elif name in owner:
-                    out.append(Finding(_where(cat, "services", sid, field_name, "value", i),
-                                       f"domain {name!r} listed twice", "warning"))
+                    out.append(
+                        Finding(
+                            _where(cat, "services", sid, field_name, "value", i),
+                            f"domain {name!r} listed twice",
+                            "warning",
+                        )
+                    )
                 else:
                     owner[name] = sid
     return out
 
 
-def _facts_with_keys(obj: object, keys: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], object]]:
+def _facts_with_keys(
+    obj: object, keys: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], object]]:
     """Every object carrying ``as_of`` inside an entry, with its key path."""
     from pydantic import BaseModel
 
@@ -137,13 +183,16 @@ def check_dates(cat: Catalog, today: dt.date) -> list[Finding]:
     for kind in ("services", "operators", "laws", "software"):
         for eid, entry in cat.entries(kind).items():
             for keys, fact in _facts_with_keys(entry):
-                as_of = getattr(fact, "as_of")
+                as_of: dt.date = getattr(fact, "as_of")  # noqa: B009 - found by having it
                 if as_of > today:
-                    out.append(Finding(_where(cat, kind, eid, *keys, "as_of"),
-                                       f"as_of {as_of} is in the future"))
+                    out.append(
+                        Finding(_where(cat, kind, eid, *keys, "as_of"), f"as_of {as_of} is in the future")
+                    )
                 elif as_of < EARLIEST_AS_OF:
-                    out.append(Finding(_where(cat, kind, eid, *keys, "as_of"), f"as_of {as_of} is implausibly old"))
+                    out.append(
+                        Finding(_where(cat, kind, eid, *keys, "as_of"), f"as_of {as_of} is implausibly old")
+                    )
     return out
 
 
-__all__ = ["validate", "Fact"]
+__all__ = ["Fact", "validate"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sekisho.cli import catalog_cmd, scan_cmd, services_cmd
+from sekisho.cli import catalog_cmd, report_cmd, scan_cmd, services_cmd
 
 app = typer.Typer(
     name="sekisho",
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 services_cmd.register(app)
 scan_cmd.register(app)
+report_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog")
 
 

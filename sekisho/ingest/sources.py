@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 import zstandard
 
@@ -45,13 +45,17 @@ def compression_of(first_bytes: bytes) -> Compression:
 
 
 def open_decompressed(path: Path, compression: Compression) -> BinaryIO:
+    stream: Any
     if compression == "gzip":
-        return gzip.open(path, "rb")
-    if compression == "bz2":
-        return bz2.open(path, "rb")
-    if compression == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)  # type: ignore[return-value]
-    return open(path, "rb")
+        stream = gzip.open(path, "rb")  # noqa: SIM115 - the caller closes it
+    elif compression == "bz2":
+        stream = bz2.open(path, "rb")  # noqa: SIM115
+    elif compression == "zstd":
+        raw = open(path, "rb")  # noqa: SIM115
+        stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    else:
+        stream = open(path, "rb")  # noqa: SIM115
+    return cast(BinaryIO, stream)
 
 
 @dataclass
@@ -104,11 +108,10 @@ class Source:
         self._temps.append(Path(tmp))
         written = 0
         with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
-            reader = io.BufferedReader(src) if not hasattr(src, "readline") else src  # type: ignore[arg-type]
             for _ in range(skip_lines):
-                if not reader.readline():
+                if not src.readline():
                     break
-            while chunk := reader.read(1024 * 1024):
+            while chunk := src.read(1024 * 1024):
                 out.write(chunk)
                 written += len(chunk)
         return Path(tmp), written
@@ -188,7 +191,8 @@ def expand(paths: list[str]) -> Iterator[Path | str]:
         path = Path(p)
         if path.is_dir():
             files = sorted(
-                f for f in path.rglob("*")
+                f
+                for f in path.rglob("*")
                 if f.is_file() and not f.name.startswith(".") and not f.name.endswith(IGNORED_SUFFIXES)
             )
             yield from files
@@ -198,4 +202,4 @@ def expand(paths: list[str]) -> Iterator[Path | str]:
             raise InputError("no such file or directory", Location(path))
 
 
-__all__ = ["Source", "expand", "open_source", "stdin_source", "compression_of", "io"]
+__all__ = ["Source", "compression_of", "expand", "io", "open_source", "stdin_source"]

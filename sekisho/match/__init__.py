@@ -58,7 +58,7 @@ class NameMatcher:
         return None, None
 
     def match(self, names: list[str]) -> list[tuple[str, str | None, str | None, str | None]]:
-        out = []
+        out: list[tuple[str, str | None, str | None, str | None]] = []
         for name in names:
             sid, on = self.service_for(name)
             out.append((name, registrable_domain(name), sid, on))

@@ -28,7 +28,9 @@ class ScanOutcome:
 
     @property
     def totals(self) -> dict[str, int]:
-        return {k: sum(int(f.get(k, 0)) for f in self.files) for k in ("lines", "parsed", "skipped", "malformed")}
+        return {
+            k: sum(int(f.get(k, 0)) for f in self.files) for k in ("lines", "parsed", "skipped", "malformed")
+        }
 
 
 def run_scan(
@@ -57,7 +59,9 @@ def run_scan(
             except InputError as e:
                 if item == "-" or Path(item) in named:
                     raise
-                account = FileAccount(src.display, "-", note=f"not read: {e.message.split(' (first line')[0]}")
+                account = FileAccount(
+                    src.display, "-", note=f"not read: {e.message.split(' (first line')[0]}"
+                )
                 store.record_scan_file(scan_id, None, account.as_dict(), 0)
             finally:
                 src.close()
@@ -85,8 +89,17 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
         if src.compression == "none" and state.offset_bytes >= 0:
             if src.size == state.offset_bytes:
                 account.note = f"already scanned (same content as {state.path}): nothing new"
-                store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head,
-                                state.offset_bytes, state.lines, src.size)
+                store.save_file(
+                    scan_id,
+                    state,
+                    src.display,
+                    fmt.name,
+                    src.compression,
+                    src.head,
+                    state.offset_bytes,
+                    state.lines,
+                    src.size,
+                )
                 store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
                 return account
             if src.size < state.offset_bytes:
@@ -99,27 +112,40 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
         comp = "none"
         if size == 0:
             account.note = f"already scanned (same content as {state.path}): nothing new"
-            store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head, -1, state.lines, src.size)
+            store.save_file(
+                scan_id, state, src.display, fmt.name, src.compression, src.head, -1, state.lines, src.size
+            )
             store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
             return account
         new_offset = -1
     else:
-        path, comp = src.engine_file(offset_bytes)  # type: ignore[assignment]
+        path, comp = src.engine_file(offset_bytes)
         new_offset = src.size if src.compression == "none" else -1
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
     try:
-        scan_file(store.con, fmt, path, comp, mtime, account)  # type: ignore[arg-type]
+        scan_file(store.con, fmt, path, comp, mtime, account, head=src.head_lines())  # type: ignore[arg-type]
     except (ValueError, TypeError) as e:
         raise InputError(f"cannot read as {fmt.name}: {e}", Location(src.display)) from None
     except SekishoError:
         raise
     except Exception as e:  # a DuckDB error is about this file: say which
-        raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(src.display)) from None
+        raise InputError(
+            f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(src.display)
+        ) from None
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
     store.merge_batch()
-    file_id = store.save_file(scan_id, state, src.display, fmt.name, src.compression, src.head,
-                              new_offset, lines_before + account.lines, src.size)
+    file_id = store.save_file(
+        scan_id,
+        state,
+        src.display,
+        fmt.name,
+        src.compression,
+        src.head,
+        new_offset,
+        lines_before + account.lines,
+        src.size,
+    )
     store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
     return account

@@ -22,12 +22,14 @@ def adguard_services(catalog: Catalog) -> str:
     items = []
     for sid, svc in sorted(catalog.services.items()):
         names = sorted(set(svc.domains.value) | set(svc.hostnames.value if svc.hostnames else []))
-        items.append({
-            "id": f"sekisho_{sid.replace('-', '_')}",
-            "name": svc.name,
-            "rules": [f"||{n}^" for n in names],
-            "icon_svg": GENERIC_ICON,
-        })
+        items.append(
+            {
+                "id": f"sekisho_{sid.replace('-', '_')}",
+                "name": svc.name,
+                "rules": [f"||{n}^" for n in names],
+                "icon_svg": GENERIC_ICON,
+            }
+        )
     return json.dumps({"blocked_services": items}, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -36,7 +38,7 @@ def collect_sources(catalog: Catalog) -> list[dict[str, Any]]:
     for kind in ("services", "operators", "laws", "software"):
         for entry in catalog.entries(kind).values():
             for _, fact in _facts_with_keys(entry):
-                counts[getattr(fact, "source")] += 1
+                counts[fact.source] += 1
     return [{"source": s, "facts": n} for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 

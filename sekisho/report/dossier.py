@@ -32,13 +32,17 @@ def _ev(e: Evidence, lang: Lang) -> dict[str, Any]:
 
 
 def _msg(m: Message, lang: Lang) -> dict[str, Any]:
-    return {"text": text(m.key, lang, **m.params), "key": m.key, "evidence": [_ev(e, lang) for e in m.evidence]}
+    return {
+        "text": text(m.key, lang, **m.params),
+        "key": m.key,
+        "evidence": [_ev(e, lang) for e in m.evidence],
+    }
 
 
 def _fact(statement: str, fact: Any) -> dict[str, Any]:
     return {
         "statement": statement,
-        "value": fact.value if not isinstance(fact.value, bool) else fact.value,
+        "value": fact.value,
         "source": fact.source,
         "as_of": fact.as_of.isoformat(),
         "kind": fact.kind,
@@ -59,8 +63,15 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
         for j in op.jurisdictions:
             out.append(_fact(text("fact.operator.jurisdiction", lang, operator=op.name), j))
         for c in op.claims:
-            out.append({"statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
-                        "value": None, "source": c.source, "as_of": c.as_of.isoformat(), "kind": "claim"})
+            out.append(
+                {
+                    "statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
+                    "value": None,
+                    "source": c.source,
+                    "as_of": c.as_of.isoformat(),
+                    "kind": "claim",
+                }
+            )
     for f in svc.data_locations:
         out.append(_fact(text("fact.data_location", lang), f))
     for name, f in svc.properties.items():
@@ -73,9 +84,16 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
     if svc.hostnames:
         out.append(_fact(text("fact.hostnames", lang), svc.hostnames))
     for c in svc.claims:
-        out.append({"statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
-                    "value": None, "source": c.source, "as_of": c.as_of.isoformat(), "kind": "claim",
-                    **({"note": c.note} if c.note else {})})
+        out.append(
+            {
+                "statement": c.statement_ja if lang == "ja" and c.statement_ja else c.statement,
+                "value": None,
+                "source": c.source,
+                "as_of": c.as_of.isoformat(),
+                "kind": "claim",
+                **({"note": c.note} if c.note else {}),
+            }
+        )
     return out
 
 
@@ -90,26 +108,47 @@ def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: L
         if alt.service and alt.service in catalog.services:
             other = catalog.services[alt.service]
             other_chain = catalog.operator_chain(other.operator.value)
-            alternatives.append({
-                "id": other.id, "name": other.name,
-                "operator": other_chain[0].name if other_chain else other.operator.value,
-                "country": other_chain[0].country.value if other_chain else None,
-                "safety_level": assessor.rate(other.id).safety_level,
-                **({"note": alt.note} if alt.note else {}),
-            })
+            alternatives.append(
+                {
+                    "id": other.id,
+                    "name": other.name,
+                    "operator": other_chain[0].name if other_chain else other.operator.value,
+                    "country": other_chain[0].country.value if other_chain else None,
+                    "safety_level": assessor.rate(other.id).safety_level,
+                    **({"note": alt.note} if alt.note else {}),
+                }
+            )
         else:
-            alternatives.append({"id": None, "name": alt.name, "operator": alt.operator, "country": alt.country,
-                                 "safety_level": None, **({"note": alt.note} if alt.note else {})})
+            alternatives.append(
+                {
+                    "id": None,
+                    "name": alt.name,
+                    "operator": alt.operator,
+                    "country": alt.country,
+                    "safety_level": None,
+                    **({"note": alt.note} if alt.note else {}),
+                }
+            )
     return {
         "id": svc.id,
         "name": svc.name_ja if lang == "ja" and svc.name_ja else svc.name,
         "url": svc.url,
         "category": svc.category,
         "lang": lang,
-        "operator": {"id": op.id if op else svc.operator.value, "name": op.name if op else svc.operator.value,
-                     "country": op.country.value if op else None},
-        "owners": [{"id": o.id, "name": o.name, "country": o.country.value,
-                    "headquarters": o.headquarters.value if o.headquarters else None} for o in chain[1:]],
+        "operator": {
+            "id": op.id if op else svc.operator.value,
+            "name": op.name if op else svc.operator.value,
+            "country": op.country.value if op else None,
+        },
+        "owners": [
+            {
+                "id": o.id,
+                "name": o.name,
+                "country": o.country.value,
+                "headquarters": o.headquarters.value if o.headquarters else None,
+            }
+            for o in chain[1:]
+        ],
         "jurisdictions": sorted({link.country for link in links}),
         "scores": {name: s.value for name, s in rating.scores.items()},
         "score_details": {
@@ -117,8 +156,14 @@ def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: L
                 "value": s.value,
                 "coverage": s.coverage,
                 "factors": [
-                    {"factor": p.factor, "label": text(f"factor.{p.factor}", lang), "weight": p.weight,
-                     "earned": p.earned, "status": p.status, "evidence": [_ev(e, lang) for e in p.evidence]}
+                    {
+                        "factor": p.factor,
+                        "label": text(f"factor.{p.factor}", lang),
+                        "weight": p.weight,
+                        "earned": p.earned,
+                        "status": p.status,
+                        "evidence": [_ev(e, lang) for e in p.evidence],
+                    }
                     for p in s.points
                 ],
             }
@@ -164,15 +209,25 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     head.add_row(text("dossier.url", lang), d["url"])
     lvl = Text(f"{level} — {d['safety_level_label']}", style=color)
     if d["override"]:
-        lvl.append(f"  ({text('dossier.computed', lang)}: {d['computed_safety_level']}; "
-                   + text("dossier.overridden", lang, justification=d["override"]["justification"]) + ")")
+        lvl.append(
+            f"  ({text('dossier.computed', lang)}: {d['computed_safety_level']}; "
+            + text("dossier.overridden", lang, justification=d["override"]["justification"])
+            + ")"
+        )
     head.add_row(text("dossier.safety_level", lang), lvl)
     if d["provisional"]:
-        head.add_row("", Text(text("dossier.provisional", lang, coverage=round(d["coverage"] * 100)), style="bold magenta"))
+        head.add_row(
+            "",
+            Text(
+                text("dossier.provisional", lang, coverage=round(d["coverage"] * 100)), style="bold magenta"
+            ),
+        )
     op = d["operator"]
     head.add_row(text("dossier.operator", lang), f"{op['name']} ({op['country']})")
     if d["owners"]:
-        head.add_row(text("dossier.owners", lang), " → ".join(f"{o['name']} ({o['country']})" for o in d["owners"]))
+        head.add_row(
+            text("dossier.owners", lang), " → ".join(f"{o['name']} ({o['country']})" for o in d["owners"])
+        )
     head.add_row(text("dossier.jurisdictions", lang), ", ".join(d["jurisdictions"]) or "—")
     console.print(Panel(head, title=text("dossier.title", lang)))
 
@@ -187,16 +242,30 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
 
     console.rule(text("dossier.audit", lang))
     for name, s in d["score_details"].items():
-        table = Table(title=f"{text('score.' + name, lang)}: {s['value']}/10", title_justify="left", expand=True)
+        table = Table(
+            title=f"{text('score.' + name, lang)}: {s['value']}/10", title_justify="left", expand=True
+        )
         table.add_column(text("dossier.factor", lang))
         table.add_column(text("dossier.result", lang))
         table.add_column(text("dossier.weight", lang), justify="right")
         table.add_column(text("dossier.evidence", lang), overflow="fold")
         for f in s["factors"]:
-            ev = Group(*[Text(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang) for e in f["evidence"]]) \
-                if f["evidence"] else Text("—", style="dim")
-            table.add_row(f["label"], f"{_mark(f['status'])} {text('status.' + f['status'], lang)}",
-                          f"{f['earned']:g}/{f['weight']:g}", ev)
+            ev = (
+                Group(
+                    *[
+                        Text(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang)
+                        for e in f["evidence"]
+                    ]
+                )
+                if f["evidence"]
+                else Text("—", style="dim")
+            )
+            table.add_row(
+                f["label"],
+                f"{_mark(f['status'])} {text('status.' + f['status'], lang)}",
+                f"{f['earned']:g}/{f['weight']:g}",
+                ev,
+            )
         console.print(table)
 
     console.rule(text("dossier.response", lang))
@@ -206,8 +275,14 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     if not d["alternatives"]:
         console.print("  " + text("dossier.no_alternatives", lang))
     for a in d["alternatives"]:
-        lv = f" — {text('dossier.safety_level', lang)} {a['safety_level']}" if a["safety_level"] is not None else ""
-        console.print(f"  • {a['name']} ({a.get('operator') or '?'}, {a.get('country') or '?'}){lv}", markup=False)
+        lv = (
+            f" — {text('dossier.safety_level', lang)} {a['safety_level']}"
+            if a["safety_level"] is not None
+            else ""
+        )
+        console.print(
+            f"  • {a['name']} ({a.get('operator') or '?'}, {a.get('country') or '?'}){lv}", markup=False
+        )
 
     console.rule(text("dossier.facts", lang))
     facts = Table(expand=True, show_lines=False)
@@ -220,7 +295,9 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             value = ", ".join(map(str, value[:8])) + (f" … (+{len(value) - 8})" if len(value) > 8 else "")
         facts.add_row(f["statement"], Text(str(value) if value is not None else "—"), _src(f, lang))
     console.print(facts)
-    console.print(text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim")
+    console.print(
+        text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim"
+    )
     console.print(text("dossier.changes", lang), style="dim")
 
 

@@ -71,7 +71,9 @@ class Store:
 
     # --- schema -------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
-        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+        )
         done = {r[0] for r in self.con.execute("SELECT name FROM schema_migrations").fetchall()}
         applied = []
         for name, migration in MIGRATIONS:
@@ -138,8 +140,18 @@ class Store:
                 return FileState(*row)
         return None
 
-    def save_file(self, scan_id: int, state: FileState | None, path: str, fmt: str, compression: str,
-                  head: bytes, offset_bytes: int, lines: int, size: int) -> int:
+    def save_file(
+        self,
+        scan_id: int,
+        state: FileState | None,
+        path: str,
+        fmt: str,
+        compression: str,
+        head: bytes,
+        offset_bytes: int,
+        lines: int,
+        size: int,
+    ) -> int:
         head_len = min(len(head), 4096)
         digest = hashlib.sha256(head[:head_len]).hexdigest()
         if state is None:
@@ -156,12 +168,24 @@ class Store:
         )
         return state.id
 
-    def record_scan_file(self, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int) -> None:
+    def record_scan_file(
+        self, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int
+    ) -> None:
         self.con.execute(
             "INSERT INTO scan_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [scan_id, file_id, account["path"], account.get("format"), account.get("lines", 0),
-             account.get("parsed", 0), account.get("skipped", 0), account.get("malformed", 0),
-             json.dumps(account.get("malformed_samples", []), ensure_ascii=False), from_line, account.get("note")],
+            [
+                scan_id,
+                file_id,
+                account["path"],
+                account.get("format"),
+                account.get("lines", 0),
+                account.get("parsed", 0),
+                account.get("skipped", 0),
+                account.get("malformed", 0),
+                json.dumps(account.get("malformed_samples", []), ensure_ascii=False),
+                from_line,
+                account.get("note"),
+            ],
         )
 
     # --- observations ---------------------------------------------------------------------------
@@ -210,15 +234,21 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def save_matches(self, rows: list[tuple[str, str | None, str | None, str | None]], catalog_version: str) -> None:
+    def save_matches(
+        self, rows: list[tuple[str, str | None, str | None, str | None]], catalog_version: str
+    ) -> None:
         if not rows:
             return
         import pyarrow as pa
 
-        table = pa.table({
-            "name": [r[0] for r in rows], "registrable": [r[1] for r in rows],
-            "service_id": [r[2] for r in rows], "matched_on": [r[3] for r in rows],
-        })
+        table = pa.table(
+            {
+                "name": [r[0] for r in rows],
+                "registrable": [r[1] for r in rows],
+                "service_id": [r[2] for r in rows],
+                "matched_on": [r[3] for r in rows],
+            }
+        )
         self.con.register("new_matches", table)
         try:
             self.con.execute(
@@ -253,13 +283,33 @@ class Store:
         return rows[0]
 
     def scope(self, service_id: str) -> list[dict[str, Any]]:
-        return self._dicts("""
+        return self._dicts(
+            """
             SELECT o.client, min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen,
                    sum(o.queries) AS queries, list(DISTINCT o.name ORDER BY o.name) AS names,
                    count(DISTINCT o.day) AS days
             FROM observations o JOIN names n USING (name)
             WHERE n.service_id = ?
-            GROUP BY o.client ORDER BY first_seen, o.client""", [service_id])
+            GROUP BY o.client ORDER BY first_seen, o.client""",
+            [service_id],
+        )
+
+    def daily_usage(self) -> list[dict[str, Any]]:
+        """Queries and clients per (service, day), for charts."""
+        return self._dicts("""
+            SELECT n.service_id AS id, o.day, sum(o.queries) AS queries, count(DISTINCT o.client) AS clients
+            FROM observations o JOIN names n USING (name) WHERE n.service_id IS NOT NULL
+            GROUP BY ALL ORDER BY id, day""")
+
+    def overview(self) -> dict[str, Any]:
+        rows = self._dicts("""
+            SELECT min(day) AS first_day, max(day) AS last_day, count(DISTINCT client) AS clients,
+                   coalesce(sum(queries), 0) AS queries FROM observations""")
+        return rows[0]
+
+    def latest_scan_id(self) -> int | None:
+        row = self.con.execute("SELECT max(id) FROM scans WHERE finished_at IS NOT NULL").fetchone()
+        return int(row[0]) if row and row[0] is not None else None
 
     def last_scan_files(self, scan_id: int) -> list[dict[str, Any]]:
         rows = self._dicts("SELECT * FROM scan_files WHERE scan_id = ? ORDER BY rowid", [scan_id])
@@ -273,7 +323,12 @@ class Store:
             "(SELECT count(*) FROM source_files), (SELECT count(*) FROM scans)"
         ).fetchone()
         assert row
-        return {"observations": int(row[0]), "queries": int(row[1]), "files": int(row[2]), "scans": int(row[3])}
+        return {
+            "observations": int(row[0]),
+            "queries": int(row[1]),
+            "files": int(row[2]),
+            "scans": int(row[3]),
+        }
 
     def _dicts(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
