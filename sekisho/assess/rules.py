@@ -123,7 +123,7 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
     except CatalogError as e:
         raise ConfigError(e.message, e.source) from None
     try:
-        return model.model_validate(doc.tree)
+        return model.model_validate(doc.data)
     except ValidationError as e:
         err = e.errors()[0]
         keys = [k for k in err["loc"] if isinstance(k, (str, int)) and k != "[key]"]

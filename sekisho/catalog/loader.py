@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -47,12 +48,21 @@ class Finding:
         return f"{self.location}: {tag}{self.message}"
 
 
-@dataclass
 class YamlDoc:
-    """A parsed YAML file with its round-trip tree, to look up the line of any key path."""
+    """A parsed YAML file: its plain data, and (parsed only when a line is asked for) the
+    round-trip tree that knows the line of every key."""
 
-    path: Path
-    tree: Any
+    def __init__(self, path: Path, data: Any, text: str) -> None:
+        self.path = path
+        self.data = data
+        self._text = text
+        self._tree: Any = None
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            self._tree = _yaml().load(self._text)
+        return self._tree
 
     def line_of(self, keys: Sequence[str | int]) -> int:
         """1-based line of the deepest node along ``keys`` that exists (1 if none)."""
@@ -132,8 +142,31 @@ def _yaml() -> YAML:
     return y
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader, with dates kept as text (as the round-trip loader does)."""
+
+
+def _no_duplicates(loader: Any, node: Any, deep: bool = False) -> Any:
+    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+    for i, key in enumerate(keys):
+        if key in keys[:i]:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", node.value[i][0].start_mark)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_FastLoader.construct_mapping = _no_duplicates  # type: ignore[method-assign, assignment]
+_FastLoader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path) -> YamlDoc:
-    """Parse one YAML file; a syntax error becomes a CatalogError with file and line."""
+    """Parse one YAML file; a syntax error becomes a CatalogError with file and line.
+
+    The fast C parser reads the data; the slower round-trip parser runs only when a finding needs
+    the line of a key (and to tell the line of a syntax error precisely).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
@@ -141,24 +174,26 @@ def read_yaml(path: Path) -> YamlDoc:
     except OSError as e:
         raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
     try:
-        tree = _yaml().load(text)
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 0
-        reason = (e.problem or e.context or "invalid YAML").strip()
-        raise CatalogError(f"invalid YAML: {reason}", Location(path, line)) from None
-    except (YAMLError, ValueError) as e:
-        raise CatalogError(f"invalid YAML: {e}", Location(path)) from None
-    return YamlDoc(path, tree)
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip nodes → plain dicts/lists (pydantic sees ordinary data)."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+    except yaml.constructor.ConstructorError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else 0
+        raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None
+    except yaml.YAMLError:
+        try:  # the round-trip parser gives the better message and line
+            _yaml().load(text)
+        except MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 1 if mark else 0
+            reason = (e.problem or e.context or "invalid YAML").strip()
+            raise CatalogError(f"invalid YAML: {reason}", Location(path, line)) from None
+        except (YAMLError, ValueError) as e:
+            raise CatalogError(f"invalid YAML: {e}", Location(path)) from None
+        raise CatalogError("invalid YAML", Location(path)) from None
+    if isinstance(data, dict):
+        for key in data:
+            if not isinstance(key, str):
+                raise CatalogError(f"invalid YAML: key {key!r} is not text", Location(path))
+    return YamlDoc(path, data, text)
 
 
 def _describe(err: dict[str, Any]) -> str:
@@ -199,7 +234,7 @@ def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
     if meta_path.exists():
         try:
             doc = read_yaml(meta_path)
-            meta = CatalogMeta.model_validate(_plain(doc.tree))
+            meta = CatalogMeta.model_validate(doc.data)
         except CatalogError as e:
             findings.append(Finding(e.source or Location(meta_path), e.message))
         except ValidationError as e:
@@ -215,11 +250,11 @@ def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
             except CatalogError as e:
                 findings.append(Finding(e.source or Location(path), e.message))
                 continue
-            if not isinstance(doc.tree, CommentedMap):
+            if not isinstance(doc.data, dict):
                 findings.append(Finding(Location(path, 1), "expected a mapping of fields"))
                 continue
             try:
-                entry = model.model_validate(_plain(doc.tree))
+                entry = model.model_validate(doc.data)
             except ValidationError as e:
                 findings.extend(validation_findings(doc, e))
                 continue
@@ -242,12 +277,12 @@ def load_catalog(root: Path | None = None) -> tuple[Catalog, list[Finding]]:
     if changelog.exists():
         try:
             doc = read_yaml(changelog)
-            items = doc.tree or []
-            if not isinstance(items, CommentedSeq):
+            items = doc.data or []
+            if not isinstance(items, list):
                 raise CatalogError("expected a list of changes", Location(changelog, 1))
             for i, item in enumerate(items):
                 try:
-                    cat.changelog.append(ChangelogEntry.model_validate(_plain(item)))
+                    cat.changelog.append(ChangelogEntry.model_validate(item))
                 except ValidationError as e:
                     for f in validation_findings(doc, e):
                         findings.append(Finding(doc.where(i, *_first_key(e)), f.message))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from typing import Any
 
 import tldextract
 
@@ -34,7 +35,12 @@ def registrable_domain(name: str) -> str:
         pass
     result = _extractor()(name)
     top = result.top_domain_under_public_suffix if hasattr(result, "top_domain_under_public_suffix") else ""
-    return top or name
+    if top:
+        return top
+    labels = name.split(".")
+    if not result.suffix and len(labels) > 2:
+        return ".".join(labels[-2:])  # the PSL's default rule "*": an unlisted TLD is a suffix
+    return name
 
 
 class NameMatcher:
@@ -56,6 +62,12 @@ class NameMatcher:
             if sid is not None:
                 return sid, candidate
         return None, None
+
+    def match_table(self, con: Any, names_table: str, out_table: str) -> None:
+        """Bulk match in DuckDB: ``out_table(name, registrable, service_id, matched_on)``."""
+        from sekisho.match.bulk import match_sql
+
+        match_sql(con, names_table, self.index, out_table)
 
     def match(self, names: list[str]) -> list[tuple[str, str | None, str | None, str | None]]:
         out: list[tuple[str, str | None, str | None, str | None]] = []

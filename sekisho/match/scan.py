@@ -69,9 +69,10 @@ def run_scan(
             if progress:
                 progress(src.display, src.size)
         matcher = NameMatcher(catalog)
-        names = store.names_to_match(matcher.version)
-        store.save_matches(matcher.match(names), matcher.version)
-        outcome.new_names = len(names)
+        outcome.new_names = store.pending_names(matcher.version, "pending_names")
+        if outcome.new_names:
+            matcher.match_table(store.con, "pending_names", "name_matches")
+            store.save_matches_from("name_matches", matcher.version)
         outcome.expired = store.apply_retention()
         t = outcome.totals
         store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])

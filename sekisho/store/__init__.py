@@ -116,6 +116,7 @@ class Store:
             [catalog_version],
         ).fetchone()
         assert row
+        self.con.execute("CREATE OR REPLACE TEMP TABLE scan_names (name VARCHAR)")
         return int(row[0])
 
     def finish_scan(self, scan_id: int, files: int, lines: int, parsed: int, malformed: int) -> None:
@@ -195,6 +196,7 @@ class Store:
         n = int(n_row[0]) if n_row else 0
         if n == 0:
             return 0
+        self.con.execute(f"INSERT INTO scan_names SELECT DISTINCT name FROM {batch_table}")
         overlap = self.con.execute(
             f"SELECT count(*) FROM observations WHERE day IN (SELECT DISTINCT day FROM {batch_table})"
         ).fetchone()
@@ -220,19 +222,33 @@ class Store:
 
     def apply_retention(self, today: dt.date | None = None) -> int:
         days = int(self.get_setting("retention_days", "400") or 400)
-        cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+        try:
+            cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+        except OverflowError:
+            return 0  # a retention longer than the calendar reaches back: nothing expires
         row = self.con.execute("SELECT count(*) FROM observations WHERE day < ?", [cutoff]).fetchone()
         self.con.execute("DELETE FROM observations WHERE day < ?", [cutoff])
         return int(row[0]) if row else 0
 
     # --- names ----------------------------------------------------------------------------------
-    def names_to_match(self, catalog_version: str) -> list[str]:
-        rows = self.con.execute(
-            "SELECT DISTINCT o.name FROM observations o LEFT JOIN names n USING (name) "
-            "WHERE n.name IS NULL OR n.catalog_version <> ?",
-            [catalog_version],
-        ).fetchall()
-        return [r[0] for r in rows]
+    def pending_names(self, catalog_version: str, table: str = "pending_names") -> int:
+        """Fill temp table ``table(name)`` with the names this scan brought that have no match yet,
+        and every stored name matched under another catalog version. Returns how many."""
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT DISTINCT name FROM (
+                SELECT name FROM scan_names
+                UNION ALL SELECT name FROM names WHERE catalog_version <> $v)
+            WHERE name NOT IN (SELECT name FROM names WHERE catalog_version = $v)""", {"v": catalog_version})
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+    def save_matches_from(self, table: str, catalog_version: str) -> None:
+        """Store ``table(name, registrable, service_id, matched_on)`` as the matches of this version."""
+        self.con.execute(f"DELETE FROM names WHERE name IN (SELECT name FROM {table})")
+        self.con.execute(
+            f"INSERT INTO names SELECT name, registrable, service_id, matched_on, ? FROM {table}", [catalog_version]
+        )
 
     def save_matches(
         self, rows: list[tuple[str, str | None, str | None, str | None]], catalog_version: str

@@ -1,0 +1,161 @@
+"""Benchmark: the full `sekisho scan` against baselines measured on the same file, in the same run.
+
+Generates (once, seeded, outside the repo) a Zeek dns.log of about --size-mb MB: Zipf-like names
+over ~200k names / 20k registrable domains, ~2,000 clients, 7 days — and the same records as Zeek
+JSON lines. Then measures, each in its own process (so peak memory is that process's):
+
+  wc -l · awk field count · bare DuckDB read_csv + GROUP BY query · Polars scan_csv + group_by ·
+  the full sekisho scan (parse + match + aggregate + store into a fresh DuckDB file)
+
+and the same for the JSON variant (bare DuckDB read_json + GROUP BY as its baseline). Prints MB/s,
+lines/s, peak RSS and the ratio of each to the bare DuckDB group-by.
+
+usage: python benchmarks/scan.py [--size-mb 1000] [--dir /tmp/sekisho-bench] [--skip-json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ZEEK_FIELDS = ("ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name "
+               "qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected").split()
+BYTES_PER_ROW_TSV = 160  # measured on the generator's output; used only to pick the row count
+START_EPOCH = 1795046400  # 2026-11-16 00:00 UTC
+
+
+def generate(path: Path, rows: int, fmt: str) -> None:
+    """Write the log with DuckDB (fast, deterministic: every value is a hash of the row number)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    # u(i, k): a deterministic uniform [0,1) for row i and stream k
+    rel = f"""
+        SELECT
+            {START_EPOCH} + (i * 604800.0 / {rows}) AS ts,
+            'C' || lpad(to_hex(hash(i, 1) % 68719476736), 9, '0') || 'bench' AS uid,
+            '10.' || (c // 65536) || '.' || ((c // 256) % 256) || '.' || (c % 256) AS orig_h,
+            1024 + hash(i, 3) % 60000 AS orig_p,
+            name_idx, c
+        FROM (
+            SELECT i,
+                   hash(i, 2) % 2000 AS c,
+                   -- log-uniform rank over 200,000 names: a Zipf(1)-like popularity
+                   CAST(floor(exp((hash(i, 4) % 1000000) / 1000000.0 * ln(200000))) AS BIGINT) - 1 AS name_idx
+            FROM range({rows}) t(i)
+        )"""
+    named = f"""
+        SELECT *, 'h' || (name_idx // 20000) || '.d' || (name_idx % 20000) || '.' ||
+               (['com', 'net', 'co.jp', 'org', 'io', 'jp', 'cn', 'ne.jp'])[1 + name_idx % 8] AS query
+        FROM ({rel})"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "tsv":
+        header = ("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
+                  "#open\t2026-11-16-00-00-00\n#fields\t" + "\t".join(ZEEK_FIELDS) + "\n#types\t" +
+                  "\t".join(["time", "string", "addr", "port", "addr", "port", "enum", "count", "interval", "string",
+                             "count", "string", "count", "string", "count", "string", "bool", "bool", "bool", "bool",
+                             "count", "vector[string]", "vector[interval]", "bool"]) + "\n")
+        body = path.with_suffix(".body")
+        con.execute(f"""COPY (SELECT printf('%.6f', ts), uid, orig_h, orig_p, '10.0.0.53', 53, 'udp',
+                                      hash(uid) % 65536, '0.000' || (100 + hash(uid) % 899), query, 1, 'C_INTERNET',
+                                      1, 'A', 0, 'NOERROR', 'F', 'F', 'T', 'T', 0,
+                                      '203.0.113.' || (1 + name_idx % 250), '300.000000', 'F'
+                                FROM ({named}))
+                        TO '{body}' (FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '')""")
+        with open(path, "wb") as out, open(body, "rb") as src:
+            out.write(header.encode())
+            while chunk := src.read(1 << 24):
+                out.write(chunk)
+            out.write(b"#close\t2026-11-23-00-00-00\n")
+        body.unlink()
+    else:
+        con.execute(f"""COPY (SELECT ts, uid, orig_h AS "id.orig_h", orig_p AS "id.orig_p", '10.0.0.53' AS "id.resp_h",
+                                      53 AS "id.resp_p", 'udp' AS proto, query, 'A' AS qtype_name,
+                                      'NOERROR' AS rcode_name, ['203.0.113.' || (1 + name_idx % 250)] AS answers
+                                FROM ({named}))
+                        TO '{path}' (FORMAT json)""")
+
+
+def measure(label: str, cmd: list[str], size: int, lines: int, env: dict[str, str] | None = None) -> dict[str, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{label} failed: {shlex.join(cmd)}\n{err[-2000:]}")
+    return {"label": label, "seconds": elapsed, "mb_s": size / 1e6 / elapsed, "lines_s": lines / elapsed,
+            "peak_mb": usage.ru_maxrss / 1024, "out": out.strip()[-200:]}
+
+
+def py(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mb", type=float, default=1000)
+    ap.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "sekisho-bench")
+    ap.add_argument("--skip-json", action="store_true")
+    args = ap.parse_args()
+    rows = int(args.size_mb * 1e6 / BYTES_PER_ROW_TSV)
+    tsv = args.dir / f"dns-{rows}.log"
+    jsn = args.dir / f"dns-{rows}.json"
+    if not tsv.exists():
+        print(f"generating {tsv} ({rows:,} records)…", flush=True)
+        generate(tsv, rows, "tsv")
+    if not args.skip_json and not jsn.exists():
+        print(f"generating {jsn}…", flush=True)
+        generate(jsn, rows, "json")
+
+    results = []
+    for path, kind in [(tsv, "tsv")] + ([] if args.skip_json else [(jsn, "json")]):
+        size = path.stat().st_size
+        lines = int(subprocess.run(["wc", "-l", str(path)], capture_output=True, text=True).stdout.split()[0])
+        print(f"\n== {kind}: {path} — {size / 1e6:,.0f} MB, {lines:,} lines", flush=True)
+        if kind == "tsv":
+            cols = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in ZEEK_FIELDS) + "}"
+            bare = (f"import duckdb; print(duckdb.connect().execute(\"SELECT count(*) FROM (SELECT query, count(*) FROM read_csv('{path}', "
+                    f"columns={cols}, delim='\\t', header=false, skip=8, quote='', escape='', auto_detect=false, "
+                    f"ignore_errors=true) GROUP BY query)\").fetchone())")
+            runs = [
+                ("wc -l", ["wc", "-l", str(path)]),
+                ("awk field count", ["awk", "-F\t", "{n+=NF} END {print n}", str(path)]),
+                ("bare DuckDB read_csv + GROUP BY query", py(bare)),
+                ("Polars scan_csv + group_by", py(
+                    "import polars as pl; print(pl.scan_csv(" + repr(str(path)) + ", separator='\\t', has_header=False, "
+                    "comment_prefix='#', quote_char=None, new_columns=" + repr(ZEEK_FIELDS) + ", "
+                    "schema_overrides={c: pl.Utf8 for c in " + repr(ZEEK_FIELDS) + "}, truncate_ragged_lines=True)"
+                    ".group_by('query').len().collect().height)")),
+            ]
+        else:
+            bare = (f"import duckdb; print(duckdb.connect().execute(\"SELECT count(*) FROM (SELECT query, count(*) FROM "
+                    f"read_json('{path}', format='newline_delimited', columns={{'query': 'VARCHAR'}}) GROUP BY query)\").fetchone())")
+            runs = [("wc -l", ["wc", "-l", str(path)]), ("bare DuckDB read_json + GROUP BY query", py(bare))]
+        db = args.dir / f"bench-{kind}.duckdb"
+        for suffix in ("", ".wal"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        runs.append(("sekisho scan (parse+match+aggregate+store)",
+                     py("from sekisho.cli.main import main; import sys; sys.argv=['sekisho','scan','--json',"
+                        f"'--db',{str(db)!r},{str(path)!r}]; main()")))
+        measured = [measure(label, cmd, size, lines) for label, cmd in runs]
+        base = next(m for m in measured if m["label"].startswith("bare DuckDB"))
+        for m in measured:
+            ratio = base["seconds"] / m["seconds"]
+            print(f"{m['label']:45} {m['seconds']:7.2f} s {m['mb_s']:8.0f} MB/s {m['lines_s'] / 1e6:7.2f} M lines/s "
+                  f"peak {m['peak_mb']:6.0f} MB   ×{ratio:.2f} of bare DuckDB", flush=True)
+            results.append((kind, m, ratio))
+        scan = measured[-1]
+        verdict = "MET" if base["seconds"] / scan["seconds"] >= 0.6 and scan["peak_mb"] < 2048 else "NOT MET"
+        print(f"target (scan ≥ 0.6 × bare DuckDB, peak < 2 GB): {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

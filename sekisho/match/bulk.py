@@ -1,0 +1,91 @@
+"""Match many names at once, inside DuckDB: registrable domain and catalog service in one query.
+
+Every distinct name is expanded into its label suffixes (``a.b.example.co.jp`` → ``a.b.example.co.jp``,
+``b.example.co.jp``, …, ``jp``), then joined with
+
+* the ICANN section of the public-suffix list bundled with tldextract (normal, wildcard and
+  exception rules; the PSL's default rule ``*`` when none matches), which gives the public suffix
+  and so the registrable domain; and
+* every domain and host name in the catalog, where the longest match names the service.
+
+This is the same answer :func:`sekisho.match.registrable_domain` gives for one name (tests compare
+them), at a cost that does not grow with per-name Python calls.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+
+import duckdb
+import pyarrow as pa
+from tldextract.suffix_list import extract_tlds_from_suffix_list
+
+
+@lru_cache(maxsize=1)
+def psl_rules() -> pa.Table:
+    """(rule, kind) for the ICANN rules: kind ``normal``, ``wild`` (rule is the base after ``*.``),
+    ``exc`` (rule is the name after ``!``)."""
+    text = (importlib.resources.files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
+    icann, _private = extract_tlds_from_suffix_list(text)
+    rules, kinds = [], []
+    for rule in icann:
+        rule = rule.encode("idna").decode("ascii") if not rule.isascii() else rule
+        if rule.startswith("*."):
+            rules.append(rule[2:])
+            kinds.append("wild")
+        elif rule.startswith("!"):
+            rules.append(rule[1:])
+            kinds.append("exc")
+        else:
+            rules.append(rule)
+            kinds.append("normal")
+    return pa.table({"rule": rules, "kind": kinds})
+
+
+def match_sql(con: duckdb.DuckDBPyConnection, names_table: str, catalog: dict[str, str], out_table: str) -> None:
+    """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
+    ``names_table(name)``. ``catalog`` maps each catalog domain/host name to its service id."""
+    con.execute("SELECT 1").fetchall()  # finish any pending result before registering
+    con.register("psl_rules_arrow", psl_rules())
+    con.register("catalog_names_arrow", pa.table({"entry": list(catalog), "service_id": list(catalog.values())}))
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {out_table} AS
+            WITH names AS (
+                SELECT name, string_split(name, '.') AS labels FROM {names_table}
+            ),
+            cand AS (
+                SELECT name, labels, i, len(labels) - i + 1 AS depth,
+                       array_to_string(labels[i:], '.') AS suf,
+                       CASE WHEN i < len(labels) THEN array_to_string(labels[i + 1:], '.') END AS parent
+                FROM names, unnest(generate_series(1, len(labels))) AS g(i)
+            ),
+            flagged AS (
+                SELECT c.name, c.labels, c.depth, c.suf,
+                       n.rule IS NOT NULL AS is_normal, w.rule IS NOT NULL AS is_wild, e.rule IS NOT NULL AS is_exc,
+                       cat.service_id
+                FROM cand c
+                LEFT JOIN psl_rules_arrow n ON n.kind = 'normal' AND n.rule = c.suf
+                LEFT JOIN psl_rules_arrow w ON w.kind = 'wild' AND w.rule = c.parent
+                LEFT JOIN psl_rules_arrow e ON e.kind = 'exc' AND e.rule = c.suf
+                LEFT JOIN catalog_names_arrow cat ON cat.entry = c.suf
+            ),
+            per_name AS (
+                SELECT name, any_value(labels) AS labels,
+                       coalesce(max(depth) FILTER (WHERE is_exc) - 1,
+                                max(depth) FILTER (WHERE is_normal OR is_wild), 1) AS ps_depth,
+                       arg_max(service_id, depth) FILTER (WHERE service_id IS NOT NULL) AS service_id,
+                       arg_max(suf, depth) FILTER (WHERE service_id IS NOT NULL) AS matched_on
+                FROM flagged GROUP BY name
+            )
+            SELECT name,
+                   CASE WHEN regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f:.]+\\]?') THEN name
+                        WHEN len(labels) > ps_depth THEN array_to_string(labels[len(labels) - ps_depth:], '.')
+                        ELSE name END AS registrable,
+                   service_id, matched_on
+            FROM per_name""")
+    finally:
+        con.execute("SELECT 1").fetchall()
+        con.unregister("psl_rules_arrow")
+        con.unregister("catalog_names_arrow")
