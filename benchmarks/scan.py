@@ -23,8 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-ZEEK_FIELDS = ("ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id rtt query qclass qclass_name "
-               "qtype qtype_name rcode rcode_name AA TC RD RA Z answers TTLs rejected").split()
+ZEEK_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "rtt", "query", "qclass", "qclass_name", "qtype", "qtype_name", "rcode", "rcode_name", "AA", "TC", "RD", "RA", "Z", "answers", "TTLs", "rejected"]
 BYTES_PER_ROW_TSV = 160  # measured on the generator's output; used only to pick the row count
 START_EPOCH = 1795046400  # 2026-11-16 00:00 UTC
 
@@ -56,11 +55,41 @@ def generate(path: Path, rows: int, fmt: str) -> None:
         FROM ({rel})"""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "tsv":
-        header = ("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
-                  "#open\t2026-11-16-00-00-00\n#fields\t" + "\t".join(ZEEK_FIELDS) + "\n#types\t" +
-                  "\t".join(["time", "string", "addr", "port", "addr", "port", "enum", "count", "interval", "string",
-                             "count", "string", "count", "string", "count", "string", "bool", "bool", "bool", "bool",
-                             "count", "vector[string]", "vector[interval]", "bool"]) + "\n")
+        header = (
+            "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
+            "#open\t2026-11-16-00-00-00\n#fields\t"
+            + "\t".join(ZEEK_FIELDS)
+            + "\n#types\t"
+            + "\t".join(
+                [
+                    "time",
+                    "string",
+                    "addr",
+                    "port",
+                    "addr",
+                    "port",
+                    "enum",
+                    "count",
+                    "interval",
+                    "string",
+                    "count",
+                    "string",
+                    "count",
+                    "string",
+                    "count",
+                    "string",
+                    "bool",
+                    "bool",
+                    "bool",
+                    "bool",
+                    "count",
+                    "vector[string]",
+                    "vector[interval]",
+                    "bool",
+                ]
+            )
+            + "\n"
+        )
         body = path.with_suffix(".body")
         con.execute(f"""COPY (SELECT printf('%.6f', ts), uid, orig_h, orig_p, '10.0.0.53', 53, 'udp',
                                       hash(uid) % 65536, '0.000' || (100 + hash(uid) % 899), query, 1, 'C_INTERNET',
@@ -82,7 +111,9 @@ def generate(path: Path, rows: int, fmt: str) -> None:
                         TO '{path}' (FORMAT json)""")
 
 
-def measure(label: str, cmd: list[str], size: int, lines: int, env: dict[str, str] | None = None) -> dict[str, float]:
+def measure(
+    label: str, cmd: list[str], size: int, lines: int, env: dict[str, str] | None = None
+) -> dict[str, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -91,8 +122,14 @@ def measure(label: str, cmd: list[str], size: int, lines: int, env: dict[str, st
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label} failed: {shlex.join(cmd)}\n{err[-2000:]}")
-    return {"label": label, "seconds": elapsed, "mb_s": size / 1e6 / elapsed, "lines_s": lines / elapsed,
-            "peak_mb": usage.ru_maxrss / 1024, "out": out.strip()[-200:]}
+    return {
+        "label": label,
+        "seconds": elapsed,
+        "mb_s": size / 1e6 / elapsed,
+        "lines_s": lines / elapsed,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "out": out.strip()[-200:],
+    }
 
 
 def py(code: str) -> list[str]:
@@ -122,35 +159,56 @@ def main() -> None:
         print(f"\n== {kind}: {path} — {size / 1e6:,.0f} MB, {lines:,} lines", flush=True)
         if kind == "tsv":
             cols = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in ZEEK_FIELDS) + "}"
-            bare = (f"import duckdb; print(duckdb.connect().execute(\"SELECT count(*) FROM (SELECT query, count(*) FROM read_csv('{path}', "
-                    f"columns={cols}, delim='\\t', header=false, skip=8, quote='', escape='', auto_detect=false, "
-                    f"ignore_errors=true) GROUP BY query)\").fetchone())")
+            bare = (
+                f"import duckdb; print(duckdb.connect().execute(\"SELECT count(*) FROM (SELECT query, count(*) FROM read_csv('{path}', "
+                f"columns={cols}, delim='\\t', header=false, skip=8, quote='', escape='', auto_detect=false, "
+                f'ignore_errors=true) GROUP BY query)").fetchone())'
+            )
             runs = [
                 ("wc -l", ["wc", "-l", str(path)]),
                 ("awk field count", ["awk", "-F\t", "{n+=NF} END {print n}", str(path)]),
                 ("bare DuckDB read_csv + GROUP BY query", py(bare)),
-                ("Polars scan_csv + group_by", py(
-                    "import polars as pl; print(pl.scan_csv(" + repr(str(path)) + ", separator='\\t', has_header=False, "
-                    "comment_prefix='#', quote_char=None, new_columns=" + repr(ZEEK_FIELDS) + ", "
-                    "schema_overrides={c: pl.Utf8 for c in " + repr(ZEEK_FIELDS) + "}, truncate_ragged_lines=True)"
-                    ".group_by('query').len().collect().height)")),
+                (
+                    "Polars scan_csv + group_by",
+                    py(
+                        "import polars as pl; print(pl.scan_csv("
+                        + repr(str(path))
+                        + ", separator='\\t', has_header=False, "
+                        "comment_prefix='#', quote_char=None, new_columns=" + repr(ZEEK_FIELDS) + ", "
+                        "schema_overrides={c: pl.Utf8 for c in "
+                        + repr(ZEEK_FIELDS)
+                        + "}, truncate_ragged_lines=True)"
+                        ".group_by('query').len().collect().height)"
+                    ),
+                ),
             ]
         else:
-            bare = (f"import duckdb; print(duckdb.connect().execute(\"SELECT count(*) FROM (SELECT query, count(*) FROM "
-                    f"read_json('{path}', format='newline_delimited', columns={{'query': 'VARCHAR'}}) GROUP BY query)\").fetchone())")
+            bare = (
+                f'import duckdb; print(duckdb.connect().execute("SELECT count(*) FROM (SELECT query, count(*) FROM '
+                f"read_json('{path}', format='newline_delimited', columns={{'query': 'VARCHAR'}}) GROUP BY query)\").fetchone())"
+            )
             runs = [("wc -l", ["wc", "-l", str(path)]), ("bare DuckDB read_json + GROUP BY query", py(bare))]
         db = args.dir / f"bench-{kind}.duckdb"
         for suffix in ("", ".wal"):
             Path(str(db) + suffix).unlink(missing_ok=True)
-        runs.append(("sekisho scan (parse+match+aggregate+store)",
-                     py("from sekisho.cli.main import main; import sys; sys.argv=['sekisho','scan','--json',"
-                        f"'--db',{str(db)!r},{str(path)!r}]; main()")))
+        runs.append(
+            (
+                "sekisho scan (parse+match+aggregate+store)",
+                py(
+                    "from sekisho.cli.main import main; import sys; sys.argv=['sekisho','scan','--json',"
+                    f"'--db',{str(db)!r},{str(path)!r}]; main()"
+                ),
+            )
+        )
         measured = [measure(label, cmd, size, lines) for label, cmd in runs]
         base = next(m for m in measured if m["label"].startswith("bare DuckDB"))
         for m in measured:
             ratio = base["seconds"] / m["seconds"]
-            print(f"{m['label']:45} {m['seconds']:7.2f} s {m['mb_s']:8.0f} MB/s {m['lines_s'] / 1e6:7.2f} M lines/s "
-                  f"peak {m['peak_mb']:6.0f} MB   ×{ratio:.2f} of bare DuckDB", flush=True)
+            print(
+                f"{m['label']:45} {m['seconds']:7.2f} s {m['mb_s']:8.0f} MB/s {m['lines_s'] / 1e6:7.2f} M lines/s "
+                f"peak {m['peak_mb']:6.0f} MB   ×{ratio:.2f} of bare DuckDB",
+                flush=True,
+            )
             results.append((kind, m, ratio))
         scan = measured[-1]
         verdict = "MET" if base["seconds"] / scan["seconds"] >= 0.6 and scan["peak_mb"] < 2048 else "NOT MET"

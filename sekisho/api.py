@@ -9,7 +9,9 @@ from sekisho.assess import Assessor, load_rules, load_settings
 from sekisho.catalog import open_catalog
 
 
-def assessor_for(catalog: Path | None = None, settings: Path | None = None, rules: Path | None = None) -> Assessor:
+def assessor_for(
+    catalog: Path | None = None, settings: Path | None = None, rules: Path | None = None
+) -> Assessor:
     """An assessor over the catalog at ``catalog`` (default: bundled) with an organisation's settings."""
     return Assessor(open_catalog(catalog), load_rules(rules), load_settings(settings))
 
@@ -33,8 +35,12 @@ def scan(
         outcome = run_scan(paths, store, assessor.catalog, format_name, mapping, progress, stdin)
         result = findings(store, assessor)
     result["files"] = outcome.files
-    result["scan"] = {"id": outcome.scan_id, **outcome.totals, "new_names": outcome.new_names,
-                      "expired_observations": outcome.expired}
+    result["scan"] = {
+        "id": outcome.scan_id,
+        **outcome.totals,
+        "new_names": outcome.new_names,
+        "expired_observations": outcome.expired,
+    }
     return result
 
 
@@ -46,20 +52,29 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
         if sid not in assessor.catalog.services:
             continue  # a service removed from the catalog since the names were matched
         rating = assessor.rate(sid)
-        services.append({
-            "id": sid,
-            "name": assessor.catalog.services[sid].name,
-            "safety_level": rating.safety_level,
-            "provisional": rating.provisional,
-            "clients": int(row["clients"]),
-            "queries": int(row["queries"]),
-            "names": int(row["names"]),
-            "first_seen": _iso(row["first_seen"]),
-            "last_seen": _iso(row["last_seen"]),
-        })
+        services.append(
+            {
+                "id": sid,
+                "name": assessor.catalog.services[sid].name,
+                "safety_level": rating.safety_level,
+                "provisional": rating.provisional,
+                "clients": int(row["clients"]),
+                "queries": int(row["queries"]),
+                "names": int(row["names"]),
+                "first_seen": _iso(row["first_seen"]),
+                "last_seen": _iso(row["last_seen"]),
+            }
+        )
     services.sort(key=lambda s: (s["safety_level"], -s["clients"], -s["queries"], s["id"]))
-    unknown = [{"domain": r["domain"], "clients": int(r["clients"]), "queries": int(r["queries"]),
-                "names": int(r["names"])} for r in store.unknown_destinations(unknown_limit)]
+    unknown = [
+        {
+            "domain": r["domain"],
+            "clients": int(r["clients"]),
+            "queries": int(r["queries"]),
+            "names": int(r["names"]),
+        }
+        for r in store.unknown_destinations(unknown_limit)
+    ]
     return {"services": services, "unknown": unknown, "unknown_totals": store.unknown_totals()}
 
 
@@ -74,9 +89,17 @@ def scope(service_id: str, db: Path | None = None, catalog: Path | None = None) 
     return {
         "id": service_id,
         "name": svc.name,
-        "clients": [{"client": c["client"], "first_seen": _iso(c["first_seen"]), "last_seen": _iso(c["last_seen"]),
-                     "queries": int(c["queries"]), "days": int(c["days"]), "names": list(c["names"])}
-                    for c in clients],
+        "clients": [
+            {
+                "client": c["client"],
+                "first_seen": _iso(c["first_seen"]),
+                "last_seen": _iso(c["last_seen"]),
+                "queries": int(c["queries"]),
+                "days": int(c["days"]),
+                "names": list(c["names"]),
+            }
+            for c in clients
+        ],
     }
 
 

@@ -150,11 +150,13 @@ def _no_duplicates(loader: Any, node: Any, deep: bool = False) -> Any:
     keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", node.value[i][0].start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", node.value[i][0].start_mark
+            )
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
-_FastLoader.construct_mapping = _no_duplicates  # type: ignore[method-assign, assignment]
+_FastLoader.construct_mapping = _no_duplicates
 _FastLoader.yaml_implicit_resolvers = {
     k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -174,7 +176,7 @@ def read_yaml(path: Path) -> YamlDoc:
     except OSError as e:
         raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
     try:
-        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_FastLoader)  # a safe loader (libyaml)
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None

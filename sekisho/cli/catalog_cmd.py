@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from sekisho.catalog import validate as validate_catalog
 from sekisho.catalog import open_catalog
+from sekisho.catalog import validate as validate_catalog
 from sekisho.cli.common import CatalogOpt, console, err_console, fail, handle_errors, print_json
 from sekisho.report.catalog_export import CATALOG_FORMATS
 
@@ -27,15 +27,25 @@ def validate(
     errors = [f for f in findings if f.severity == "error" or strict]
     for f in findings:
         (err_console if f in errors else console).print(str(f), markup=False, highlight=False, soft_wrap=True)
-    n = {k: len(v) for k, v in (("services", cat.services), ("operators", cat.operators), ("laws", cat.laws),
-                                 ("software", cat.software))}
+    n = {
+        k: len(v)
+        for k, v in (
+            ("services", cat.services),
+            ("operators", cat.operators),
+            ("laws", cat.laws),
+            ("software", cat.software),
+        )
+    }
     summary = ", ".join(f"{v} {k}" for k, v in n.items())
     if errors:
         err_console.print(f"{len(errors)} error(s) in {cat.root} ({summary})", highlight=False)
         raise typer.Exit(1)
     warnings = len(findings) - len(errors)
-    console.print(f"ok: {cat.root} — {summary}; catalog {cat.meta.version}"
-                  + (f"; {warnings} warning(s)" if warnings else ""), highlight=False)
+    console.print(
+        f"ok: {cat.root} — {summary}; catalog {cat.meta.version}"
+        + (f"; {warnings} warning(s)" if warnings else ""),
+        highlight=False,
+    )
 
 
 @app.command("export")
@@ -78,8 +88,11 @@ def changelog(catalog: Path | None = CatalogOpt) -> None:
     """The catalog's changelog: every edit, why, and on what evidence."""
     cat = open_catalog(catalog)
     for c in cat.changelog:
-        console.print(f"{c.date}  {c.entry}: {c.change} — {c.why}" + (f" [{c.source}]" if c.source else ""),
-                      markup=False, highlight=False)
+        console.print(
+            f"{c.date}  {c.entry}: {c.change} — {c.why}" + (f" [{c.source}]" if c.source else ""),
+            markup=False,
+            highlight=False,
+        )
 
 
 _ = json

@@ -21,12 +21,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 CatalogOpt = typer.Option(
-    None, "--catalog", envvar="SEKISHO_CATALOG", help="Catalog directory (default: the bundled one).",
+    None,
+    "--catalog",
+    envvar="SEKISHO_CATALOG",
+    help="Catalog directory (default: the bundled one).",
     show_default=False,
 )
 SettingsOpt = typer.Option(
-    None, "--settings", envvar="SEKISHO_SETTINGS",
-    help="Organisation settings YAML: re-weighted factors and level overrides.", show_default=False,
+    None,
+    "--settings",
+    envvar="SEKISHO_SETTINGS",
+    help="Organisation settings YAML: re-weighted factors and level overrides.",
+    show_default=False,
 )
 LangOpt = typer.Option("en", "--lang", help="Output language: ja or en.", case_sensitive=False)
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")

@@ -10,12 +10,26 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Tr
 from rich.table import Table
 
 from sekisho import api
-from sekisho.cli.common import CatalogOpt, JsonOpt, SettingsOpt, console, err_console, fail, handle_errors, print_json
+from sekisho.cli.common import (
+    CatalogOpt,
+    JsonOpt,
+    SettingsOpt,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 from sekisho.ingest import FORMATS
 from sekisho.ingest.sources import expand
 
-DbOpt = typer.Option(None, "--db", envvar="SEKISHO_DB", help="DuckDB store (default: under the user data directory).",
-                     show_default=False)
+DbOpt = typer.Option(
+    None,
+    "--db",
+    envvar="SEKISHO_DB",
+    help="DuckDB store (default: under the user data directory).",
+    show_default=False,
+)
 LEVEL_STYLE = {0: "bold white on red", 1: "bold red", 2: "yellow", 3: "green", 4: "bold green"}
 
 
@@ -52,8 +66,15 @@ def scan(
         raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
     show = not as_json and err_console.is_terminal and total > 50_000_000
-    with Progress(TextColumn("{task.description}"), BarColumn(), TransferSpeedColumn(), TimeElapsedColumn(),
-                  console=err_console, disable=not show, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show,
+        transient=True,
+    ) as bar:
         task = bar.add_task("scanning", total=total or None)
 
         def advance(what: str, size: int) -> None:
@@ -73,8 +94,14 @@ def _print_findings(result: dict) -> None:
         t.add_column(col, justify="right" if col in ("clients", "queries") else "left")
     for s in result["services"]:
         lvl = f"[{LEVEL_STYLE[s['safety_level']]}]{s['safety_level']}[/]" + ("*" if s["provisional"] else "")
-        t.add_row(lvl, f"{s['name']} [dim]({s['id']})[/]", str(s["clients"]), str(s["queries"]),
-                  (s["first_seen"] or "")[:19], (s["last_seen"] or "")[:19])
+        t.add_row(
+            lvl,
+            f"{s['name']} [dim]({s['id']})[/]",
+            str(s["clients"]),
+            str(s["queries"]),
+            (s["first_seen"] or "")[:19],
+            (s["last_seen"] or "")[:19],
+        )
     console.print(t if result["services"] else "[green]No catalog service found in these logs.[/]")
     if any(s["provisional"] for s in result["services"]):
         console.print("[dim]* provisional rating: too few facts (see `sekisho show ID`)[/]")
@@ -86,15 +113,28 @@ def _print_findings(result: dict) -> None:
     totals = result.get("unknown_totals") or {}
     if result["unknown"]:
         console.print(u)
-        console.print(f"[dim]{totals.get('domains', 0)} unknown registrable domains, {totals.get('queries', 0)} "
-                      "queries in all[/]")
+        console.print(
+            f"[dim]{totals.get('domains', 0)} unknown registrable domains, {totals.get('queries', 0)} "
+            "queries in all[/]"
+        )
     f = Table(title="Input accounting", title_justify="left")
     for col in ("file", "format", "lines", "parsed", "skipped", "malformed", "note"):
-        f.add_column(col, justify="right" if col in ("lines", "parsed", "skipped", "malformed") else "left",
-                     overflow="fold")
+        f.add_column(
+            col,
+            justify="right" if col in ("lines", "parsed", "skipped", "malformed") else "left",
+            overflow="fold",
+        )
     for a in result["files"]:
         mal = str(a["malformed"]) if not a["malformed"] else f"[bold red]{a['malformed']}[/]"
-        f.add_row(a["path"], a["format"], str(a["lines"]), str(a["parsed"]), str(a["skipped"]), mal, a.get("note") or "")
+        f.add_row(
+            a["path"],
+            a["format"],
+            str(a["lines"]),
+            str(a["parsed"]),
+            str(a["skipped"]),
+            mal,
+            a.get("note") or "",
+        )
     console.print(f)
     for a in result["files"]:
         for s in a["malformed_samples"]:
@@ -113,13 +153,21 @@ def scope(
     if as_json:
         print_json(result)
         return
-    t = Table(title=f"{result['name']} ({service_id}): {len(result['clients'])} client(s)", title_justify="left")
+    t = Table(
+        title=f"{result['name']} ({service_id}): {len(result['clients'])} client(s)", title_justify="left"
+    )
     for col in ("client", "first seen", "last seen", "days", "queries", "names"):
         t.add_column(col, overflow="fold")
     for c in result["clients"]:
         names = ", ".join(c["names"][:6]) + (f" … (+{len(c['names']) - 6})" if len(c["names"]) > 6 else "")
-        t.add_row(c["client"], (c["first_seen"] or "")[:19], (c["last_seen"] or "")[:19], str(c["days"]),
-                  str(c["queries"]), names)
+        t.add_row(
+            c["client"],
+            (c["first_seen"] or "")[:19],
+            (c["last_seen"] or "")[:19],
+            str(c["days"]),
+            str(c["queries"]),
+            names,
+        )
     console.print(t)
 
 

@@ -8,7 +8,16 @@ import typer
 from rich.table import Table
 
 from sekisho.api import assessor_for
-from sekisho.cli.common import CatalogOpt, JsonOpt, LangOpt, SettingsOpt, check_lang, console, handle_errors, print_json
+from sekisho.cli.common import (
+    CatalogOpt,
+    JsonOpt,
+    LangOpt,
+    SettingsOpt,
+    check_lang,
+    console,
+    handle_errors,
+    print_json,
+)
 from sekisho.i18n import text
 from sekisho.report.dossier import build_dossier, render_terminal
 
@@ -33,17 +42,19 @@ def services(
     for sid, rating in assessor.rate_all().items():
         svc = cat.services[sid]
         chain = cat.operator_chain(svc.operator.value)
-        rows.append({
-            "id": sid,
-            "name": svc.name,
-            "category": svc.category,
-            "operator": chain[0].name if chain else svc.operator.value,
-            "operator_country": chain[0].country.value if chain else None,
-            "ultimate_parent": chain[-1].name if chain else None,
-            "safety_level": rating.safety_level,
-            "computed_safety_level": rating.computed_level,
-            "provisional": rating.provisional,
-        })
+        rows.append(
+            {
+                "id": sid,
+                "name": svc.name,
+                "category": svc.category,
+                "operator": chain[0].name if chain else svc.operator.value,
+                "operator_country": chain[0].country.value if chain else None,
+                "ultimate_parent": chain[-1].name if chain else None,
+                "safety_level": rating.safety_level,
+                "computed_safety_level": rating.computed_level,
+                "provisional": rating.provisional,
+            }
+        )
     if as_json:
         print_json(rows)
         return
@@ -58,7 +69,12 @@ def services(
         table.add_row(r["id"], r["name"], r["operator"], r["operator_country"] or "?", r["category"], level)
     console.print(table)
     if any(r["provisional"] for r in rows):
-        console.print("* provisional: the facts cover too few factors" if lang == "en" else "* 暫定: 事実が評価項目を十分に裏付けていません", style="dim")
+        console.print(
+            "* provisional: the facts cover too few factors"
+            if lang == "en"
+            else "* 暫定: 事実が評価項目を十分に裏付けていません",
+            style="dim",
+        )
 
 
 @handle_errors

@@ -44,7 +44,10 @@ def test_id_must_match_file_name(tmp_path: Path) -> None:
     root = tmp_path / "cat"
     shutil.copytree(DATA / "catalog_ok", root)
     (root / "services" / "beta-chat.yaml").rename(root / "services" / "beta.yaml")
-    assert any("services/beta.yaml:1: id 'beta-chat' does not match file name 'beta'" in f for f in findings_text(root))
+    assert any(
+        "services/beta.yaml:1: id 'beta-chat' does not match file name 'beta'" in f
+        for f in findings_text(root)
+    )
 
 
 def test_ownership_cycle_is_found(tmp_path: Path) -> None:
@@ -67,21 +70,58 @@ def test_fact_needs_source_and_date() -> None:
         Fact[bool].model_validate({"value": True, "as_of": "2025-01-01"})
     with pytest.raises(ValidationError):
         Fact[bool].model_validate({"value": True, "source": "https://x.example", "as_of": "yesterday"})
-    fact = Fact[bool].model_validate({"value": True, "source": "https://x.example", "as_of": "2025-01-01",
-                                      "kind": "claim"})
+    fact = Fact[bool].model_validate(
+        {"value": True, "source": "https://x.example", "as_of": "2025-01-01", "kind": "claim"}
+    )
     assert fact.is_claim
 
 
 def test_bundled_catalog_is_valid_and_complete() -> None:
     catalog, findings = validate(bundled_catalog_dir())
     assert [str(f) for f in findings if f.severity == "error"] == []
-    required = {"tiktok", "paypay", "zoom", "deepseek", "genspark", "manus", "line", "baidu-ime", "simeji",
-                "sogou-input", "wechat", "alipay", "temu", "shein", "capcut", "alibaba-cloud", "huawei-cloud",
-                "kimi", "qwen", "doubao", "chatglm", "ernie-bot", "lark", "dingtalk", "wps-office", "yandex",
-                "telegram", "chatgpt", "gemini", "microsoft-copilot", "claude"}
+    required = {
+        "tiktok",
+        "paypay",
+        "zoom",
+        "deepseek",
+        "genspark",
+        "manus",
+        "line",
+        "baidu-ime",
+        "simeji",
+        "sogou-input",
+        "wechat",
+        "alipay",
+        "temu",
+        "shein",
+        "capcut",
+        "alibaba-cloud",
+        "huawei-cloud",
+        "kimi",
+        "qwen",
+        "doubao",
+        "chatglm",
+        "ernie-bot",
+        "lark",
+        "dingtalk",
+        "wps-office",
+        "yandex",
+        "telegram",
+        "chatgpt",
+        "gemini",
+        "microsoft-copilot",
+        "claude",
+    }
     assert required <= set(catalog.services)
-    assert {"cn-national-intelligence-law", "cn-data-security-law", "us-cloud-act", "us-fisa-702", "jp-appi",
-            "eu-gdpr-chapter-v", "ru-sorm-yarovaya"} <= set(catalog.laws)
+    assert {
+        "cn-national-intelligence-law",
+        "cn-data-security-law",
+        "us-cloud-act",
+        "us-fisa-702",
+        "jp-appi",
+        "eu-gdpr-chapter-v",
+        "ru-sorm-yarovaya",
+    } <= set(catalog.laws)
 
 
 def test_every_bundled_fact_has_source_and_date() -> None:
@@ -90,8 +130,8 @@ def test_every_bundled_fact_has_source_and_date() -> None:
     for kind in ("services", "operators", "laws", "software"):
         for entry in catalog.entries(kind).values():
             for _, fact in _facts_with_keys(entry):
-                assert str(getattr(fact, "source")).startswith(("http://", "https://", "doc:"))
-                assert isinstance(getattr(fact, "as_of"), dt.date)
+                assert str(fact.source).startswith(("http://", "https://", "doc:"))
+                assert isinstance(fact.as_of, dt.date)
                 n += 1
     assert n > 500
 
@@ -102,7 +142,9 @@ def test_every_bundled_service_reaches_an_ultimate_parent() -> None:
         chain = catalog.operator_chain(svc.operator.value)
         assert chain, sid
         top = chain[-1]
-        assert top.parent is None or top.parent.value is None or top.parent.value not in catalog.operators, sid
+        assert top.parent is None or top.parent.value is None or top.parent.value not in catalog.operators, (
+            sid
+        )
 
 
 def test_published_corrections_are_recorded() -> None:

@@ -28,8 +28,21 @@ def test_show_json_shape() -> None:
     code, out, _ = run("show", "alpha-ime", "--json", "--catalog", str(DATA / "catalog_ok"))
     assert code == 0
     d = json.loads(out)
-    for key in ("id", "name", "operator", "owners", "jurisdictions", "scores", "safety_level", "legal_verdict",
-                "technical_verdict", "risks", "response", "alternatives", "facts"):
+    for key in (
+        "id",
+        "name",
+        "operator",
+        "owners",
+        "jurisdictions",
+        "scores",
+        "safety_level",
+        "legal_verdict",
+        "technical_verdict",
+        "risks",
+        "response",
+        "alternatives",
+        "facts",
+    ):
         assert key in d, key
     assert d["operator"] == {"id": "alpha-sg", "name": "Alpha Pte. Ltd.", "country": "SG"}
     assert [o["id"] for o in d["owners"]] == ["alpha-holdings"]
@@ -37,21 +50,39 @@ def test_show_json_shape() -> None:
     assert d["safety_level"] == 0
     for fact in d["facts"]:
         assert set(fact) >= {"statement", "value", "source", "as_of", "kind"}
-    assert any(f["kind"] == "claim" for f in run("show", "beta-chat", "--json", "--catalog",
-                                                  str(DATA / "catalog_ok"))[1] and json.loads(
-        run("show", "beta-chat", "--json", "--catalog", str(DATA / "catalog_ok"))[1])["facts"])
+    assert any(
+        f["kind"] == "claim"
+        for f in run("show", "beta-chat", "--json", "--catalog", str(DATA / "catalog_ok"))[1]
+        and json.loads(run("show", "beta-chat", "--json", "--catalog", str(DATA / "catalog_ok"))[1])["facts"]
+    )
     assert d["alternatives"][0]["id"] == "beta-chat" and d["alternatives"][0]["safety_level"] == 4
 
 
 def test_dossier_in_japanese_and_english() -> None:
     code, ja, _ = run("show", "alpha-ime", "--lang", "ja", "--catalog", str(DATA / "catalog_ok"))
     assert code == 0
-    for heading in ("評価サマリー", "安全性レベル", "法務判定", "技術判定", "主なリスク", "監査詳細", "推奨対応",
-                    "代替サービス", "事実と出典", "使用不可"):
+    for heading in (
+        "評価サマリー",
+        "安全性レベル",
+        "法務判定",
+        "技術判定",
+        "主なリスク",
+        "監査詳細",
+        "推奨対応",
+        "代替サービス",
+        "事実と出典",
+        "使用不可",
+    ):
         assert heading in ja, heading
     code, en, _ = run("show", "alpha-ime", "--lang", "en", "--catalog", str(DATA / "catalog_ok"))
     assert code == 0
-    for heading in ("Executive summary", "Safety level", "Legal verdict", "Recommended response", "Do not use"):
+    for heading in (
+        "Executive summary",
+        "Safety level",
+        "Legal verdict",
+        "Recommended response",
+        "Do not use",
+    ):
         assert heading in en, heading
     assert "評価サマリー" not in en
 
@@ -100,7 +131,9 @@ def test_services_json_lists_every_service() -> None:
 
 
 def test_adguard_services_export() -> None:
-    code, out, _ = run("catalog", "export", "--format", "adguard-services", "--catalog", str(DATA / "catalog_ok"))
+    code, out, _ = run(
+        "catalog", "export", "--format", "adguard-services", "--catalog", str(DATA / "catalog_ok")
+    )
     assert code == 0
     services = {s["id"]: s for s in json.loads(out)["blocked_services"]}
     alpha = services["sekisho_alpha_ime"]
@@ -111,8 +144,12 @@ def test_adguard_services_export() -> None:
 
 def test_settings_override_shows_both_values(tmp_path: Path) -> None:
     settings = tmp_path / "org.yaml"
-    settings.write_text("overrides:\n  alpha-ime:\n    safety_level: 2\n    justification: on-premises edition only\n")
-    code, out, _ = run("show", "alpha-ime", "--json", "--catalog", str(DATA / "catalog_ok"), "--settings", str(settings))
+    settings.write_text(
+        "overrides:\n  alpha-ime:\n    safety_level: 2\n    justification: on-premises edition only\n"
+    )
+    code, out, _ = run(
+        "show", "alpha-ime", "--json", "--catalog", str(DATA / "catalog_ok"), "--settings", str(settings)
+    )
     d = json.loads(out)
     assert code == 0 and d["safety_level"] == 2 and d["computed_safety_level"] == 0
     assert d["override"]["justification"] == "on-premises edition only"

@@ -15,13 +15,29 @@ from sekisho.match.bulk import match_sql
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRICKY = [
-    "a.b.example.co.jp", "www.city.kawasaki.jp", "x.kawasaki.jp", "y.x.kawasaki.jp", "a.www.ck", "b.c.ck",
-    "foo.s3.amazonaws.com", "co.jp", "com", "1.2.3.4", "2001:db8::5", "x.y.test", "localhost", "www.gov.uk",
-    "a.b.c.d.e.f.example.com", "xn--eckwd4c7c.xn--zckzah", "bucket.storage.googleapis.com",
+    "a.b.example.co.jp",
+    "www.city.kawasaki.jp",
+    "x.kawasaki.jp",
+    "y.x.kawasaki.jp",
+    "a.www.ck",
+    "b.c.ck",
+    "foo.s3.amazonaws.com",
+    "co.jp",
+    "com",
+    "1.2.3.4",
+    "2001:db8::5",
+    "x.y.test",
+    "localhost",
+    "www.gov.uk",
+    "a.b.c.d.e.f.example.com",
+    "xn--eckwd4c7c.xn--zckzah",
+    "bucket.storage.googleapis.com",
 ]
 
 
-def bulk(names: list[str], catalog: dict[str, str] | None = None) -> dict[str, tuple[str, str | None, str | None]]:
+def bulk(
+    names: list[str], catalog: dict[str, str] | None = None
+) -> dict[str, tuple[str, str | None, str | None]]:
     con = duckdb.connect()
     con.register("n", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
@@ -36,9 +52,27 @@ def test_bulk_registrable_agrees_with_tldextract_on_tricky_names() -> None:
 
 
 label = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12).filter(
-    lambda s: not s.startswith("-") and not s.endswith("-"))
-tld = st.sampled_from(["com", "jp", "co.jp", "kawasaki.jp", "uk", "gov.uk", "ck", "cn", "com.cn", "ne.jp", "lg.jp",
-                       "tokyo.jp", "bd", "test", "invalid"])
+    lambda s: not s.startswith("-") and not s.endswith("-")
+)
+tld = st.sampled_from(
+    [
+        "com",
+        "jp",
+        "co.jp",
+        "kawasaki.jp",
+        "uk",
+        "gov.uk",
+        "ck",
+        "cn",
+        "com.cn",
+        "ne.jp",
+        "lg.jp",
+        "tokyo.jp",
+        "bd",
+        "test",
+        "invalid",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -52,8 +86,16 @@ def test_bulk_registrable_agrees_with_tldextract(parts: list[tuple[list[str], st
 
 def test_longest_catalog_suffix_wins_and_hosts_on_third_party_infra_match() -> None:
     catalog = {"example.net": "svc-a", "api.example.net": "svc-b", "svc-c-assets.s3.amazonaws.com": "svc-c"}
-    got = bulk(["x.api.example.net", "www.example.net", "svc-c-assets.s3.amazonaws.com",
-                "other.s3.amazonaws.com", "notexample.net"], catalog)
+    got = bulk(
+        [
+            "x.api.example.net",
+            "www.example.net",
+            "svc-c-assets.s3.amazonaws.com",
+            "other.s3.amazonaws.com",
+            "notexample.net",
+        ],
+        catalog,
+    )
     assert got["x.api.example.net"][1:] == ("svc-b", "api.example.net")
     assert got["www.example.net"][1:] == ("svc-a", "example.net")
     assert got["svc-c-assets.s3.amazonaws.com"][1] == "svc-c"

@@ -39,9 +39,12 @@ def test_scores_from_facts(cat_copy: Path) -> None:
 
 def test_a_fact_changed_changes_the_score_and_names_the_fact(cat_copy: Path) -> None:
     path = cat_copy / "services" / "beta-chat.yaml"
-    path.write_text(path.read_text().replace(
-        "e2e_encryption: {value: true, source: https://example.org/beta/security",
-        "e2e_encryption: {value: false, source: https://example.org/beta/security-2026"))
+    path.write_text(
+        path.read_text().replace(
+            "e2e_encryption: {value: true, source: https://example.org/beta/security",
+            "e2e_encryption: {value: false, source: https://example.org/beta/security-2026",
+        )
+    )
     r = assessor(cat_copy).rate("beta-chat")
     point = next(p for p in r.scores["data_protection"].points if p.factor == "e2e_encryption")
     assert point.status == "no" and point.earned == 0
@@ -52,7 +55,9 @@ def test_a_fact_changed_changes_the_score_and_names_the_fact(cat_copy: Path) -> 
 
 def test_partial_earns_half(cat_copy: Path) -> None:
     path = cat_copy / "services" / "beta-chat.yaml"
-    path.write_text(path.read_text().replace("e2e_encryption: {value: true", "e2e_encryption: {value: partial"))
+    path.write_text(
+        path.read_text().replace("e2e_encryption: {value: true", "e2e_encryption: {value: partial")
+    )
     r = assessor(cat_copy).rate("beta-chat")
     point = next(p for p in r.scores["data_protection"].points if p.factor == "e2e_encryption")
     assert point.status == "partial" and point.earned == point.weight / 2
@@ -60,9 +65,12 @@ def test_partial_earns_half(cat_copy: Path) -> None:
 
 def test_claims_never_count(cat_copy: Path) -> None:
     path = cat_copy / "services" / "beta-chat.yaml"
-    path.write_text(path.read_text().replace(
-        "deletion_right: {value: true, source: https://example.org/beta/privacy, as_of: 2025-06-01}",
-        "deletion_right: {value: true, source: https://example.org/beta/privacy, as_of: 2025-06-01, kind: claim}"))
+    path.write_text(
+        path.read_text().replace(
+            "deletion_right: {value: true, source: https://example.org/beta/privacy, as_of: 2025-06-01}",
+            "deletion_right: {value: true, source: https://example.org/beta/privacy, as_of: 2025-06-01, kind: claim}",
+        )
+    )
     r = assessor(cat_copy).rate("beta-chat")
     point = next(p for p in r.scores["data_protection"].points if p.factor == "deletion_right")
     assert point.status == "claim" and point.earned == 0
@@ -72,13 +80,20 @@ def test_claims_never_count(cat_copy: Path) -> None:
 def test_secret_cooperation_law_caps_the_level_with_its_evidence(cat_copy: Path) -> None:
     r = assessor(cat_copy).rate("alpha-ime")
     rules = {c.rule: c for c in r.caps}
-    assert {"secret-cooperation-law", "secret-cooperation-law-without-court",
-            "data-where-secret-cooperation-law-applies", "plus-recent-serious-incident"} <= set(rules)
+    assert {
+        "secret-cooperation-law",
+        "secret-cooperation-law-without-court",
+        "data-where-secret-cooperation-law-applies",
+        "plus-recent-serious-incident",
+    } <= set(rules)
     assert r.computed_level == 0
     sources = {e.source for e in rules["data-where-secret-cooperation-law-applies"].reason.evidence}
     # the parent's headquarters fact, the law's text and the data-location fact
-    assert {"https://example.org/alpha/filing", "https://example.org/xa-law",
-            "https://example.org/alpha/privacy"} <= sources
+    assert {
+        "https://example.org/alpha/filing",
+        "https://example.org/xa-law",
+        "https://example.org/alpha/privacy",
+    } <= sources
     legal = next(p for p in r.scores["legal"].points if p.factor == "no_secret_cooperation_law")
     assert legal.status == "no" and legal.earned == 0
 
@@ -94,10 +109,23 @@ def test_moving_headquarters_lifts_the_law_cap(cat_copy: Path) -> None:
 
 def test_too_few_facts_make_it_provisional(cat_copy: Path) -> None:
     path = cat_copy / "services" / "beta-chat.yaml"
-    lines = [ln for ln in path.read_text().splitlines()
-             if not any(k in ln for k in ("anonymisation", "consent_withdrawal", "purpose_limitation",
-                                           "data_minimisation", "gdpr_applies", "appi_applies", "redress_japan",
-                                           "transparency_report"))]
+    lines = [
+        ln
+        for ln in path.read_text().splitlines()
+        if not any(
+            k in ln
+            for k in (
+                "anonymisation",
+                "consent_withdrawal",
+                "purpose_limitation",
+                "data_minimisation",
+                "gdpr_applies",
+                "appi_applies",
+                "redress_japan",
+                "transparency_report",
+            )
+        )
+    ]
     path.write_text("\n".join(lines) + "\n")
     r = assessor(cat_copy).rate("beta-chat")
     assert r.provisional
@@ -107,15 +135,19 @@ def test_too_few_facts_make_it_provisional(cat_copy: Path) -> None:
 
 def test_category_weights_differ(cat_copy: Path) -> None:
     rules = load_rules()
-    assert rules.weights_for("storage")["data_protection"]["encryption_at_rest"] > \
-        rules.weights_for("social")["data_protection"]["encryption_at_rest"]
+    assert (
+        rules.weights_for("storage")["data_protection"]["encryption_at_rest"]
+        > rules.weights_for("social")["data_protection"]["encryption_at_rest"]
+    )
 
 
 def test_organisation_reweights_and_overrides(cat_copy: Path) -> None:
     base = assessor(cat_copy).rate("alpha-ime")
     settings = OrgSettings(
         weights={"privacy": {"consent_withdrawal": 0}},
-        overrides={"alpha-ime": Override(safety_level=1, justification="contract with local data residency signed")},
+        overrides={
+            "alpha-ime": Override(safety_level=1, justification="contract with local data residency signed")
+        },
     )
     r = assessor(cat_copy, settings).rate("alpha-ime")
     assert r.computed_level == base.computed_level == 0

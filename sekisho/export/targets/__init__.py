@@ -1,0 +1,1 @@
+"""One module per export target; the registry is ``sekisho.export.TARGETS``."""
