@@ -80,7 +80,9 @@ class ZeekTsvFormat(Format):
     fields: ClassVar[dict[str, str]]
 
     def sniff(self, head: list[str]) -> bool:
-        return any(ln.startswith("#path") and ln.split("\t")[-1].strip() == self.path for ln in head[:12]) or (
+        return any(
+            ln.startswith("#path") and ln.split("\t")[-1].strip() == self.path for ln in head[:12]
+        ) or (
             any(ln.startswith("#fields") for ln in head[:12])
             and all(f in _fields_line(head) for f in self.fields.values())
             and not any(ln.startswith("#path") for ln in head[:12])

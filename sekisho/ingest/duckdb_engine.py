@@ -12,18 +12,29 @@ The result of :func:`scan_file` is a temporary table ``ingest_batch`` aggregated
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from sekisho.ingest.base import Format, JsonLinesFormat, LineRegexFormat, Timestamp, ZeekTsvFormat, _fields_line
+from sekisho.ingest.base import (
+    Format,
+    JsonLinesFormat,
+    LineRegexFormat,
+    Timestamp,
+    ZeekTsvFormat,
+    _fields_line,
+)
 from sekisho.ingest.sources import Compression, open_decompressed
 
 MAX_SAMPLES = 5
+TS_MIN, TS_MAX = "TIMESTAMP '0001-01-01'", "TIMESTAMP '9999-12-31 23:59:59.999999'"
 LINE_DELIM = "\x1e"  # a byte that does not occur in text logs; a line holding it is reported
 
 
@@ -45,8 +56,13 @@ class FileAccount:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "format": self.format, "lines": self.lines, "parsed": self.parsed,
-            "skipped": self.skipped, "malformed": self.malformed, "malformed_samples": self.malformed_samples,
+            "path": self.path,
+            "format": self.format,
+            "lines": self.lines,
+            "parsed": self.parsed,
+            "skipped": self.skipped,
+            "malformed": self.malformed,
+            "malformed_samples": self.malformed_samples,
             **({"note": self.note} if self.note else {}),
         }
 
@@ -77,11 +93,15 @@ def ts_expr(ts: Timestamp, col: str, mtime: dt.datetime) -> str:
     if ts.style == "auto":
         return f"coalesce({ts_expr(Timestamp('epoch'), col, mtime)}, {ts_expr(Timestamp('iso'), col, mtime)})"
     if ts.style == "epoch":
-        return f"make_timestamp(CAST(TRY_CAST({col} AS DOUBLE) * 1000000 AS BIGINT))"
+        return f"make_timestamp(TRY_CAST(TRY_CAST({col} AS DOUBLE) * 1000000 AS BIGINT))"
     if ts.style == "iso":
         return f"CAST(TRY_CAST({col} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
     if ts.style == "strptime":
         assert ts.fmt
+        if "%z" in ts.fmt or "%Z" in ts.fmt:
+            # With an offset DuckDB gives a TIMESTAMPTZ, which a plain cast would turn into the
+            # machine's local time: convert it to UTC like every other stamp.
+            return f"(try_strptime({col}, {q(ts.fmt)}) AT TIME ZONE 'UTC')"
         return f"try_strptime({col}, {q(ts.fmt)})"
     if ts.style == "syslog":
         # No year in the line: take the file's year, and the year before for dates after the file's.
@@ -114,18 +134,18 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
     skip = f"WHEN regexp_matches(_line, {q(fmt.skip)}) THEN 'skip'" if fmt.skip else ""
     return f"""
         SELECT
-            {ts_expr(fmt.timestamp, g['ts'], mtime) if 'ts' in g else ts_expr(Timestamp('none'), '', mtime)} AS ts,
-            {col('client')} AS client,
-            {_name(g['name'])} AS name,
-            {col('answers')} AS answers,
-            {col('bytes_out', 'TRY_CAST({} AS BIGINT)')} AS bytes_out,
-            {col('bytes_in', 'TRY_CAST({} AS BIGINT)')} AS bytes_in,
-            {col('status')} AS status,
-            CASE WHEN {g['name']} IS NOT NULL THEN 'ok'
+            {ts_expr(fmt.timestamp, g["ts"], mtime) if "ts" in g else ts_expr(Timestamp("none"), "", mtime)} AS ts,
+            {col("client")} AS client,
+            {_name(g["name"])} AS name,
+            {col("answers")} AS answers,
+            {col("bytes_out", "TRY_CAST({} AS BIGINT)")} AS bytes_out,
+            {col("bytes_in", "TRY_CAST({} AS BIGINT)")} AS bytes_in,
+            {col("status")} AS status,
+            CASE WHEN {g["name"]} IS NOT NULL THEN 'ok'
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
                  {skip}
                  ELSE 'bad' END AS _state,
-            CASE WHEN {g['name']} IS NOT NULL THEN NULL
+            CASE WHEN {g["name"]} IS NOT NULL THEN NULL
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank line'
                  {skip.replace("'skip'", "'not a query record'")}
                  ELSE 'does not match the {fmt.name} line pattern' END AS _reason,
@@ -152,8 +172,11 @@ def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mti
     def field_of(column: str) -> str:
         if column not in index:
             return "NULL"
-        return "coalesce(" + ", ".join(f"j[{i}]" for i in index[column]) + ")" if len(index[column]) > 1 \
+        return (
+            "coalesce(" + ", ".join(f"j[{i}]" for i in index[column]) + ")"
+            if len(index[column]) > 1
             else f"j[{index[column][0]}]"
+        )
 
     def allowed(k: str, vals: tuple[str | None, ...]) -> str:
         listed = [q(v) for v in vals if v is not None]
@@ -163,21 +186,21 @@ def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mti
     conds = " AND ".join(allowed(k, vals) for k, vals in fmt.where.items()) or "TRUE"
     return f"""
         SELECT
-            {ts_expr(fmt.timestamp, field_of('ts'), mtime)} AS ts,
-            {field_of('client')} AS client,
-            {_name(field_of('name'))} AS name,
-            {field_of('answers')} AS answers,
-            {_int(field_of('bytes_out'))} AS bytes_out,
-            {_int(field_of('bytes_in'))} AS bytes_in,
-            {field_of('status')} AS status,
+            {ts_expr(fmt.timestamp, field_of("ts"), mtime)} AS ts,
+            {field_of("client")} AS client,
+            {_name(field_of("name"))} AS name,
+            {field_of("answers")} AS answers,
+            {_int(field_of("bytes_out"))} AS bytes_out,
+            {_int(field_of("bytes_in"))} AS bytes_in,
+            {field_of("status")} AS status,
             CASE WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
                  WHEN j IS NULL THEN 'bad'
                  WHEN NOT ({conds}) THEN 'skip'
-                 WHEN coalesce({field_of('name')}, '') = '' THEN 'skip'
+                 WHEN coalesce({field_of("name")}, '') = '' THEN 'skip'
                  ELSE 'ok' END AS _state,
             CASE WHEN j IS NULL THEN 'not a JSON object'
                  WHEN NOT ({conds}) THEN 'other record type'
-                 WHEN coalesce({field_of('name')}, '') = '' THEN 'record without a name' END AS _reason,
+                 WHEN coalesce({field_of("name")}, '') = '' THEN 'record without a name' END AS _reason,
             _line
         FROM (
             SELECT _line, try(json_extract_string(_line, {all_paths!r})) AS j
@@ -200,10 +223,18 @@ def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
     return fields, n
 
 
-def compile_zeek(fmt: ZeekTsvFormat, path: Path, compression: Compression, mtime: dt.datetime) -> tuple[str, int]:
+def compile_zeek(
+    fmt: ZeekTsvFormat,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    head: list[str] | None = None,
+) -> tuple[str, int]:
     fields, header_lines = zeek_header(path, compression)
     if not fields:
-        fields = _fields_line([])  # no header: nothing to map
+        # The continuation of a grown log has no header of its own: its fields are those of the
+        # header at the start of the whole file (``head``).
+        fields = _fields_line(head or [])
     missing = [f for f in fmt.fields.values() if f not in fields]
     if missing:
         raise ValueError(f"Zeek header has no field(s) {', '.join(missing)}")
@@ -218,22 +249,32 @@ def compile_zeek(fmt: ZeekTsvFormat, path: Path, compression: Compression, mtime
         return f'"{fmt.fields[name]}"' if name in fmt.fields else "NULL"
 
     ts = ts_expr(Timestamp("epoch"), col("ts"), mtime)
-    return f"""
-        SELECT {ts} AS ts, {col('client')} AS client, {_name(col('name'))} AS name,
-               {col('answers')} AS answers, {_int(col('bytes_out'))} AS bytes_out,
-               {_int(col('bytes_in'))} AS bytes_in, {col('status')} AS status,
-               CASE WHEN coalesce({col('name')}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
-               CASE WHEN coalesce({col('name')}, '') = '' THEN 'record without a name' END AS _reason,
+    return (
+        f"""
+        SELECT {ts} AS ts, {col("client")} AS client, {_name(col("name"))} AS name,
+               {col("answers")} AS answers, {_int(col("bytes_out"))} AS bytes_out,
+               {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
+               CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
+               CASE WHEN coalesce({col("name")}, '') = '' THEN 'record without a name' END AS _reason,
                concat_ws(chr(9), "{fields[0]}", "{fields[1] if len(fields) > 1 else fields[0]}") AS _line
-        FROM {rel}""", header_lines
+        FROM {rel}""",
+        header_lines,
+    )
 
 
 def compile_format(
-    fmt: Format, path: Path, compression: Compression, mtime: dt.datetime, con: duckdb.DuckDBPyConnection
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    con: duckdb.DuckDBPyConnection,
+    head: list[str] | None = None,
 ) -> tuple[str, int]:
-    """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``; and header lines."""
+    """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``; and header lines.
+
+    ``head``: the first lines of the whole file, when ``path`` holds only its continuation."""
     if isinstance(fmt, ZeekTsvFormat):
-        return compile_zeek(fmt, path, compression, mtime)
+        return compile_zeek(fmt, path, compression, mtime, head)
     if isinstance(fmt, LineRegexFormat):
         return compile_regex(fmt, path, compression, mtime), 0
     if isinstance(fmt, JsonLinesFormat):
@@ -255,19 +296,99 @@ def scan_file(
     compression: Compression,
     mtime: dt.datetime,
     account: FileAccount,
+    head: list[str] | None = None,
 ) -> None:
     """Scan one plain/gzip/zstd file into ``ingest_batch`` and fill ``account``.
 
     ``account.first_line`` is the line number of the file's first line here (for a grown file
     read from an offset); malformed samples carry real line numbers of the original file.
+    ``head``: the first lines of the whole file, for a header that describes the rest (Zeek TSV)
+    when ``path`` holds only the new part of a grown file.
+
+    DuckDB's CSV reader stops on a carriage return when lines end in ``\n`` (a file written on
+    Windows, or a stray ``\r``), or worse, takes it for a line break. A file with a ``\r`` in
+    its first 64 KiB (or one the reader stops on) is read from a copy where ``\r\n`` ends a line
+    like ``\n`` and a bare ``\r`` makes its line malformed; line numbers stay the same.
     """
+    if _has_cr(path, compression, limit=64 * 1024):
+        _scan_without_cr(con, fmt, path, compression, mtime, account, head)
+        return
+    before = copy.deepcopy(account)
+    try:
+        _scan_file(con, fmt, path, compression, mtime, account, head)
+    except duckdb.InvalidInputException:
+        if not _has_cr(path, compression):
+            raise
+        account.__dict__.update(before.__dict__)  # count the lines once, from the copy
+        _scan_without_cr(con, fmt, path, compression, mtime, account, head)
+
+
+def _scan_without_cr(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    account: FileAccount,
+    head: list[str] | None,
+) -> None:
+    plain = _without_cr(path, compression)
+    try:
+        _scan_file(con, fmt, plain, "none", mtime, account, head)
+    finally:
+        plain.unlink(missing_ok=True)
+
+
+def _has_cr(path: Path, compression: Compression, limit: int | None = None) -> bool:
+    """Whether the (decompressed) file holds a carriage return, in its first ``limit`` bytes."""
+    read = 0
+    with open_decompressed(path, compression) as f:
+        while chunk := f.read(min(1 << 20, limit - read) if limit else 1 << 20):
+            if b"\r" in chunk:
+                return True
+            read += len(chunk)
+            if limit and read >= limit:
+                break
+    return False
+
+
+def _without_cr(path: Path, compression: Compression) -> Path:
+    """A plain copy of the file with ``\r\n`` turned into ``\n`` and any other ``\r`` into the
+    line delimiter (so that line is reported as malformed, not silently joined or split)."""
+    fd, tmp = tempfile.mkstemp(prefix="sekisho-cr-", suffix=".log")
+    bare = LINE_DELIM.encode()
+    with os.fdopen(fd, "wb") as out, open_decompressed(path, compression) as src:
+        carry = b""
+        while chunk := src.read(1 << 20):
+            chunk, carry = carry + chunk, b""
+            if chunk.endswith(b"\r"):  # its \n may start the next chunk
+                chunk, carry = chunk[:-1], b"\r"
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", bare))
+        if carry:
+            out.write(bare)
+    return Path(tmp)
+
+
+def _scan_file(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    account: FileAccount,
+    head: list[str] | None,
+) -> None:
     con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
-    sql, header_lines = compile_format(fmt, path, compression, mtime, con)
-    # A record whose time cannot be read is malformed, not silently dated.
+    sql, header_lines = compile_format(fmt, path, compression, mtime, con, head)
+    # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
+    # the years 1-9999 (a garbled stamp: no log is from then, and no client could show the date).
+    sane = f"ts BETWEEN {TS_MIN} AND {TS_MAX}"
     sql = f"""
         SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'bad' ELSE _state END AS _state,
-            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp' ELSE _reason END AS _reason)
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane}) THEN 'bad' ELSE _state END AS _state,
+            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
+                 WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
+                 ELSE _reason END AS _reason)
         FROM ({sql})"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
@@ -294,17 +415,24 @@ def scan_file(
     comment_rejects = [r for r in rejects if (r[3] or "").startswith("#")]
     real_rejects = [r for r in rejects if not (r[3] or "").startswith("#")]
     account.parsed += int(counts.get("ok", 0))
-    account.skipped += int(counts.get("skip", 0)) + int(counts.get("blank", 0)) + header_lines + len(comment_rejects)
+    account.skipped += (
+        int(counts.get("skip", 0)) + int(counts.get("blank", 0)) + header_lines + len(comment_rejects)
+    )
     bad = int(counts.get("bad", 0))
     account.malformed += bad + len(real_rejects)
     account.lines += sum(int(v) for v in counts.values()) + header_lines + len(rejects)
 
-    samples = [(int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]]
-    if bad and len(samples) < MAX_SAMPLES:
+    samples = [
+        (int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]
+    ]
+    if bad:
+        # Lines that do not match may come before the rejected ones: find them too, but read no
+        # further than the last reject sample (beyond it they would not be among the first).
         bad_lines = con.execute(
             f"SELECT _line, _reason FROM ({sql}) WHERE _state = 'bad' LIMIT {MAX_SAMPLES}"
         ).fetchall()
-        samples += _locate(path, compression, bad_lines, account.first_line)
+        stop = samples[-1][0] if len(samples) >= MAX_SAMPLES else None
+        samples += _locate(path, compression, bad_lines, account.first_line, stop)
     account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
 
 
@@ -319,18 +447,43 @@ def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
         return []
 
 
-def _locate(path: Path, compression: Compression, bad: list[tuple[Any, ...]], first_line: int) -> list[tuple[int, str]]:
-    """Line numbers of the first occurrences of the given malformed lines (read only as far as needed)."""
-    wanted: dict[str, str] = {}
+def _locate(
+    path: Path,
+    compression: Compression,
+    bad: list[tuple[Any, ...]],
+    first_line: int,
+    stop: int | None = None,
+) -> list[tuple[int, str]]:
+    """Line numbers of the first occurrences of the given malformed lines, in file order (the
+    same text may be malformed on several lines); read only as far as needed, and not past line
+    ``stop``."""
+    wanted: dict[str, list[str]] = {}
     for text, reason in bad:
-        wanted.setdefault(text, reason)
+        wanted.setdefault(text, []).append(reason)
     found: list[tuple[int, str]] = []
     with open_decompressed(path, compression) as f:
         for i, raw in enumerate(f):
+            if stop is not None and i + first_line > stop:
+                break
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            key = line if line in wanted else "\t".join(line.split("\t", 2)[:2])
-            if key in wanted:
-                found.append((i + first_line, f"{wanted.pop(key)}: {line[:120]!r}"))
+            if i == 0:
+                line = line.removeprefix("\ufeff")  # the reader drops a byte order mark
+            # the line as the engine saw it: whole, cut at the delimiter (after a NUL DuckDB cuts
+            # silently), or the first two fields of a Zeek record (as concat_ws joins them: unset
+            # fields left out)
+            fields = line.split("\t", 2)[:2]
+            candidates = (
+                line,
+                line.split(LINE_DELIM, 1)[0],
+                "\t".join(fields),
+                "\t".join(f for f in fields if f not in ("-", "(empty)")),
+            )
+            key = next((k for k in candidates if k in wanted), None)
+            if key is not None:
+                reasons = wanted[key]
+                found.append((i + first_line, f"{reasons.pop(0)}: {line[:120]!r}"))
+                if not reasons:
+                    del wanted[key]
                 if not wanted:
                     break
     return found

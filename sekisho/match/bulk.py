@@ -43,12 +43,16 @@ def psl_rules() -> pa.Table:
     return pa.table({"rule": rules, "kind": kinds})
 
 
-def match_sql(con: duckdb.DuckDBPyConnection, names_table: str, catalog: dict[str, str], out_table: str) -> None:
+def match_sql(
+    con: duckdb.DuckDBPyConnection, names_table: str, catalog: dict[str, str], out_table: str
+) -> None:
     """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
     ``names_table(name)``. ``catalog`` maps each catalog domain/host name to its service id."""
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
-    con.register("catalog_names_arrow", pa.table({"entry": list(catalog), "service_id": list(catalog.values())}))
+    con.register(
+        "catalog_names_arrow", pa.table({"entry": list(catalog), "service_id": list(catalog.values())})
+    )
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {out_table} AS

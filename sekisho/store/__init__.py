@@ -234,12 +234,15 @@ class Store:
     def pending_names(self, catalog_version: str, table: str = "pending_names") -> int:
         """Fill temp table ``table(name)`` with the names this scan brought that have no match yet,
         and every stored name matched under another catalog version. Returns how many."""
-        self.con.execute(f"""
+        self.con.execute(
+            f"""
             CREATE OR REPLACE TEMP TABLE {table} AS
             SELECT DISTINCT name FROM (
                 SELECT name FROM scan_names
                 UNION ALL SELECT name FROM names WHERE catalog_version <> $v)
-            WHERE name NOT IN (SELECT name FROM names WHERE catalog_version = $v)""", {"v": catalog_version})
+            WHERE name NOT IN (SELECT name FROM names WHERE catalog_version = $v)""",
+            {"v": catalog_version},
+        )
         row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0
 
@@ -247,7 +250,8 @@ class Store:
         """Store ``table(name, registrable, service_id, matched_on)`` as the matches of this version."""
         self.con.execute(f"DELETE FROM names WHERE name IN (SELECT name FROM {table})")
         self.con.execute(
-            f"INSERT INTO names SELECT name, registrable, service_id, matched_on, ? FROM {table}", [catalog_version]
+            f"INSERT INTO names SELECT name, registrable, service_id, matched_on, ? FROM {table}",
+            [catalog_version],
         )
 
     def save_matches(

@@ -22,8 +22,10 @@ class BindQuerylog(LineRegexFormat):
     )
     signature_lines = 1
     priority = 30
-    pattern = ("^" + _PREFIX + r"client (?:@0x[0-9a-f]+ )?([0-9A-Fa-f:.]+)#\d+ \(\S+\): (?:view \S+: )?"
-               r"query: (\S+) (\S+) (\S+) ")
+    pattern = (
+        "^" + _PREFIX + r"client (?:@0x[0-9a-f]+ )?([0-9A-Fa-f:.]+)#\d+ \(\S+\): (?:view \S+: )?"
+        r"query: (\S+) (\S+) (\S+) "
+    )
     groups = ("ts", "client", "name", "qclass", "qtype")
     skip = r"^\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d+ "
     timestamp = Timestamp("strptime", "%d-%b-%Y %H:%M:%S.%g", optional=True)

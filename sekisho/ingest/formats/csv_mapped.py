@@ -26,36 +26,48 @@ class CsvMapped(Format):
         self.mapping = dict(mapping or {})
         unknown = set(self.mapping) - set(NORMALISED)
         if unknown:
-            raise ConfigError(f"--map: unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(NORMALISED)}")
+            raise ConfigError(
+                f"--map: unknown column(s) {', '.join(sorted(unknown))}; use {', '.join(NORMALISED)}"
+            )
 
     def sniff(self, head: list[str]) -> bool:
         return False  # never guessed: a CSV needs the user's mapping
 
-    def compile_duckdb(self, path: Path, compression: Compression, mtime: dt.datetime, con: Any) -> tuple[str, int]:
+    def compile_duckdb(
+        self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
+    ) -> tuple[str, int]:
         from sekisho.ingest.duckdb_engine import _name, q, ts_expr
 
         if "name" not in self.mapping:
             raise ConfigError("--map must name the column holding the domain/host: --map name=COLUMN")
         comp = {"none": "none", "gzip": "gzip", "zstd": "zstd", "bz2": "none"}[compression]
-        rel = (f"read_csv({q(str(path))}, header=true, all_varchar=true, compression={q(comp)}, "
-               "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')")
+        rel = (
+            f"read_csv({q(str(path))}, header=true, all_varchar=true, compression={q(comp)}, "
+            "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')"
+        )
         cols = con.execute(f"SELECT * FROM {rel} LIMIT 0").description
         names = [c[0] for c in cols]
         missing = [c for c in self.mapping.values() if c not in names]
         if missing:
-            raise ConfigError(f"--map names column(s) not in the CSV header: {', '.join(missing)} "
-                              f"(header: {', '.join(names)})")
+            raise ConfigError(
+                f"--map names column(s) not in the CSV header: {', '.join(missing)} "
+                f"(header: {', '.join(names)})"
+            )
 
         def col(n: str) -> str:
             return f'"{self.mapping[n]}"' if n in self.mapping else "NULL"
 
-        ts = ts_expr(Timestamp("auto"), col("ts"), mtime) if "ts" in self.mapping else ts_expr(Timestamp("none"), "", mtime)
+        ts = (
+            ts_expr(Timestamp("auto"), col("ts"), mtime)
+            if "ts" in self.mapping
+            else ts_expr(Timestamp("none"), "", mtime)
+        )
         sql = f"""
-            SELECT {ts} AS ts, {col('client')} AS client, {_name(col('name'))} AS name, {col('answers')} AS answers,
-                   TRY_CAST({col('bytes_out')} AS BIGINT) AS bytes_out, TRY_CAST({col('bytes_in')} AS BIGINT) AS bytes_in,
-                   {col('status')} AS status,
-                   CASE WHEN coalesce({col('name')}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
-                   CASE WHEN coalesce({col('name')}, '') = '' THEN 'row without a name' END AS _reason,
+            SELECT {ts} AS ts, {col("client")} AS client, {_name(col("name"))} AS name, {col("answers")} AS answers,
+                   TRY_CAST({col("bytes_out")} AS BIGINT) AS bytes_out, TRY_CAST({col("bytes_in")} AS BIGINT) AS bytes_in,
+                   {col("status")} AS status,
+                   CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
+                   CASE WHEN coalesce({col("name")}, '') = '' THEN 'row without a name' END AS _reason,
                    NULL AS _line
             FROM {rel}"""
         return sql, 1

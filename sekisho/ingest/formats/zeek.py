@@ -21,7 +21,13 @@ class ZeekDns(ZeekTsvFormat):
     title = "Zeek dns.log (TSV)"
     kind = "dns"
     path = "dns"
-    fields = {"ts": "ts", "client": "id.orig_h", "name": "query", "answers": "answers", "status": "rcode_name"}
+    fields = {
+        "ts": "ts",
+        "client": "id.orig_h",
+        "name": "query",
+        "answers": "answers",
+        "status": "rcode_name",
+    }
     priority = 10
 
 
@@ -39,8 +45,14 @@ class ZeekHttp(ZeekTsvFormat):
     title = "Zeek http.log (TSV): Host header"
     kind = "http"
     path = "http"
-    fields = {"ts": "ts", "client": "id.orig_h", "name": "host", "bytes_out": "request_body_len",
-              "bytes_in": "response_body_len", "status": "status_code"}
+    fields = {
+        "ts": "ts",
+        "client": "id.orig_h",
+        "name": "host",
+        "bytes_out": "request_body_len",
+        "bytes_in": "response_body_len",
+        "status": "status_code",
+    }
     priority = 10
 
 
@@ -49,8 +61,14 @@ class ZeekConn(ZeekTsvFormat):
     title = "Zeek conn.log (TSV): destination addresses"
     kind = "conn"
     path = "conn"
-    fields = {"ts": "ts", "client": "id.orig_h", "name": "id.resp_h", "bytes_out": "orig_bytes",
-              "bytes_in": "resp_bytes", "status": "conn_state"}
+    fields = {
+        "ts": "ts",
+        "client": "id.orig_h",
+        "name": "id.resp_h",
+        "bytes_out": "orig_bytes",
+        "bytes_in": "resp_bytes",
+        "status": "conn_state",
+    }
     priority = 10
 
 
@@ -65,8 +83,9 @@ class _ZeekJson(JsonLinesFormat):
         if not lines or not all(ln.lstrip().startswith("{") for ln in lines):
             return False
         first = lines[0]
-        tagged = f'"_path":"{self.zeek_path}"' in first.replace(" ", "") or \
-            f'"@stream":"{self.zeek_path}"' in first.replace(" ", "")
+        tagged = f'"_path":"{self.zeek_path}"' in first.replace(
+            " ", ""
+        ) or f'"@stream":"{self.zeek_path}"' in first.replace(" ", "")
         return tagged or all(f'"{k}"' in first for k in self.distinctive)
 
 
@@ -76,8 +95,13 @@ class ZeekDnsJson(_ZeekJson):
     kind = "dns"
     zeek_path = "dns"
     distinctive = ("query", "qtype_name", "rcode_name")
-    paths = {"ts": ("ts",), "client": _alts("id.orig_h"), "name": ("query",), "answers": ("answers",),
-             "status": ("rcode_name",)}
+    paths = {
+        "ts": ("ts",),
+        "client": _alts("id.orig_h"),
+        "name": ("query",),
+        "answers": ("answers",),
+        "status": ("rcode_name",),
+    }
 
 
 class ZeekSslJson(_ZeekJson):
@@ -95,8 +119,14 @@ class ZeekHttpJson(_ZeekJson):
     kind = "http"
     zeek_path = "http"
     distinctive = ("host", "method", "uri")
-    paths = {"ts": ("ts",), "client": _alts("id.orig_h"), "name": ("host",),
-             "bytes_out": ("request_body_len",), "bytes_in": ("response_body_len",), "status": ("status_code",)}
+    paths = {
+        "ts": ("ts",),
+        "client": _alts("id.orig_h"),
+        "name": ("host",),
+        "bytes_out": ("request_body_len",),
+        "bytes_in": ("response_body_len",),
+        "status": ("status_code",),
+    }
 
 
 class ZeekConnJson(_ZeekJson):
@@ -105,5 +135,11 @@ class ZeekConnJson(_ZeekJson):
     kind = "conn"
     zeek_path = "conn"
     distinctive = ("conn_state", "orig_bytes")
-    paths = {"ts": ("ts",), "client": _alts("id.orig_h"), "name": _alts("id.resp_h"),
-             "bytes_out": ("orig_bytes",), "bytes_in": ("resp_bytes",), "status": ("conn_state",)}
+    paths = {
+        "ts": ("ts",),
+        "client": _alts("id.orig_h"),
+        "name": _alts("id.resp_h"),
+        "bytes_out": ("orig_bytes",),
+        "bytes_in": ("resp_bytes",),
+        "status": ("conn_state",),
+    }
