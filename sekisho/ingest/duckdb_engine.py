@@ -402,7 +402,7 @@ def _scan_file(
         FROM ({sql})
         GROUP BY ALL""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS
+        CREATE OR REPLACE TEMP VIEW {BATCH_TABLE} AS
         SELECT day, client, name, n AS queries, first_seen, last_seen, bytes_out, bytes_in
         FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""")
     counts = dict(con.execute("SELECT _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall())

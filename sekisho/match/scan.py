@@ -73,7 +73,7 @@ def run_scan(
         if outcome.new_names:
             matcher.match_table(store.con, "pending_names", "name_matches")
             store.save_matches_from("name_matches", matcher.version)
-        outcome.expired = store.apply_retention()
+        outcome.expired = store.compact()
         t = outcome.totals
         store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])
     return outcome

@@ -220,15 +220,59 @@ class Store:
             )
         return n
 
-    def apply_retention(self, today: dt.date | None = None) -> int:
-        days = int(self.get_setting("retention_days", "400") or 400)
+    def compact(self, today: dt.date | None = None) -> int:
+        """Keep the store bounded: roll detail older than ``detail_days`` up to one row per
+        (month, client, registrable domain, service), and drop what is older than
+        ``retention_days``. Ages count back from the newest day observed (or ``today``), so
+        scanning an old archive does not expire it at once. Returns the detail rows rolled up."""
+        latest = self.con.execute("SELECT max(day) FROM observations").fetchone()
+        ref = today or (latest[0] if latest and latest[0] else None)
+        if ref is None:
+            return 0
+        detail_days = int(self.get_setting("detail_days", "35") or 35)
+        retention_days = int(self.get_setting("retention_days", "400") or 400)
         try:
-            cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+            detail_cutoff = ref - dt.timedelta(days=detail_days)
         except OverflowError:
-            return 0  # a retention longer than the calendar reaches back: nothing expires
-        row = self.con.execute("SELECT count(*) FROM observations WHERE day < ?", [cutoff]).fetchone()
-        self.con.execute("DELETE FROM observations WHERE day < ?", [cutoff])
-        return int(row[0]) if row else 0
+            detail_cutoff = dt.date.min
+        try:
+            keep_from = ref - dt.timedelta(days=retention_days)
+        except OverflowError:
+            keep_from = dt.date.min
+        old = self.con.execute("SELECT count(*) FROM observations WHERE day < ?", [detail_cutoff]).fetchone()
+        n_old = int(old[0]) if old else 0
+        if n_old:
+            self.con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE rolled AS
+                SELECT month, client, registrable, service_id, sum(queries) AS queries, sum(bytes_out) AS bytes_out,
+                       sum(bytes_in) AS bytes_in, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+                FROM (
+                    SELECT date_trunc('month', o.day)::DATE AS month, o.client,
+                           coalesce(n.registrable, o.name) AS registrable, n.service_id, o.queries, o.bytes_out,
+                           o.bytes_in, o.first_seen, o.last_seen
+                    FROM observations o LEFT JOIN names n USING (name) WHERE o.day < $cut
+                    UNION ALL
+                    SELECT * FROM observations_monthly
+                    WHERE month IN (SELECT DISTINCT date_trunc('month', day)::DATE FROM observations WHERE day < $cut)
+                ) GROUP BY ALL""",
+                {"cut": detail_cutoff},
+            )
+            self.con.execute(
+                "DELETE FROM observations_monthly WHERE month IN (SELECT DISTINCT month FROM rolled)"
+            )
+            self.con.execute("INSERT INTO observations_monthly SELECT * FROM rolled")
+            self.con.execute("DELETE FROM observations WHERE day < ?", [detail_cutoff])
+            self.con.execute("DROP TABLE rolled")
+        self.con.execute("DELETE FROM observations WHERE day < ?", [keep_from])
+        self.con.execute(
+            "DELETE FROM observations_monthly WHERE month < date_trunc('month', ?::DATE)", [keep_from]
+        )
+        return n_old
+
+    def apply_retention(self, today: dt.date | None = None) -> int:
+        """Compatibility name for :meth:`compact`."""
+        return self.compact(today)
 
     # --- names ----------------------------------------------------------------------------------
     def pending_names(self, catalog_version: str, table: str = "pending_names") -> int:
@@ -281,36 +325,37 @@ class Store:
     # --- questions ------------------------------------------------------------------------------
     def service_usage(self) -> list[dict[str, Any]]:
         return self._dicts("""
-            SELECT n.service_id AS id, count(DISTINCT o.client) AS clients, sum(o.queries) AS queries,
-                   min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen,
-                   count(DISTINCT o.name) AS names
-            FROM observations o JOIN names n USING (name)
-            WHERE n.service_id IS NOT NULL
-            GROUP BY n.service_id ORDER BY clients DESC, queries DESC""")
+            SELECT service_id AS id, count(DISTINCT client) AS clients, sum(queries) AS queries,
+                   min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+                   count(DISTINCT coalesce(name, registrable)) AS names
+            FROM usage_all
+            WHERE service_id IS NOT NULL
+            GROUP BY service_id ORDER BY clients DESC, queries DESC""")
 
     def unknown_destinations(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._dicts(f"""
-            SELECT coalesce(n.registrable, o.name) AS domain, count(DISTINCT o.client) AS clients,
-                   sum(o.queries) AS queries, count(DISTINCT o.name) AS names
-            FROM observations o JOIN names n USING (name)
-            WHERE n.service_id IS NULL
+            SELECT coalesce(registrable, name) AS domain, count(DISTINCT client) AS clients,
+                   sum(queries) AS queries, count(DISTINCT coalesce(name, registrable)) AS names
+            FROM usage_all
+            WHERE service_id IS NULL
             GROUP BY ALL ORDER BY clients DESC, queries DESC, domain LIMIT {int(limit)}""")
 
     def unknown_totals(self) -> dict[str, Any]:
         rows = self._dicts("""
-            SELECT count(DISTINCT coalesce(n.registrable, o.name)) AS domains, coalesce(sum(o.queries), 0) AS queries
-            FROM observations o JOIN names n USING (name) WHERE n.service_id IS NULL""")
+            SELECT count(DISTINCT coalesce(registrable, name)) AS domains, coalesce(sum(queries), 0) AS queries
+            FROM usage_all WHERE service_id IS NULL""")
         return rows[0]
 
     def scope(self, service_id: str) -> list[dict[str, Any]]:
         return self._dicts(
             """
-            SELECT o.client, min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen,
-                   sum(o.queries) AS queries, list(DISTINCT o.name ORDER BY o.name) AS names,
-                   count(DISTINCT o.day) AS days
-            FROM observations o JOIN names n USING (name)
-            WHERE n.service_id = ?
-            GROUP BY o.client ORDER BY first_seen, o.client""",
+            SELECT client, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+                   sum(queries) AS queries,
+                   list(DISTINCT coalesce(name, registrable) ORDER BY coalesce(name, registrable)) AS names,
+                   count(DISTINCT period) AS days
+            FROM usage_all
+            WHERE service_id = ?
+            GROUP BY client ORDER BY first_seen, client""",
             [service_id],
         )
 
@@ -323,8 +368,8 @@ class Store:
 
     def overview(self) -> dict[str, Any]:
         rows = self._dicts("""
-            SELECT min(day) AS first_day, max(day) AS last_day, count(DISTINCT client) AS clients,
-                   coalesce(sum(queries), 0) AS queries FROM observations""")
+            SELECT min(period) AS first_day, max(period) AS last_day, count(DISTINCT client) AS clients,
+                   coalesce(sum(queries), 0) AS queries FROM usage_all""")
         return rows[0]
 
     def latest_scan_id(self) -> int | None:

@@ -71,6 +71,93 @@ def m001_initial(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def m002_rollup(con: duckdb.DuckDBPyConnection) -> None:
+    """Bounded storage: detail per (day, client, name) for `detail_days`, then one row per
+    (month, client, registrable domain, service) until `retention_days`."""
+    con.execute("""
+        CREATE TABLE observations_monthly (
+            month DATE NOT NULL,
+            client VARCHAR NOT NULL,
+            registrable VARCHAR NOT NULL,
+            service_id VARCHAR,
+            queries BIGINT NOT NULL,
+            bytes_out BIGINT,
+            bytes_in BIGINT,
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP
+        );
+        INSERT INTO settings VALUES ('detail_days', '35') ON CONFLICT DO NOTHING;
+        -- Everything observed, at whichever grain it is kept: the questions read this view.
+        CREATE VIEW usage_all AS
+            SELECT o.day AS period, o.client, o.name, n.registrable, n.service_id, o.queries,
+                   o.bytes_out, o.bytes_in, o.first_seen, o.last_seen
+            FROM observations o JOIN names n USING (name)
+            UNION ALL
+            SELECT m.month, m.client, NULL, m.registrable, m.service_id, m.queries,
+                   m.bytes_out, m.bytes_in, m.first_seen, m.last_seen
+            FROM observations_monthly m;
+    """)
+
+
+def m003_watch(con: duckdb.DuckDBPyConnection) -> None:
+    """The watcher's state: alerts (deduplicated, acknowledgeable), their delivery queue per sink,
+    where each followed path stood, and running summaries the alert rules compare a batch with."""
+    con.execute("""
+        CREATE SEQUENCE alert_ids START 1;
+        CREATE TABLE alerts (
+            id BIGINT NOT NULL,
+            created_at TIMESTAMP NOT NULL,     -- when the watcher raised it (wall clock, UTC)
+            last_seen TIMESTAMP NOT NULL,      -- the last occurrence folded into it (dedup)
+            occurrences BIGINT NOT NULL,       -- 1 + later hits of the same key within the window
+            rule VARCHAR NOT NULL,             -- rule id, e.g. blocked-use
+            kind VARCHAR NOT NULL,             -- rule type, e.g. blocked_use
+            severity VARCHAR NOT NULL,         -- info, low, medium, high, critical
+            dedup_key VARCHAR NOT NULL,        -- rule|subject|client
+            service_id VARCHAR,
+            client VARCHAR,
+            subject VARCHAR NOT NULL,          -- the service id or the domain the alert is about
+            title VARCHAR NOT NULL,
+            details JSON,
+            event_first TIMESTAMP,             -- time of the first log record behind it
+            event_last TIMESTAMP,
+            acked_at TIMESTAMP,
+            acked_by VARCHAR,
+            ack_note VARCHAR
+        );
+        -- One row per (alert, sink): an alert stays queued here until the sink took it.
+        CREATE TABLE alert_deliveries (
+            alert_id BIGINT NOT NULL,
+            sink VARCHAR NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt TIMESTAMP NOT NULL,
+            delivered_at TIMESTAMP,
+            last_error VARCHAR
+        );
+        -- Where each followed path stood when last read (a shortcut: the truth is source_files).
+        CREATE TABLE watch_files (
+            path VARCHAR NOT NULL,
+            file_id BIGINT,
+            dev BIGINT, ino BIGINT, size BIGINT, mtime_ns BIGINT,
+            offset_bytes BIGINT,
+            note VARCHAR,
+            updated_at TIMESTAMP
+        );
+        -- Running summaries, rebuilt from the observations when the watcher starts.
+        CREATE TABLE watch_seen (service_id VARCHAR NOT NULL, client VARCHAR NOT NULL, first_seen TIMESTAMP);
+        CREATE TABLE watch_domains (registrable VARCHAR NOT NULL, queries BIGINT NOT NULL, first_seen TIMESTAMP);
+        CREATE TABLE watch_daily (service_id VARCHAR NOT NULL, day DATE NOT NULL, queries BIGINT NOT NULL);
+        -- The catalog facts of each service in use, as last alerted on (for catalog-change alerts).
+        CREATE TABLE watch_catalog_facts (
+            service_id VARCHAR NOT NULL,
+            catalog_version VARCHAR,
+            facts JSON,
+            updated_at TIMESTAMP
+        );
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
+    ("002_rollup", m002_rollup),
+    ("003_watch", m003_watch),
 ]
