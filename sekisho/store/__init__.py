@@ -59,6 +59,21 @@ class Store:
             raise SekishoError(f"not a sekisho database: {e}", Location(self.path)) from None
         if not read_only:
             self.migrate()
+        elif self._pending_migrations():
+            # an older store: bring its schema up to date once, then carry on reading
+            self.con.close()
+            with Store(self.path):
+                pass
+            self.con = duckdb.connect(str(self.path), read_only=True)
+
+    def _pending_migrations(self) -> list[str]:
+        try:
+            done = {r[0] for r in self.con.execute("SELECT name FROM schema_migrations").fetchall()}
+        except duckdb.CatalogException:
+            raise SekishoError(
+                "not a sekisho database (no schema_migrations table)", Location(self.path)
+            ) from None
+        return [name for name, _ in MIGRATIONS if name not in done]
 
     def close(self) -> None:
         self.con.close()

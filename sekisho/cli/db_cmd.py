@@ -1,0 +1,58 @@
+"""`sekisho db`: what the store holds, its settings, and compaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sekisho.cli.common import console, fail, handle_errors, print_json
+from sekisho.cli.scan_cmd import DbOpt
+from sekisho.store import Store
+
+app = typer.Typer(help="Inspect and maintain the DuckDB store.", no_args_is_help=True)
+SETTINGS = {"retention-days": "retention_days", "detail-days": "detail_days"}
+
+
+@app.command("info")
+@handle_errors
+def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Where the store is, how big, what it holds, and its settings."""
+    with Store(db, read_only=True) as store:
+        data = {
+            "path": str(store.path),
+            "size_bytes": store.path.stat().st_size,
+            **store.counts(),
+            "monthly_rows": store.con.execute("SELECT count(*) FROM observations_monthly").fetchone()[0],
+            "period": {k: str(v) if v else None for k, v in store.overview().items() if k.endswith("_day")},
+            "settings": {k: store.get_setting(v) for k, v in SETTINGS.items()},
+        }
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        console.print(f"[bold]{key:>14}[/]  {value}", highlight=False)
+
+
+@app.command("set")
+@handle_errors
+def set_(
+    key: str = typer.Argument(..., help=f"One of: {', '.join(SETTINGS)}."),
+    value: int = typer.Argument(..., min=1, help="Number of days."),
+    db: Path | None = DbOpt,
+) -> None:
+    """Change a store setting (e.g. `sekisho db set retention-days 400`)."""
+    if key not in SETTINGS:
+        raise fail(f"unknown setting {key!r}; choose one of: {', '.join(SETTINGS)}")
+    with Store(db) as store:
+        store.set_setting(SETTINGS[key], str(value))
+    console.print(f"{key} = {value}")
+
+
+@app.command("compact")
+@handle_errors
+def compact(db: Path | None = DbOpt) -> None:
+    """Roll detail older than detail-days up by month and drop what is older than retention-days."""
+    with Store(db) as store, store.transaction():
+        rolled = store.compact()
+    console.print(f"rolled up {rolled} detail rows")
