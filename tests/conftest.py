@@ -15,8 +15,14 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 def corpora_dir() -> Path:
+    """$SEKISHO_CORPORA, else ../shared/corpora beside the checkout, else the workplace's copy."""
     env = os.environ.get("SEKISHO_CORPORA")
-    return Path(env) if env else (ROOT.parent / "shared" / "corpora")
+    if env:
+        return Path(env)
+    for candidate in (ROOT.parent / "shared" / "corpora", Path("/work/shared/corpora")):
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "corpora"
 
 
 def need(condition: bool, what: str) -> None:
