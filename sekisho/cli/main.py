@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sekisho.cli import catalog_cmd, db_cmd, export_cmd, report_cmd, scan_cmd, services_cmd
+from sekisho.cli import catalog_cmd, db_cmd, export_cmd, report_cmd, scan_cmd, services_cmd, web_cmd
 
 app = typer.Typer(
     name="sekisho",
@@ -20,6 +20,7 @@ report_cmd.register(app)
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(db_cmd.app, name="db")
 export_cmd.register(app)  # also `sekisho policy`
+web_cmd.register(app)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ def collect_sources(catalog: Catalog) -> list[dict[str, Any]]:
     for kind in ("services", "operators", "laws", "software"):
         for entry in catalog.entries(kind).values():
             for _, fact in _facts_with_keys(entry):
-                counts[fact.source] += 1
+                counts[str(getattr(fact, "source"))] += 1  # noqa: B009 - any object carrying a source
     return [{"source": s, "facts": n} for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 

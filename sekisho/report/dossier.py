@@ -72,10 +72,10 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
                     "kind": "claim",
                 }
             )
-    for f in svc.data_locations:
-        out.append(_fact(text("fact.data_location", lang), f))
-    for name, f in svc.properties.items():
-        out.append(_fact(text(f"fact.property.{name}", lang), f))
+    for loc in svc.data_locations:
+        out.append(_fact(text("fact.data_location", lang), loc))
+    for name, prop in svc.properties.items():
+        out.append(_fact(text(f"fact.property.{name}", lang), prop))
     for inc in svc.incidents:
         item = _fact(text("fact.incident", lang, date=inc.date.isoformat()), inc)
         item["value"] = inc.value_ja if lang == "ja" and inc.value_ja else inc.value

@@ -1,41 +1,37 @@
-"""Self-contained HTML report: one file, inline CSS and SVG, opens offline."""
+"""Self-contained HTML report: one file, inline CSS and SVG, no script, opens offline."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sekisho.i18n import text
+from sekisho.report.charts import daily_bars, level_bars
+from sekisho.report.response import export_command
+
+__all__ = ["render_html"]
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("sekisho", "report/templates"), autoescape=select_autoescape(["html"])
+        loader=PackageLoader("sekisho", "report/templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    env.globals["t"] = text
-    env.filters["bars"] = svg_bars
+    env.globals.update(
+        t=text, daily_bars=daily_bars, level_bars=level_bars, export_command=export_command, score=_score
+    )
     return env
 
 
-def svg_bars(daily: list[dict[str, Any]], width: int = 240, height: int = 48) -> str:
-    """A small inline SVG bar chart of queries per day."""
-    if not daily:
-        return ""
-    peak = max(d["queries"] for d in daily) or 1
-    w = width / len(daily)
-    bars = []
-    for i, d in enumerate(daily):
-        h = max(1.0, (height - 4) * d["queries"] / peak)
-        bars.append(
-            f'<rect x="{i * w + 1:.1f}" y="{height - h:.1f}" width="{max(w - 2, 1):.1f}" height="{h:.1f}">'
-            f"<title>{d['day']}: {d['queries']} queries, {d['clients']} clients</title></rect>"
-        )
-    return (
-        f'<svg class="bars" role="img" aria-label="queries per day" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">{"".join(bars)}</svg>'
-    )
+def _score(v: float | None) -> str:
+    return f"{v:.1f}" if v is not None else "—"
 
 
-def render_html(report: dict[str, Any]) -> str:
-    return _env().get_template("report.html").render(r=report, lang=report["lang"])
+def render_html(report: dict[str, Any], print_layout: bool = False) -> str:
+    """The report as one HTML document; ``print_layout`` adds page rules for PDF output."""
+    return _env().get_template("report.html").render(r=report, lang=report["lang"], print=print_layout)

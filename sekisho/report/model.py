@@ -1,29 +1,86 @@
-"""The report, built once from the store and the catalog; renderers turn it into text, JSON, HTML."""
+"""The report, built once from the store and the catalog; renderers turn it into text, JSON, CSV,
+HTML and PDF.
+
+:func:`build_report` returns plain data (strings, numbers, lists, dicts — JSON as it is), already
+in the chosen language and, with a :class:`~sekisho.report.pseudonym.Pseudonymizer`, with every
+client address replaced by its pseudonym. Renderers only lay it out.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from sekisho.assess import Assessor
+from sekisho.assess import Assessor, jurisdictions
 from sekisho.i18n import Lang, text
+from sekisho.report import queries
+from sekisho.report.pseudonym import Pseudonymizer
+from sekisho.report.response import recommend
 from sekisho.store import Store
 
+__all__ = ["build_report", "fmt_time", "generated_at"]
 
-def build_report(store: Store, assessor: Assessor, lang: Lang = "en") -> dict[str, Any]:
+RISKY = (0, 1)  # the levels whose machines the summary counts as affected
+
+
+def generated_at() -> dt.datetime:
+    """Now (UTC, whole seconds), or ``$SOURCE_DATE_EPOCH`` so a report can be reproduced byte for byte."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw.isdigit():
+        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def fmt_time(v: Any) -> str | None:
+    """A stored timestamp as ``YYYY-MM-DD HH:MM:SS``; dates as ``YYYY-MM-DD``."""
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _tool_version() -> str:
+    try:
+        return version("sekisho")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "unknown"
+
+
+def build_report(
+    store: Store,
+    assessor: Assessor,
+    lang: Lang = "en",
+    pseudonymize: Pseudonymizer | None = None,
+    scope_limit: int = 50,
+    unknown_limit: int = 25,
+    generated: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Everything a report shows: summary, services with scores and scope, response, unknown
+    destinations and the parse accounting of the scans."""
     cat = assessor.catalog
-    usage = {r["id"]: r for r in store.service_usage() if r["id"] in cat.services}
+    when = generated or generated_at()
+    anon = pseudonymize.client if pseudonymize else (lambda c: c)
     daily: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in store.daily_usage():
         daily[r["id"]].append(
             {"day": r["day"].isoformat(), "queries": int(r["queries"]), "clients": int(r["clients"])}
         )
+
     services = []
-    for sid, u in usage.items():
+    for u in store.service_usage():
+        sid = u["id"]
+        if sid not in cat.services:
+            continue  # removed from the catalog since the names were matched
         svc = cat.services[sid]
         rating = assessor.rate(sid)
         chain = cat.operator_chain(svc.operator.value)
+        scope = store.scope(sid) if scope_limit else []
         services.append(
             {
                 "id": sid,
@@ -32,9 +89,11 @@ def build_report(store: Store, assessor: Assessor, lang: Lang = "en") -> dict[st
                 "operator": chain[0].name if chain else svc.operator.value,
                 "country": chain[0].country.value if chain else "",
                 "ultimate_parent": chain[-1].name if chain else "",
+                "jurisdictions": sorted({link.country for link in jurisdictions(cat, svc)}),
                 "safety_level": rating.safety_level,
                 "level_label": text(f"level.{rating.safety_level}", lang),
                 "provisional": rating.provisional,
+                "coverage": round(rating.coverage, 2),
                 "scores": {k: v.value for k, v in rating.scores.items()},
                 "legal_verdict": text(rating.legal_verdict.key, lang),
                 "technical_verdict": text(rating.technical_verdict.key, lang),
@@ -42,26 +101,120 @@ def build_report(store: Store, assessor: Assessor, lang: Lang = "en") -> dict[st
                 "response": [text(m.key, lang, **m.params) for m in rating.response],
                 "clients": int(u["clients"]),
                 "queries": int(u["queries"]),
-                "first_seen": u["first_seen"],
-                "last_seen": u["last_seen"],
+                "names": int(u["names"]),
+                "first_seen": fmt_time(u["first_seen"]),
+                "last_seen": fmt_time(u["last_seen"]),
                 "daily": daily.get(sid, []),
+                "scope": [
+                    {
+                        "client": anon(c["client"]),
+                        "first_seen": fmt_time(c["first_seen"]),
+                        "last_seen": fmt_time(c["last_seen"]),
+                        "queries": int(c["queries"]),
+                        "days": int(c["days"]),
+                        "names": list(c["names"])[:5],
+                    }
+                    for c in scope[:scope_limit]
+                ],
+                "scope_more": max(0, int(u["clients"]) - scope_limit),
             }
         )
     services.sort(key=lambda s: (s["safety_level"], -s["clients"], s["id"]))
+
     by_level = {lvl: [s["id"] for s in services if s["safety_level"] == lvl] for lvl in range(5)}
     overview = store.overview()
-    scan_id = store.latest_scan_id()
+    first, last = overview["first_day"], overview["last_day"]
+    unknown_totals = store.unknown_totals()
+    response = recommend(assessor, services, text("report.policy_why", lang, date=when.date().isoformat()))
+    for s in services:
+        s["blocked_by"] = response["blocked_by"].get(s["id"], [])
     return {
         "lang": lang,
-        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "generated": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "tool_version": _tool_version(),
         "catalog_version": cat.meta.version,
         "rules_version": assessor.rules.version,
-        "period": {"first": str(overview["first_day"] or ""), "last": str(overview["last_day"] or "")},
-        "clients_total": int(overview["clients"] or 0),
-        "queries_total": int(overview["queries"] or 0),
-        "by_level": by_level,
-        "affected_clients": len({c for s in services if s["safety_level"] <= 1 for c in [s["id"]]}),
+        "pseudonymized": pseudonymize is not None,
+        "period": {
+            "first": fmt_time(first) or "",
+            "last": fmt_time(last) or "",
+            "days": (last - first).days + 1 if first and last else 0,
+        },
+        "summary": {
+            "services": len(services),
+            "by_level": by_level,
+            "level_counts": {lvl: len(ids) for lvl, ids in by_level.items()},
+            "clients_by_level": {lvl: queries.clients_reaching(store, ids) for lvl, ids in by_level.items()},
+            "affected_clients": queries.clients_reaching(store, [i for lvl in RISKY for i in by_level[lvl]]),
+            "clients_total": int(overview["clients"] or 0),
+            "queries_total": int(overview["queries"] or 0),
+            "unknown_domains": int(unknown_totals["domains"] or 0),
+            "unknown_queries": int(unknown_totals["queries"] or 0),
+            "worst_level": services[0]["safety_level"] if services else None,
+        },
+        "daily": [
+            {
+                "day": r["day"].isoformat(),
+                "queries": int(r["queries"]),
+                "service_queries": int(r["service_queries"]),
+                "clients": int(r["clients"]),
+            }
+            for r in queries.daily_totals(store)
+        ],
         "services": services,
-        "unknown": store.unknown_destinations(20),
-        "files": store.last_scan_files(scan_id) if scan_id else [],
+        "response": response,
+        "unknown": [
+            {
+                "domain": r["domain"],
+                "clients": int(r["clients"]),
+                "queries": int(r["queries"]),
+                "names": int(r["names"]),
+                "first_seen": fmt_time(r["first_seen"]),
+                "last_seen": fmt_time(r["last_seen"]),
+            }
+            for r in queries.unknown(store, limit=unknown_limit)
+        ],
+        "scans": _scans(store, pseudonymize is not None),
     }
+
+
+def _scans(store: Store, redact: bool) -> list[dict[str, Any]]:
+    """Each scan with its per-file accounting. Redacted (for a shareable report): file paths keep
+    only their name and malformed-line reasons lose the quoted line, which may hold addresses."""
+    rows = queries.scans(store, limit=20)
+    files: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for f in queries.scan_files(store, [int(r["id"]) for r in rows]):
+        samples = f["malformed_samples"]
+        if redact:
+            samples = [{"line": s["line"], "reason": _redact(str(s["reason"]))} for s in samples]
+        files[int(f["scan_id"])].append(
+            {
+                "path": os.path.basename(f["path"]) if redact else f["path"],
+                "format": f["format"],
+                "lines": int(f["lines"] or 0),
+                "parsed": int(f["parsed"] or 0),
+                "skipped": int(f["skipped"] or 0),
+                "malformed": int(f["malformed"] or 0),
+                "malformed_samples": samples,
+                "note": _redact(f["note"]) if redact and f["note"] else f["note"],
+            }
+        )
+    return [
+        {
+            "id": int(r["id"]),
+            "started_at": fmt_time(r["started_at"]),
+            "finished_at": fmt_time(r["finished_at"]),
+            "catalog_version": r["catalog_version"],
+            "lines": int(r["lines"] or 0),
+            "parsed": int(r["parsed"] or 0),
+            "malformed": int(r["malformed"] or 0),
+            "files": files.get(int(r["id"]), []),
+        }
+        for r in rows
+    ]
+
+
+def _redact(reason: str) -> str:
+    for quote in (": '", ': "'):
+        reason = reason.split(quote, 1)[0]
+    return reason

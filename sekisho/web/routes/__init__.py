@@ -1,0 +1,1 @@
+"""The dashboard's routes, one module per area; each calls library functions and renders a page."""
