@@ -23,6 +23,9 @@ def _open(root: str) -> Catalog:
 
 
 def open_catalog(root: Path | str | None = None) -> Catalog:
-    """The catalog at ``root`` (default: bundled), validated; raises CatalogError if it is broken."""
-    path = Path(root) if root is not None else bundled_catalog_dir()
+    """The catalog at ``root`` (default: the one `sekisho catalog update` installed last, else the
+    bundled one), validated; raises CatalogError if it is broken."""
+    from sekisho.catalog.update import active_catalog_dir
+
+    path = Path(root) if root is not None else active_catalog_dir()
     return _open(str(path.resolve()))

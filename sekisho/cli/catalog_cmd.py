@@ -96,3 +96,150 @@ def changelog(catalog: Path | None = CatalogOpt) -> None:
 
 
 _ = json
+
+
+@app.command("update")
+@handle_errors
+def update(
+    source: str | None = typer.Option(
+        None,
+        "--from",
+        envvar="SEKISHO_CATALOG_URL",
+        help="A catalog directory or URL with a catalog.sha256 manifest. The network is used only for a URL.",
+        show_default=False,
+    ),
+    rollback: bool = typer.Option(False, "--rollback", help="Go back to the previous catalog."),
+    db: Path | None = typer.Option(
+        None,
+        "--db",
+        help="Also check this store now: alerts for services in use that changed.",
+        show_default=False,
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Install a newer catalog (checksums verified, validated); the previous one is kept."""
+    from sekisho.catalog.diff import diff_catalogs
+    from sekisho.catalog.update import previous_catalog_dir, update_catalog
+    from sekisho.catalog.update import rollback as do_rollback
+
+    if rollback:
+        result = do_rollback()
+    elif source:
+        result = update_catalog(source)
+    else:
+        raise fail("give --from DIR|URL (or set SEKISHO_CATALOG_URL), or --rollback")
+    out: dict = {
+        "version": result.version,
+        "previous": result.previous,
+        "changed": result.changed,
+        "path": str(result.path),
+        "files": result.files,
+    }
+    prev = previous_catalog_dir()
+    if result.changed and prev is not None:
+        diff = diff_catalogs(open_catalog(prev), open_catalog(result.path), level=_level_of())
+        out["diff"] = diff.as_dict()
+    if db is not None:
+        from sekisho.watch import check_catalog_now
+
+        out["alerts"] = check_catalog_now(db, result.path)
+    if as_json:
+        print_json(out)
+        return
+    if not result.changed:
+        console.print(f"catalog {result.version} is already installed ({result.path})", highlight=False)
+    else:
+        console.print(
+            f"installed catalog {result.version} (was {result.previous or 'bundled'}) at {result.path}",
+            highlight=False,
+        )
+        if "diff" in out:
+            _print_diff(out["diff"])
+    if out.get("alerts"):
+        console.print(
+            f"{len(out['alerts'])} catalog-change alert(s) in {db}: see `sekisho alerts`", highlight=False
+        )
+
+
+def _level_of():  # type: ignore[no-untyped-def]
+    from sekisho.assess import Assessor, load_rules
+
+    cache: dict = {}
+
+    def level(cat, sid: str) -> int:  # type: ignore[no-untyped-def]
+        key = id(cat)
+        if key not in cache:
+            cache[key] = (cat, Assessor(cat, load_rules(None)))
+        return int(cache[key][1].rate(sid).safety_level)
+
+    return level
+
+
+def _resolve(name: str) -> Path:
+    from sekisho.catalog import bundled_catalog_dir
+    from sekisho.catalog.update import active_catalog_dir, previous_catalog_dir
+
+    if name == "bundled":
+        return bundled_catalog_dir()
+    if name == "current":
+        return active_catalog_dir()
+    if name == "previous":
+        prev = previous_catalog_dir()
+        if prev is None:
+            raise fail("no previous catalog (none was replaced by `sekisho catalog update`)")
+        return prev
+    return Path(name)
+
+
+def _print_diff(d: dict) -> None:
+    console.print(f"catalog {d['old_version']} → {d['new_version']}", highlight=False)
+    for sid in d["added"]:
+        console.print(f"  + {sid}", markup=False, highlight=False)
+    for sid in d["removed"]:
+        console.print(f"  - {sid}", markup=False, highlight=False)
+    for c in d["changed"]:
+        console.print(f"  ~ {c['name']} ({c['service']})", markup=False, highlight=False)
+        for f in c["changes"]:
+            b, a = f["before"] or {}, f["after"] or {}
+            console.print(
+                f"      {f['field']}: {b.get('value')!r} → {a.get('value')!r}", markup=False, highlight=False
+            )
+            for s in a.get("sources", [])[:3]:
+                console.print(
+                    f"        [{s.get('source')}, {s.get('as_of', '')}] {s.get('about', '')}",
+                    markup=False,
+                    highlight=False,
+                )
+    if not (d["added"] or d["removed"] or d["changed"]):
+        console.print("  no service changed", highlight=False)
+
+
+@app.command("diff")
+@handle_errors
+def diff(
+    old: str = typer.Argument(..., help="Catalog directory, or bundled / current / previous."),
+    new: str = typer.Argument(..., help="Catalog directory, or bundled / current / previous."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What changed per service: operator, owner chain, country, jurisdictions, data locations, safety level."""
+    from sekisho.catalog.diff import diff_catalogs
+
+    d = diff_catalogs(open_catalog(_resolve(old)), open_catalog(_resolve(new)), level=_level_of()).as_dict()
+    if as_json:
+        print_json(d)
+    else:
+        _print_diff(d)
+
+
+@app.command("manifest")
+@handle_errors
+def manifest(path: Path = typer.Argument(..., help="Catalog directory to publish.")) -> None:
+    """Write catalog.sha256 (the checksums `catalog update` verifies) for a catalog directory."""
+    from sekisho.catalog.update import write_manifest
+
+    cat, findings = validate_catalog(path)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise fail(f"{errors[0]} ({len(errors)} error(s)); fix them before publishing")
+    out = write_manifest(path)
+    console.print(f"wrote {out} for catalog {cat.meta.version}", highlight=False)

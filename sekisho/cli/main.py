@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from sekisho.cli import catalog_cmd, db_cmd, export_cmd, report_cmd, scan_cmd, services_cmd, web_cmd
+from sekisho.cli import (
+    catalog_cmd,
+    db_cmd,
+    export_cmd,
+    report_cmd,
+    scan_cmd,
+    services_cmd,
+    watch_cmd,
+    web_cmd,
+)
 
 app = typer.Typer(
     name="sekisho",
@@ -21,6 +30,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(db_cmd.app, name="db")
 export_cmd.register(app)  # also `sekisho policy`
 web_cmd.register(app)
+watch_cmd.register(app)  # also `sekisho alerts`
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from sekisho.catalog import Catalog
 from sekisho.errors import InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.duckdb_engine import FileAccount, scan_file
-from sekisho.ingest.sources import Source, expand, open_source, stdin_source
+from sekisho.ingest.sources import Compression, Source, expand, open_source, stdin_source
 from sekisho.match import NameMatcher
 from sekisho.store import Store
 
@@ -68,15 +68,43 @@ def run_scan(
             outcome.files.append(account.as_dict())
             if progress:
                 progress(src.display, src.size)
-        matcher = NameMatcher(catalog)
-        outcome.new_names = store.pending_names(matcher.version, "pending_names")
-        if outcome.new_names:
-            matcher.match_table(store.con, "pending_names", "name_matches")
-            store.save_matches_from("name_matches", matcher.version)
+        outcome.new_names = match_new_names(store, NameMatcher(catalog))
         outcome.expired = store.compact()
         t = outcome.totals
         store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])
     return outcome
+
+
+def match_new_names(store: Store, matcher: NameMatcher) -> int:
+    """Match the names this scan (or watch batch) brought, and names matched under another catalog
+    version; returns how many were matched."""
+    n = store.pending_names(matcher.version, "pending_names")
+    if n:
+        matcher.match_table(store.con, "pending_names", "name_matches")
+        store.save_matches_from("name_matches", matcher.version)
+    return n
+
+
+def scan_part(
+    store: Store,
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    account: FileAccount,
+    head: list[str],
+    display: str,
+) -> None:
+    """Run the engine over one file (or the new part of one) into ``ingest_batch``; an engine error
+    becomes an InputError naming the file."""
+    try:
+        scan_file(store.con, fmt, path, compression, mtime, account, head=head)
+    except (ValueError, TypeError) as e:
+        raise InputError(f"cannot read as {fmt.name}: {e}", Location(display)) from None
+    except SekishoError:
+        raise
+    except Exception as e:  # a DuckDB error is about this file: say which
+        raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(display)) from None
 
 
 def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) -> FileAccount:
@@ -124,16 +152,7 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
         new_offset = src.size if src.compression == "none" else -1
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
-    try:
-        scan_file(store.con, fmt, path, comp, mtime, account, head=src.head_lines())  # type: ignore[arg-type]
-    except (ValueError, TypeError) as e:
-        raise InputError(f"cannot read as {fmt.name}: {e}", Location(src.display)) from None
-    except SekishoError:
-        raise
-    except Exception as e:  # a DuckDB error is about this file: say which
-        raise InputError(
-            f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(src.display)
-        ) from None
+    scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
     store.merge_batch()

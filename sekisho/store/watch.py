@@ -33,6 +33,7 @@ __all__ = [
     "due_deliveries",
     "file_row",
     "get_alert",
+    "get_alerts",
     "insert_alerts",
     "list_alerts",
     "mark_delivered",
@@ -448,6 +449,17 @@ def _alert_dict(row: dict[str, Any]) -> dict[str, Any]:
 def get_alert(store: Store, alert_id: int) -> dict[str, Any] | None:
     rows = _dicts(store, f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", [alert_id])
     return _alert_dict(rows[0]) if rows else None
+
+
+def get_alerts(store: Store, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    store.con.register("wanted_alerts", pa.table({"id": pa.array(sorted(set(ids)), pa.int64())}))
+    try:
+        rows = _dicts(store, f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT id FROM wanted_alerts)")
+    finally:
+        store.con.unregister("wanted_alerts")
+    return {int(r["id"]): _alert_dict(r) for r in rows}
 
 
 def list_alerts(

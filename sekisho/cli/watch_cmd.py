@@ -1,0 +1,96 @@
+"""`sekisho watch`: follow logs, raise alerts (and `sekisho alerts`, registered with it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import typer
+
+from sekisho.cli import alerts_cmd
+from sekisho.cli.common import CatalogOpt, SettingsOpt, fail, handle_errors
+from sekisho.cli.scan_cmd import DbOpt
+from sekisho.ingest import FORMATS
+from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
+
+
+def register(app: typer.Typer) -> None:
+    app.command("watch")(watch)
+    app.command("alerts")(alerts_cmd.alerts)
+
+
+def _log(quiet: bool):  # type: ignore[no-untyped-def]
+    def log(msg: str) -> None:
+        if not quiet:
+            stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+            sys.stderr.write(f"{stamp} sekisho watch: {msg}\n")
+            sys.stderr.flush()
+
+    return log
+
+
+@handle_errors
+def watch(
+    paths: list[Path] = typer.Argument(
+        ..., help="Log files (their rotated copies come with them) or directories."
+    ),
+    db: Path | None = DbOpt,
+    catalog: Path | None = CatalogOpt,
+    settings: Path | None = SettingsOpt,
+    rules: Path | None = typer.Option(
+        None, "--rules", envvar="SEKISHO_ALERT_RULES", help="Alert rules YAML, applied over the defaults."
+    ),
+    policy: str | None = typer.Option(
+        None, "--policy", help="Policy for the blocked-use rule (presets or YAML)."
+    ),
+    sink: list[str] = typer.Option(
+        [],
+        "--sink",
+        help="Where alerts go (repeatable): stdout, jsonl:PATH, syslog://HOST:PORT, syslog+tcp://HOST:PORT, "
+        "https://URL (webhook), smtp://HOST:PORT?from=…&to=…. Default: the rules file's sinks (stdout).",
+    ),
+    interval: float = typer.Option(0.5, "--interval", help="Seconds between polls."),
+    once: bool = typer.Option(False, "--once", help="Read what is there, send the alerts, and stop."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="Force a format (see `sekisho formats`)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages on stderr."),
+) -> None:
+    """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
+    if fmt and fmt not in FORMATS:
+        raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if interval <= 0:
+        raise fail("--interval must be more than 0")
+    for p in paths:
+        if not p.exists() and not p.parent.is_dir():
+            raise fail(f"{p}: no such file or directory")
+    alert_rules = load_alert_rules(rules)
+    if policy:
+        alert_rules = alert_rules.with_policy(policy)
+    specs = [parse_sink_spec(s) for s in sink] or alert_rules.sinks or [{"type": "stdout"}]
+    sinks = [make_sink(s) for s in specs]
+    log = _log(quiet)
+    watcher = Watcher(
+        paths,
+        db,
+        alert_rules,
+        sinks,
+        catalog_dir=catalog,
+        settings=settings,
+        options=WatchOptions(interval=interval, once=once, format_name=fmt),
+        log=log,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log(f"{signal.Signals(signum).name}: stopping after this batch")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log(
+        f"following {', '.join(map(str, paths))} into {db or 'the default store'}; catalog "
+        f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
+    )
+    watcher.run(stop)

@@ -1,0 +1,503 @@
+"""The watcher: poll the followed paths, fold new complete lines into the store in one transaction
+per batch (with the offsets reached and the alerts they raised), then hand queued alerts to the
+sinks.
+
+One poll:
+
+1. list the files (directories are re-listed only when they changed) and ``stat`` each; a file
+   whose (device, inode, size, mtime) is as it was after its last read is skipped — an idle poll
+   reads nothing;
+2. for each changed file: its content head → the file it is (``Store.known_file``) → the offset
+   already read → the new complete lines, copied to a temp file (at most ``batch_bytes``);
+3. in one transaction: the engine scans each copy (``scan_file``), the batch's new names are
+   matched, the alert rules judge the batch against the store *before* it, the batch is merged
+   into the observations, the files' offsets and the alerts (with their delivery queue) are saved;
+4. the dispatcher sends what is due.
+
+A watcher killed at any point loses nothing and counts nothing twice: what was not committed is
+read again from the committed offset. Between batches the store is closed after ``idle_close``
+seconds, so other sekisho commands (``alerts``, ``scan``, ``report``) can open it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sekisho.assess import Assessor, load_rules, load_settings
+from sekisho.catalog import Catalog, validate
+from sekisho.catalog.update import active_catalog_dir
+from sekisho.errors import CatalogError, InputError, Location, SekishoError
+from sekisho.ingest import Format, detect, get_format
+from sekisho.ingest.duckdb_engine import FileAccount
+from sekisho.ingest.sources import Source
+from sekisho.match import NameMatcher
+from sekisho.match.scan import match_new_names, scan_part
+from sekisho.policy import Plan, build_plan, load_policy
+from sekisho.policy.presets import level_facts
+from sekisho.store import FileState, Store
+from sekisho.store import watch as wstore
+from sekisho.watch.alerts import raise_alerts
+from sekisho.watch.catalog_watch import check_catalog
+from sekisho.watch.follow import (
+    READ_ERRORS,
+    Chunk,
+    Finder,
+    Head,
+    Signature,
+    content_size,
+    offset_of_line,
+    read_chunk,
+    read_head,
+    signature,
+)
+from sekisho.watch.rules import AlertRules, BatchContext, BlockedUse, ServiceInfo
+from sekisho.watch.sinks import Dispatcher, Sink
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class WatchOptions:
+    interval: float = 0.5  # seconds between polls
+    batch_bytes: int = 64 * 1024 * 1024  # at most this much of one file per batch
+    idle_close: float = 2.0  # close the store after this long without work
+    catalog_check: float = 60.0  # look for a changed catalog this often
+    delivery_budget: float = 10.0  # seconds of sending per round
+    format_name: str | None = None
+    once: bool = False  # read what is there, deliver, and stop
+    open_wait: float = 30.0  # at start, wait this long for a store another process holds
+
+
+@dataclass
+class _Memo:
+    sig: Signature
+    idle: bool  # nothing more to read at this signature
+
+
+@dataclass
+class _Work:
+    path: Path
+    sig: Signature
+    head: Head
+    state: FileState | None
+    fmt: Format
+    chunk: Chunk
+    lines_before: int
+    mtime: dt.datetime
+
+
+@dataclass
+class PollResult:
+    files: int = 0
+    lines: int = 0
+    alerts: list[int] = field(default_factory=list)
+    delivered: int = 0
+    backlog: bool = False
+
+
+class Watcher:
+    def __init__(
+        self,
+        paths: list[Path],
+        db: Path | None,
+        rules: AlertRules,
+        sinks: list[Sink],
+        catalog_dir: Path | None = None,
+        settings: Path | None = None,
+        options: WatchOptions | None = None,
+        log: Log | None = None,
+    ) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.db = db
+        self.rules = rules
+        self.dispatcher = Dispatcher(sinks)
+        self.catalog_dir = catalog_dir
+        self.settings_path = settings
+        self.opt = options or WatchOptions()
+        self.log = log or (lambda msg: None)
+        exclude = set()
+        if db is not None:
+            d = Path(db).resolve()
+            exclude |= {d, d.with_name(d.name + ".wal")}
+        for s in sinks:
+            if s.type == "jsonl":
+                exclude.add(Path(s.spec["path"]).resolve())
+        self.finder = Finder(self.paths, exclude)
+        self.forced = get_format(self.opt.format_name) if self.opt.format_name else None
+        self.memo: dict[Path, _Memo] = {}
+        self.notes: dict[Path, str] = {}
+        self.store: Store | None = None
+        self.scan_id: int | None = None
+        self.known_scan = 0
+        self.last_work = time.monotonic()
+        self.last_catalog_check = 0.0
+        self.catalog_key: tuple[str, int] | None = None
+        self.compacted: dt.date | None = None
+        self.facts_cache: dict[str, dict[str, Any]] = {}
+        self._next_due: dt.datetime | None = None
+        self._load_catalog()
+
+    # --- catalog, ratings, policies -------------------------------------------------------------
+    def _catalog_root(self) -> Path:
+        return Path(self.catalog_dir) if self.catalog_dir is not None else active_catalog_dir()
+
+    def _key(self) -> tuple[str, int]:
+        root = self._catalog_root().resolve()
+        try:
+            mtime = max(p.stat().st_mtime_ns for p in [root, *root.rglob("*.yaml")])
+        except (OSError, ValueError):
+            mtime = 0
+        return str(root), mtime
+
+    def _load_catalog(self) -> None:
+        key = self._key()
+        cat, findings = validate(Path(key[0]))
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise CatalogError(errors[0].message, errors[0].location)
+        self.catalog_key = key
+        self.catalog: Catalog = cat
+        self.assessor = Assessor(cat, load_rules(None), load_settings(self.settings_path))
+        self.matcher = NameMatcher(cat)
+        self.services: dict[str, ServiceInfo] = {}
+        for sid, svc in cat.services.items():
+            rating = self.assessor.rate(sid)
+            why, facts = level_facts(rating)
+            self.services[sid] = ServiceInfo(
+                sid,
+                svc.name,
+                rating.safety_level,
+                why,
+                [
+                    {"text": f.text, "source": f.source, "as_of": f.as_of.isoformat() if f.as_of else None}
+                    for f in facts[:10]
+                ],
+            )
+        self.plans: dict[str, Plan] = {}
+        for r in self.rules.enabled:
+            if isinstance(r, BlockedUse) and r.policy not in self.plans:
+                self.plans[r.policy] = build_plan(load_policy(r.policy), self.assessor)
+        self.facts_cache = {}
+
+    def _catalog_changed(self, store: Store) -> None:
+        """A new catalog: re-match every stored name, rebuild the summaries, raise catalog alerts."""
+        old = self.catalog.meta.version
+        try:
+            self._load_catalog()
+        except SekishoError as e:
+            self.log(f"catalog not reloaded: {e}")
+            self.catalog_key = self._key()  # do not retry until it changes again
+            return
+        self.log(f"catalog {old} → {self.catalog.meta.version}: checking the services in use")
+        with store.transaction():
+            store.con.execute("CREATE OR REPLACE TEMP TABLE scan_names (name VARCHAR)")
+            match_new_names(store, self.matcher)
+            wstore.rebuild_summaries(store)
+            ids = check_catalog(
+                store, self.catalog, self.assessor, self.rules, self.dispatcher.names, self.facts_cache
+            )
+        if ids:
+            self.log(f"{len(ids)} catalog-change alert(s)")
+
+    # --- the store --------------------------------------------------------------------------------
+    def _open(self, wait: float = 0.0) -> Store | None:
+        if self.store is None:
+            try:
+                self.store = wstore.open_store(self.db, wait=wait)
+            except SekishoError as e:
+                if "lock" not in str(e).lower():
+                    raise
+                return None
+            self._prepare(self.store)
+        return self.store
+
+    def _prepare(self, store: Store) -> None:
+        if self.scan_id is None:
+            with store.transaction():
+                store.con.execute("CREATE OR REPLACE TEMP TABLE scan_names (name VARCHAR)")
+                match_new_names(store, self.matcher)
+                wstore.rebuild_summaries(store)
+                self.scan_id = wstore.begin_watch_scan(store, self.catalog.meta.version)
+                check_catalog(
+                    store, self.catalog, self.assessor, self.rules, self.dispatcher.names, self.facts_cache
+                )
+            self.known_scan = self.scan_id
+        elif wstore.newest_scan_id(store) > self.known_scan:
+            # another process scanned into the store meanwhile: the summaries must include it
+            with store.transaction():
+                wstore.rebuild_summaries(store)
+            self.known_scan = wstore.newest_scan_id(store)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    # --- one poll -------------------------------------------------------------------------------
+    def poll(self) -> PollResult:
+        result = PollResult()
+        now = time.monotonic()
+        changed: list[tuple[Path, Signature]] = []
+        for path in self.finder.files():
+            try:
+                sig = signature(path.stat())
+            except OSError:
+                self.memo.pop(path, None)
+                continue
+            m = self.memo.get(path)
+            if m is None or m.sig != sig or not m.idle:
+                changed.append((path, sig))
+        catalog_changed = False
+        if now - self.last_catalog_check >= self.opt.catalog_check:
+            self.last_catalog_check = now
+            catalog_changed = self._key() != self.catalog_key
+        if not changed and not catalog_changed and not self._deliveries_due():
+            if self.store is not None and now - self.last_work > self.opt.idle_close:
+                self.close()
+            return result
+        store = self._open()
+        if store is None:
+            return result  # another process holds the store: next poll
+        self.last_work = now
+        if catalog_changed:
+            self._catalog_changed(store)
+        work = self._plan(store, changed)
+        if work:
+            self._commit(store, work, result)
+        self._deliver(store, result)
+        return result
+
+    def _deliveries_due(self) -> bool:
+        return self._next_due is not None and self._next_due <= wstore.utcnow()
+
+    def _plan(self, store: Store, changed: list[tuple[Path, Signature]]) -> list[_Work]:
+        work = []
+        for path, sig in changed:
+            try:
+                item = self._plan_one(store, path, sig)
+            except READ_ERRORS as e:
+                # gone, unreadable, or a compressed file still being written: try again when it changes
+                self._note(path, f"not read yet: {type(e).__name__}: {e}")
+                self.memo[path] = _Memo(sig, True)
+                continue
+            except InputError as e:
+                self._note(path, f"not followed: {e.message}")
+                self.memo[path] = _Memo(sig, True)
+                continue
+            if item is None:
+                self.memo[path] = _Memo(sig, True)
+            else:
+                work.append(item)
+        return work
+
+    def _note(self, path: Path, note: str) -> None:
+        if self.notes.get(path) != note:
+            self.notes[path] = note
+            self.log(f"{path}: {note}")
+
+    def _plan_one(self, store: Store, path: Path, sig: Signature) -> _Work | None:
+        kept = wstore.watched_file(store, str(path))
+        head = read_head(path)
+        if not head.complete:
+            return None  # no complete line yet
+        state = store.known_file(head.data)
+        if state is None and len(head.complete) < len(head.data):
+            state = store.known_file(head.complete)
+        if (
+            kept is not None
+            and state is not None
+            and kept.file_id == state.id
+            and (kept.dev, kept.ino, kept.size, kept.mtime_ns) == sig
+            and kept.offset_bytes >= 0
+            and (state.offset_bytes < 0 or kept.offset_bytes <= state.offset_bytes)
+        ):
+            return None  # unchanged since every complete line of it was read
+        fmt: Format
+        lines_before, offset = 0, 0
+        if state is not None:
+            row = wstore.file_row(store, state.id)
+            if self.forced is not None:
+                fmt = self.forced
+            elif row is not None:
+                fmt = get_format(str(row["format"]))
+            else:
+                fmt = self._detect(path, head, sig)
+            lines_before = state.lines
+            offset = state.offset_bytes
+            if offset < 0:  # a scan stored a line count only
+                offset = offset_of_line(path, head.compression, state.lines)
+            size = sig[2] if head.compression == "none" else None
+            if size is not None and size < offset:
+                self._note(path, f"shorter than the {offset} bytes already read of this content: waiting")
+                return None
+        else:
+            fmt = self._detect(path, head, sig)
+        limit = self.opt.batch_bytes if head.compression == "none" else None
+        chunk = read_chunk(path, head.compression, offset, limit)
+        if chunk is None:
+            if head.compression != "none" and state is not None and state.offset_bytes < 0:
+                self._remember(store, path, state, sig, content_size(path, head.compression))
+            return None
+        mtime = dt.datetime.fromtimestamp(sig[3] / 1e9)
+        self.notes.pop(path, None)
+        return _Work(path, sig, head, state, fmt, chunk, lines_before, mtime)
+
+    def _remember(self, store: Store, path: Path, state: FileState, sig: Signature, offset: int) -> None:
+        with store.transaction():
+            wstore.save_watched_file(store, str(path), state.id, sig, offset)
+
+    def _detect(self, path: Path, head: Head, sig: Signature) -> Format:
+        if self.forced is not None:
+            return self.forced
+        src = Source(str(path), path, head.compression, sig[2], sig[3] / 1e9, head.complete)
+        return detect(src)
+
+    def _commit(self, store: Store, work: list[_Work], result: PollResult) -> None:
+        """Fold the work into the store in one transaction. A file the engine cannot read is left
+        out (and noted) and the rest committed without it."""
+        while work:
+            try:
+                self._batch(store, work, result)
+                break
+            except _FileFailed as e:
+                self._note(e.item.path, f"not followed: {e.error}")
+                self.memo[e.item.path] = _Memo(e.item.sig, True)
+                e.item.chunk.path.unlink(missing_ok=True)
+                work = [w for w in work if w is not e.item]
+            except BaseException:
+                for w in work:
+                    w.chunk.path.unlink(missing_ok=True)
+                raise
+        for w in work:
+            w.chunk.path.unlink(missing_ok=True)
+
+    def _batch(self, store: Store, work: list[_Work], result: PollResult) -> None:
+        assert self.scan_id is not None
+        accounts: list[FileAccount] = []
+        with store.transaction():
+            wstore.start_batch(store)
+            for w in work:
+                account = FileAccount(str(w.path), w.fmt.name, first_line=w.lines_before + 1)
+                if w.state is not None:
+                    account.note = f"continues {w.state.path} from line {w.lines_before + 1}"
+                try:
+                    scan_part(
+                        store,
+                        w.fmt,
+                        w.chunk.path,
+                        "none",
+                        w.mtime,
+                        account,
+                        _head_lines(w.head),
+                        str(w.path),
+                    )
+                except InputError as e:
+                    raise _FileFailed(w, e.message) from None
+                wstore.stage_file(store)
+                accounts.append(account)
+            wstore.stage_names(store)
+            match_new_names(store, self.matcher)
+            wstore.name_batch(store)
+            ctx = BatchContext(store, self.catalog, self.services, self.plans)
+            candidates = [c for r in self.rules.enabled if r.batch for c in r.evaluate(ctx)]
+            wstore.merge_staged(store)
+            wstore.update_summaries(store)
+            for w, account in zip(work, accounts, strict=True):
+                consumed = w.head.data[: w.chunk.end]
+                file_id = store.save_file(
+                    self.scan_id,
+                    w.state,
+                    str(w.path),
+                    w.fmt.name,
+                    w.head.compression,
+                    consumed,
+                    w.chunk.end,
+                    w.lines_before + w.chunk.lines,
+                    w.sig[2],
+                )
+                # the offset is kept only when every complete line was read (-1: more to read)
+                wstore.save_watched_file(
+                    store, str(w.path), file_id, w.sig, -1 if w.chunk.more else w.chunk.end
+                )
+                wstore.add_scan_file(
+                    store, self.scan_id, file_id, {**account.as_dict(), "first_line": account.first_line}
+                )
+                result.lines += w.chunk.lines
+            ids = raise_alerts(store, candidates, self.rules.windows(), self.dispatcher.names)
+            ids += check_catalog(
+                store, self.catalog, self.assessor, self.rules, self.dispatcher.names, self.facts_cache
+            )
+            today = dt.date.today()
+            if self.compacted != today:
+                store.compact()
+                self.compacted = today
+        self.known_scan = max(self.known_scan, self.scan_id)
+        result.files += len(work)
+        result.alerts += ids
+        for w in work:
+            self.memo[w.path] = _Memo(w.sig, not w.chunk.more)
+            if w.chunk.more:
+                result.backlog = True
+
+    def _deliver(self, store: Store, result: PollResult) -> None:
+        rnd = self.dispatcher.deliver(store, self.opt.delivery_budget)
+        result.delivered += rnd.delivered
+        for err in rnd.errors[:3]:
+            self.log(f"sink: {err}")
+        self._next_due = wstore.next_due(store, self.dispatcher.names)
+
+    # --- the loop -------------------------------------------------------------------------------
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Poll until ``stop`` is set (or, with ``once``, until nothing is left to read)."""
+        stop = stop or threading.Event()
+        store = self._open(wait=self.opt.open_wait)
+        if store is None:
+            raise SekishoError("the store is held by another process", Location(self.db or ""))
+        self.last_catalog_check = time.monotonic()
+        self._deliver(store, PollResult())
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    result = self.poll()
+                    failures = 0
+                except (SekishoError, duckdb.Error, OSError) as e:
+                    # a batch that failed was rolled back: its lines are read again next time
+                    failures += 1
+                    wait = min(60.0, self.opt.interval * 2**failures)
+                    self.log(f"batch failed ({type(e).__name__}: {e}); retrying in {wait:.0f}s")
+                    self.close()
+                    if self.opt.once and failures >= 3:
+                        raise
+                    stop.wait(wait)
+                    continue
+                if result.files or result.alerts:
+                    self.log(
+                        f"batch: {result.lines} line(s) from {result.files} file(s), {len(result.alerts)} alert(s)"
+                    )
+                if self.opt.once and not result.backlog:
+                    break
+                if not result.backlog:
+                    stop.wait(self.opt.interval)
+        finally:
+            self.dispatcher.close()
+            self.close()
+
+
+class _FileFailed(Exception):
+    def __init__(self, item: _Work, error: str) -> None:
+        super().__init__(error)
+        self.item = item
+        self.error = error
+
+
+def _head_lines(head: Head, limit: int = 50) -> list[str]:
+    return head.complete.decode("utf-8", errors="replace").splitlines()[:limit]
