@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sekisho.catalog.loader import read_yaml
 from sekisho.errors import CatalogError, ConfigError, Location
-from sekisho.model.catalog import PROPERTY_FACTORS
+from sekisho.model.catalog import PROPERTY_FACTORS, PropertyName
 from sekisho.model.rating import SCORE_NAMES, ScoreName
 
 DERIVED_FACTORS = ("no_secret_cooperation_law",)
@@ -21,21 +21,7 @@ Predicate = Literal[
     "data_in_that_jurisdiction",
     "recent_serious_incident",
 ]
-FactorName = Literal[
-    "e2e_encryption",
-    "encryption_at_rest",
-    "data_localisation",
-    "deletion_right",
-    "transparency_report",
-    "anonymisation",
-    "consent_withdrawal",
-    "purpose_limitation",
-    "data_minimisation",
-    "gdpr_applies",
-    "appi_applies",
-    "redress_japan",
-    "no_secret_cooperation_law",
-]
+FactorName = Literal[PropertyName, Literal["no_secret_cooperation_law"]]
 Weights = dict[ScoreName, dict[FactorName, float]]
 
 

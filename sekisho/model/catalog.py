@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,23 +32,6 @@ Category = Literal[
 
 # The factors the rating rules may score. Every one is a yes/no/partial property of a service,
 # backed by a fact. "partial" earns half the weight (e.g. E2E only for some chats).
-PROPERTY_FACTORS = (
-    # data protection
-    "e2e_encryption",
-    "encryption_at_rest",
-    "data_localisation",
-    "deletion_right",
-    "transparency_report",
-    # privacy protection
-    "anonymisation",
-    "consent_withdrawal",
-    "purpose_limitation",
-    "data_minimisation",
-    # legal protection
-    "gdpr_applies",
-    "appi_applies",
-    "redress_japan",
-)
 PropertyName = Literal[
     "e2e_encryption",
     "encryption_at_rest",
@@ -63,6 +46,7 @@ PropertyName = Literal[
     "appi_applies",
     "redress_japan",
 ]
+PROPERTY_FACTORS: tuple[str, ...] = get_args(PropertyName)
 PropertyValue = bool | Literal["partial"]
 
 
