@@ -21,7 +21,7 @@ Predicate = Literal[
     "data_in_that_jurisdiction",
     "recent_serious_incident",
 ]
-FactorName = Literal[PropertyName, Literal["no_secret_cooperation_law"]]
+FactorName = Literal[PropertyName, "no_secret_cooperation_law"]
 Weights = dict[ScoreName, dict[FactorName, float]]
 
 
