@@ -9,6 +9,7 @@ from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
+from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
@@ -41,6 +42,7 @@ FORMATS: dict[str, type[Format]] = {
     "squid": SquidNative,
     "squid-combined": SquidCombined,
     "adguard": AdGuardQuerylog,
+    "pihole-db": PiholeFtlDb,
     "domains": DomainList,
     "csv": CsvMapped,
 }
@@ -61,14 +63,19 @@ def detect(source: Source) -> Format:
     from sekisho.errors import Location
 
     if source.is_sqlite:
-        raise InputError("an SQLite database; no format reads it yet", Location(source.display))
+        if PiholeFtlDb.is_ftl_db(source.path):
+            return PiholeFtlDb()
+        raise InputError(
+            "an SQLite database, but not a Pi-hole query database (no queries table)",
+            Location(source.display),
+        )
     head = source.head_lines()
     if b"\x00" in source.head[:4096]:
         raise InputError("binary data, not a text log (use --format to force one)", Location(source.display))
     if not any(line.strip() for line in head):
         raise InputError("empty: no lines to read", Location(source.display))
     for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
-        if cls is CsvMapped:
+        if cls in (CsvMapped, PiholeFtlDb):
             continue
         fmt = cls()
         if fmt.sniff(head):

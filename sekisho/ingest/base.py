@@ -44,6 +44,8 @@ class Format:
     signature_lines: ClassVar[int] = 1
     # Lower runs first in auto-detection (more specific formats first).
     priority: ClassVar[int] = 50
+    # False for a format that is not lines of text (a database file).
+    text: ClassVar[bool] = True
 
     def sniff(self, head: list[str]) -> bool:
         lines = [ln for ln in head if ln.strip()]

@@ -310,6 +310,9 @@ def scan_file(
     its first 64 KiB (or one the reader stops on) is read from a copy where ``\r\n`` ends a line
     like ``\n`` and a bare ``\r`` makes its line malformed; line numbers stay the same.
     """
+    if not fmt.text:  # a database, not lines: no line endings to repair
+        _scan_file(con, fmt, path, compression, mtime, account, head)
+        return
     if _has_cr(path, compression, limit=64 * 1024):
         _scan_without_cr(con, fmt, path, compression, mtime, account, head)
         return
@@ -437,14 +440,18 @@ def _scan_file(
 
 
 def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    try:
-        # One row per rejected line (DuckDB may report several errors for one line).
-        return con.execute(
-            "SELECT line, any_value(error_type ORDER BY column_idx), any_value(error_message ORDER BY column_idx), "
-            "any_value(csv_line) FROM ingest_rejects GROUP BY line ORDER BY line"
-        ).fetchall()
-    except duckdb.CatalogException:
+    # Only formats read by DuckDB's CSV reader have a rejects table. (Asking for a missing table
+    # would abort the scan's transaction, so look first.)
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_rejects' AND temporary"
+    ).fetchone()
+    if not exists or not exists[0]:
         return []
+    # One row per rejected line (DuckDB may report several errors for one line).
+    return con.execute(
+        "SELECT line, any_value(error_type ORDER BY column_idx), any_value(error_message ORDER BY column_idx), "
+        "any_value(csv_line) FROM ingest_rejects GROUP BY line ORDER BY line"
+    ).fetchall()
 
 
 def _locate(

@@ -12,6 +12,7 @@ from sekisho.catalog import Catalog
 from sekisho.errors import InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.duckdb_engine import FileAccount, scan_file
+from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.sources import Compression, Source, expand, open_source, stdin_source
 from sekisho.match import NameMatcher
 from sekisho.store import Store
@@ -109,6 +110,8 @@ def scan_part(
 
 def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) -> FileAccount:
     fmt = forced or detect(src)
+    if isinstance(fmt, PiholeFtlDb):
+        return _scan_database(store, scan_id, src, fmt)
     state = store.known_file(src.head)
     account = FileAccount(src.display, fmt.name)
     mtime = dt.datetime.fromtimestamp(src.mtime)
@@ -166,6 +169,29 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
         new_offset,
         lines_before + account.lines,
         src.size,
+    )
+    store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
+    return account
+
+
+def _scan_database(store: Store, scan_id: int, src: Source, fmt: PiholeFtlDb) -> FileAccount:
+    """A query database: known by its path; a re-scan reads rows after the last id read.
+    (``lines`` in its stored state is that last id; ``first_line`` in its account is a row id.)"""
+    if not src.is_sqlite or not fmt.is_ftl_db(src.path):
+        raise InputError("not a Pi-hole query database (pihole-FTL.db)", Location(src.display))
+    head = fmt.identity(src.path)
+    state = store.known_file(head)
+    if state is not None and fmt.max_id(src.path) < state.lines:
+        state = None  # ids went back: the database was replaced (rotated away); read it whole
+    fmt.after_id = state.lines if state else 0
+    account = FileAccount(src.display, fmt.name)
+    account.first_line = fmt.after_id + 1
+    if state is not None:
+        account.note = f"continues {state.path} after query id {fmt.after_id}"
+    scan_part(store, fmt, src.path, "none", dt.datetime.fromtimestamp(src.mtime), account, [], src.display)
+    store.merge_batch()
+    file_id = store.save_file(
+        scan_id, state, src.display, fmt.name, "sqlite", head, -1, fmt.last_id, src.size
     )
     store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
     return account

@@ -182,7 +182,7 @@ def scan_bytes(fmt_name: str, data: bytes) -> FileAccount:
     return account
 
 
-LINE_FORMATS = sorted(n for n in FORMATS if n != "csv")
+LINE_FORMATS = sorted(n for n in FORMATS if n != "csv" and FORMATS[n].text)
 
 
 @pytest.mark.parametrize("fmt_name", LINE_FORMATS)
@@ -341,3 +341,17 @@ def test_stdin_bytes_are_held_to_the_same_accounting(tmp_path: Path) -> None:
     assert acc["path"] == "<stdin>"
     assert (acc["lines"], acc["parsed"], acc["skipped"], acc["malformed"]) == (5, 2, 1, 2)
     assert [s["line"] for s in acc["malformed_samples"]] == [2, 3]
+
+
+@SETTINGS
+@given(body=st.binary(max_size=2000))
+@example(body=b"SQLite format 3\x00" + b"\x00" * 200)
+def test_any_bytes_as_a_pihole_database_are_refused_by_name(body: bytes) -> None:
+    """The query database is not lines: bytes that are not a Pi-hole database are refused as a
+    whole, with the file named — never a crash."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "pihole-FTL.db"
+        path.write_bytes(body)
+        with pytest.raises(InputError) as e:
+            api.scan([str(path)], db=Path(d) / "db.duckdb", format_name="pihole-db")
+        assert str(path) in str(e.value)
