@@ -29,6 +29,7 @@ NAV = (
     ("/unknown", "web.nav.unknown"),
     ("/exports", "web.nav.exports"),
     ("/scans", "web.nav.scans"),
+    ("/alerts", "web.nav.alerts"),
 )
 
 

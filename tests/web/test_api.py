@@ -14,7 +14,7 @@ from sekisho.web import WebConfig, create_app
 from tests.web.conftest import SAMPLES, Client, make_client
 
 PAGES = ["/", "/services", "/services?level=2&category=ime&country=CN&found=1", "/services/baidu-ime",
-         "/clients", "/clients/10.20.0.157", "/unknown", "/unknown?q=google", "/exports", "/scans"]  # fmt: skip
+         "/clients", "/clients/10.20.0.157", "/unknown", "/unknown?q=google", "/exports", "/scans", "/alerts"]  # fmt: skip
 
 
 @pytest.mark.parametrize("url", PAGES)

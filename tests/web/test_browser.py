@@ -24,7 +24,7 @@ NAMED_RULES = ["document-title", "heading-order", "page-has-heading-one", "empty
                "select-name", "button-name", "form-field-multiple-labels", "label-title-only", "link-name",
                "html-has-lang", "html-lang-valid"]  # fmt: skip
 PAGES = ["/", "/services", "/services/baidu-ime", "/clients", "/clients/10.20.0.157", "/unknown",
-         "/exports", "/scans", "/services/no-such-service"]  # fmt: skip
+         "/exports", "/scans", "/alerts", "/services/no-such-service"]  # fmt: skip
 
 
 def axe(page: Any) -> dict[str, Any]:
