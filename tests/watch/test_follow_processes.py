@@ -106,7 +106,7 @@ def _follow_with_kills(
     done = run_sekisho("watch", str(target), "--db", str(db), "--once", "--sink", f"jsonl:{alerts}")
     assert done.returncode == 0, done.stderr + errlog.read_text()
     assert "Traceback" not in errlog.read_text(), errlog.read_text()
-    return db, reference, alerts
+    return db, reference, alerts, kills
 
 
 def _one_shot(tmp_path: Path, reference: Path) -> Path:
@@ -129,21 +129,28 @@ def _totals(db: Path) -> dict[str, Any]:
 def test_dnsmasq_log_rotated_and_watcher_killed_equals_one_shot_scan(
     corpora: Path, tmp_path: Path, style: str
 ) -> None:
-    db, reference, alerts = _follow_with_kills(
+    db, reference, alerts, kills = _follow_with_kills(
         tmp_path, corpora / DNSMASQ, style, rate=350, rotate_every=500, watch_dir=False
     )
     one = _one_shot(tmp_path, reference)
     assert _totals(db) == _totals(one)
     assert observations(db) == observations(one)
-    # every alert appears once in the sink, however often the watcher was killed
+    # every stored alert reaches the sink, however often the watcher was killed; delivery is at
+    # least once (docs/watch.md): only a kill between a sink's write and its record repeats one
     ids = [a["id"] for a in read_jsonl(alerts)]
-    assert ids and len(ids) == len(set(ids))
+    from sekisho.store import Store
+    from sekisho.store import watch as wstore
+
+    with Store(db, read_only=True) as store:
+        stored = {a["id"] for a in wstore.list_alerts(store, include_acked=True)}
+    assert ids and set(ids) == stored
+    assert len(ids) - len(set(ids)) <= kills
 
 
 def test_zeek_directory_rotated_and_watcher_killed_equals_one_shot_scan(
     corpora: Path, tmp_path: Path
 ) -> None:
-    db, reference, _ = _follow_with_kills(
+    db, reference, _, _ = _follow_with_kills(
         tmp_path, corpora / ZEEK_TSV, "rename", rate=900, rotate_every=1400, watch_dir=True
     )
     one = _one_shot(tmp_path, reference)
