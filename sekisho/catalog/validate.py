@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sekisho.catalog.loader import Catalog, Finding, load_catalog
 from sekisho.errors import Location
-from sekisho.model.facts import Fact
 
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
@@ -195,4 +194,4 @@ def check_dates(cat: Catalog, today: dt.date) -> list[Finding]:
     return out
 
 
-__all__ = ["Fact", "validate"]
+__all__ = ["check_dates", "check_domains", "check_references", "validate"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -93,9 +92,6 @@ def changelog(catalog: Path | None = CatalogOpt) -> None:
             markup=False,
             highlight=False,
         )
-
-
-_ = json
 
 
 @app.command("update")

@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -69,7 +68,3 @@ def check_lang(lang: str) -> str:
     if lang not in ("ja", "en"):
         raise fail(f"--lang must be ja or en, not {lang!r}")
     return lang
-
-
-def existing(path: Path | None) -> Path | None:
-    return path

@@ -51,7 +51,6 @@ class FileAccount:
     malformed_samples: list[dict[str, Any]] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     first_line: int = 1
-    new_bytes: int = 0
     note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import hashlib
 import io
 import os
 import shutil
@@ -74,12 +73,6 @@ class Source:
     def is_sqlite(self) -> bool:
         return self.compression == "none" and self.head.startswith(SQLITE_MAGIC)
 
-    @property
-    def fingerprint(self) -> tuple[int, str]:
-        """(length, sha256) of the decompressed head: the file's identity, whatever its name."""
-        n = min(len(self.head), FINGERPRINT_BYTES)
-        return n, hashlib.sha256(self.head[:n]).hexdigest()
-
     def head_lines(self, limit: int = 50) -> list[str]:
         text = self.head.decode("utf-8", errors="replace")
         lines = text.splitlines()
@@ -121,15 +114,6 @@ class Source:
         if offset == 0 and self.compression in ("none", "gzip", "zstd"):
             return self.path, self.compression
         return self.plain_file(offset), "none"
-
-    def decompressed_size(self) -> int:
-        if self.compression == "none":
-            return self.size
-        total = 0
-        with open_decompressed(self.path, self.compression) as f:
-            while chunk := f.read(1024 * 1024):
-                total += len(chunk)
-        return total
 
     def close(self) -> None:
         for t in self._temps:

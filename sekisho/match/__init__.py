@@ -68,10 +68,3 @@ class NameMatcher:
         from sekisho.match.bulk import match_sql
 
         match_sql(con, names_table, self.index, out_table)
-
-    def match(self, names: list[str]) -> list[tuple[str, str | None, str | None, str | None]]:
-        out: list[tuple[str, str | None, str | None, str | None]] = []
-        for name in names:
-            sid, on = self.service_for(name)
-            out.append((name, registrable_domain(name), sid, on))
-        return out

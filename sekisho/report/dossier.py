@@ -16,7 +16,6 @@ from rich.text import Text
 from sekisho.assess import Assessor, jurisdictions
 from sekisho.catalog import Catalog
 from sekisho.i18n import Lang, text
-from sekisho.model.facts import Fact
 from sekisho.model.rating import Evidence, Message, Rating
 
 
@@ -299,7 +298,3 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
         text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim"
     )
     console.print(text("dossier.changes", lang), style="dim")
-
-
-def fact_text(f: Fact[Any]) -> str:
-    return f"{f.value} ({f.source}, {f.as_of})"

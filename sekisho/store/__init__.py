@@ -20,7 +20,8 @@ from typing import Any
 import duckdb
 from platformdirs import user_data_dir
 
-from sekisho.errors import InputError, Location, SekishoError
+from sekisho.errors import Location, SekishoError
+from sekisho.ingest.sources import FINGERPRINT_BYTES
 from sekisho.store.migrations import MIGRATIONS
 
 __all__ = ["FileState", "Store", "default_db_path"]
@@ -168,7 +169,7 @@ class Store:
         lines: int,
         size: int,
     ) -> int:
-        head_len = min(len(head), 4096)
+        head_len = min(len(head), FINGERPRINT_BYTES)
         digest = hashlib.sha256(head[:head_len]).hexdigest()
         if state is None:
             row = self.con.execute(
@@ -285,10 +286,6 @@ class Store:
         )
         return n_old
 
-    def apply_retention(self, today: dt.date | None = None) -> int:
-        """Compatibility name for :meth:`compact`."""
-        return self.compact(today)
-
     # --- names ----------------------------------------------------------------------------------
     def pending_names(self, catalog_version: str, table: str = "pending_names") -> int:
         """Fill temp table ``table(name)`` with the names this scan brought that have no match yet,
@@ -312,30 +309,6 @@ class Store:
             f"INSERT INTO names SELECT name, registrable, service_id, matched_on, ? FROM {table}",
             [catalog_version],
         )
-
-    def save_matches(
-        self, rows: list[tuple[str, str | None, str | None, str | None]], catalog_version: str
-    ) -> None:
-        if not rows:
-            return
-        import pyarrow as pa
-
-        table = pa.table(
-            {
-                "name": [r[0] for r in rows],
-                "registrable": [r[1] for r in rows],
-                "service_id": [r[2] for r in rows],
-                "matched_on": [r[3] for r in rows],
-            }
-        )
-        self.con.register("new_matches", table)
-        try:
-            self.con.execute(
-                "INSERT OR REPLACE INTO names SELECT name, registrable, service_id, matched_on, ? FROM new_matches",
-                [catalog_version],
-            )
-        finally:
-            self.con.unregister("new_matches")
 
     # --- questions ------------------------------------------------------------------------------
     def service_usage(self) -> list[dict[str, Any]]:
@@ -420,6 +393,3 @@ class Store:
         cur = self.con.execute(sql, params or [])
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-
-_ = InputError
