@@ -10,6 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 T = TypeVar("T")
 
 FactKind = Literal["fact", "claim"]
+# Who stands behind a source: the operator's own policy/terms/filings, a regulator, a court, a
+# registry, an official law text or recognised translation (primary); a news organisation (press);
+# anything else — blogs, copies, summaries (secondary). Only primary and press sources count in a
+# rating; a secondary source alone makes a claim.
+SourceKind = Literal["primary", "press", "secondary"]
 
 
 def _source_is_reference(v: str) -> str:
@@ -45,9 +50,11 @@ class Fact(BaseModel, Generic[T]):
     kind: FactKind = "fact"
     title: str | None = Field(default=None, description="title or publisher of the source")
     note: str | None = Field(default=None, description="what exactly the source says")
+    source_kind: SourceKind | None = Field(default=None, description="primary, press or secondary")
+    read_on: dt.date | None = Field(default=None, description="the day the source was read")
 
     _source_ok = field_validator("source")(_source_is_reference)
-    _date_ok = field_validator("as_of", mode="before")(_strict_date)
+    _date_ok = field_validator("as_of", "read_on", mode="before")(_strict_date)
 
     @property
     def is_claim(self) -> bool:
@@ -67,9 +74,11 @@ class Incident(BaseModel):
     kind: FactKind = "fact"
     title: str | None = None
     severity: Literal["low", "medium", "high"] = "medium"
+    source_kind: SourceKind | None = None
+    read_on: dt.date | None = None
 
     _source_ok = field_validator("source")(_source_is_reference)
-    _date_ok = field_validator("as_of", "date", mode="before")(_strict_date)
+    _date_ok = field_validator("as_of", "date", "read_on", mode="before")(_strict_date)
 
 
 class Claim(BaseModel):
@@ -84,6 +93,8 @@ class Claim(BaseModel):
     kind: Literal["claim"] = "claim"
     title: str | None = None
     note: str | None = None
+    source_kind: SourceKind | None = None
+    read_on: dt.date | None = None
 
     _source_ok = field_validator("source")(_source_is_reference)
-    _date_ok = field_validator("as_of", mode="before")(_strict_date)
+    _date_ok = field_validator("as_of", "read_on", mode="before")(_strict_date)
