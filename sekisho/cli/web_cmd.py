@@ -9,7 +9,6 @@ import typer
 
 from sekisho.cli.common import CatalogOpt, SettingsOpt, err_console, fail, handle_errors
 from sekisho.cli.scan_cmd import DbOpt
-from sekisho.web import WebConfig, create_app, is_loopback, new_token
 
 
 def register(app: typer.Typer) -> None:
@@ -43,8 +42,13 @@ def serve(
     ),
     ssl_keyfile: Path | None = typer.Option(None, "--ssl-keyfile", help="…and this key."),
 ) -> None:
-    """Serve the dashboard: overview, services, dossiers, machines, exports, scans."""
+    """Serve the dashboard: overview, services, dossiers, machines, exports, scans (the 'web' extra)."""
+    from sekisho.extras import require
+
+    require("web")
     import uvicorn
+
+    from sekisho.web import WebConfig, create_app, is_loopback, new_token
 
     if port < 1 or port > 65535:
         raise fail("--port must be 1–65535")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from sekisho.errors import ConfigError
+from sekisho.extras import require
 from sekisho.report.html import render_html
 
 __all__ = ["render_pdf"]
@@ -19,6 +20,7 @@ def _no_network(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 
 
 def render_pdf(report: dict[str, Any]) -> bytes:
+    require("pdf")
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the Python package is there but Pango is not
