@@ -9,10 +9,10 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sekisho.model.facts import Claim, Fact, Incident
+from sekisho.model.names import check_name
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
-DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 Category = Literal[
     "ai",
@@ -57,10 +57,13 @@ def _country(v: str) -> str:
 
 
 def _domain(v: str) -> str:
-    v = v.strip().lower().rstrip(".")
-    if not DOMAIN_PATTERN.match(v):
-        raise ValueError(f"{v!r} is not a domain name")
-    return v
+    try:
+        name = check_name(v)
+    except ValueError as e:
+        raise ValueError(f"{v!r} is not a domain name: {e}") from None
+    if "." not in name:
+        raise ValueError(f"{v!r} is not a domain name: a catalog domain has at least two labels")
+    return name
 
 
 class _Entry(BaseModel):

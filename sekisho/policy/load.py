@@ -19,6 +19,7 @@ The file (see ``docs/export.md``)::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import re
@@ -30,6 +31,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sekisho.errors import ConfigError, Location
+from sekisho.model.names import check_name, describe_char
 from sekisho.policy.model import ACTIONS, Group, Policy, Rule, Selector
 
 SELECTOR_KEYS = {
@@ -81,13 +83,26 @@ def read_policy_file(path: Path) -> Policy:
         groups.append(_group(item, path))
     _check_groups(groups, path)
     return Policy(
-        name=str(tree.get("name") or path.stem),
+        name=_policy_name(tree, path),
         presets=presets,
         rules=rules,
         groups=tuple(groups),
         source=str(path),
         digest=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _policy_name(tree: CommentedMap, path: Path) -> str:
+    name = str(tree.get("name") or path.stem)
+    bad = next((c for c in name if not c.isprintable()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"policy name contains the control character {describe_char(bad)}; use one line of text",
+            Location(path, _line(tree, "name") if "name" in tree else 1),
+        )
+    if len(name) > 200:
+        raise ConfigError("policy name is longer than 200 characters", Location(path, _line(tree, "name")))
+    return name
 
 
 def _line(node: Any, key: Any | None = None) -> int:
@@ -122,6 +137,22 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(v).strip().lower().rstrip(".") if v is not None else "" for v in items)
 
 
+def _names(value: Any, path: Path, line: int) -> tuple[str, ...]:
+    """Domain values, each an IDNA-valid name of LDH labels (normalised), or the policy is refused."""
+    out = []
+    for i, v in enumerate(value if isinstance(value, list) else [value]):
+        text = "" if v is None else str(v)
+        try:
+            out.append(check_name(text))
+        except ValueError as e:
+            at = line
+            if isinstance(value, CommentedSeq):
+                with contextlib.suppress(AttributeError, KeyError, TypeError, IndexError):
+                    at = int(value.lc.item(i)[0]) + 1
+            raise ConfigError(f"domain {text[:80]!r} is not a valid name: {e}", Location(path, at)) from None
+    return tuple(out)
+
+
 def _selector(node: Any, path: Path, line: int) -> Selector:
     if not isinstance(node, CommentedMap) or not node:
         raise ConfigError(
@@ -134,7 +165,7 @@ def _selector(node: Any, path: Path, line: int) -> Selector:
                 f"unknown selector {key!r} (use service, category, operator or domain)",
                 Location(path, _line(node, key)),
             )
-        values = _strings(value)
+        values = _names(value, path, _line(node, key)) if key == "domain" else _strings(value)
         if not all(values):
             raise ConfigError(f"empty value in selector {key!r}", Location(path, _line(node, key)))
         fields[SELECTOR_KEYS[key]] = values

@@ -9,6 +9,9 @@ import datetime as dt
 from sekisho.export.base import Target
 from sekisho.policy import Plan
 
+# One rule: ``||name^`` or ``@@||name^``, optionally ``$client=`` with address ranges ('~' = not).
+RULE = r"(?:@@)?\|\|{N}\^(?:\$client=~?{A}(?:\|~?{A})*)?"
+
 
 def rules(plan: Plan) -> list[str]:
     """Every rule, each limited to the clients it applies to (no modifier: everyone)."""
@@ -38,6 +41,7 @@ class Adguard(Target):
     comment = "!"
     exceptions = True
     groups = True
+    grammar = (RULE,)
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         return rules(plan)

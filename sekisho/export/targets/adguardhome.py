@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sekisho.export.base import Target
-from sekisho.export.targets.adguard import rules
+from sekisho.export.targets.adguard import RULE, rules
 from sekisho.policy import Plan
 
 
@@ -18,6 +18,16 @@ class AdguardHome(Target):
     suffix = ".yaml"
     exceptions = True
     groups = True
+    grammar = (
+        "user_rules:",
+        f"  - '{RULE}'",
+        "clients:",
+        "  persistent:",
+        "    - name: sekisho-{G}",
+        "      ids:",
+        "        - {A}",
+        "      (?:use_global_settings|filtering_enabled|use_global_blocked_services): true",
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         lines = ["user_rules:", *(f"  - '{r}'" for r in rules(plan))]

@@ -25,6 +25,12 @@ class Bind(Target):
     )
     block = "{name} A 0.0.0.0\n{name} AAAA ::\n*.{name} A 0.0.0.0\n*.{name} AAAA ::"
     allow = "{name} CNAME rpz-passthru.\n*.{name} CNAME rpz-passthru."
+    grammar = (
+        r"\$TTL 300",
+        r"@ IN SOA localhost\. hostmaster\.localhost\. [0-9]+ 3600 600 86400 300",
+        r"@ IN NS localhost\.",
+        r"(?:\*\.)?{N} (?:A 0\.0\.0\.0|AAAA ::|CNAME rpz-passthru\.)",
+    )
     group_hint: ClassVar[str] = "export one zone per group with --group NAME and load each in a BIND view"
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:

@@ -19,6 +19,13 @@ class Chrome(Target):
     suffix = ".json"
     comment = None
     exceptions = True
+    grammar = (
+        r"\{",
+        r"\}",
+        r'  "URL(?:Block|Allow)list": \[(?:\],?)?',
+        '    "{N}",?',
+        r"  \],?",
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         bl = plan.default

@@ -13,3 +13,4 @@ class Dnsmasq(Target):
     exceptions = True
     block = "address=/{name}/#"
     allow = "server=/{name}/#"
+    grammar = ("(?:address|server)=/{N}/#",)

@@ -10,6 +10,7 @@ class Domains(Target):
     summary = "plain list of names, one a line (Pi-hole adlists, firewall and proxy name lists)"
     subdomains = False
     block = "{name}"
+    grammar = ("{N}",)
     notes = (
         "every blocked name is listed, including names under another blocked name, because some "
         "consumers (Pi-hole) match exact names and others match suffixes",

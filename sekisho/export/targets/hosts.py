@@ -11,3 +11,4 @@ class Hosts(Target):
     suffix = ".hosts"
     subdomains = False
     block = "0.0.0.0 {name}\n:: {name}"
+    grammar = (r"(?:0\.0\.0\.0|::) {N}",)

@@ -12,3 +12,8 @@ class Mikrotik(Target):
     suffix = ".rsc"
     prologue = '/ip dns static\nremove [find where comment="sekisho"]'
     block = 'add name={name} type=NXDOMAIN match-subdomain=yes comment="sekisho"'
+    grammar = (
+        "/ip dns static",
+        r'remove \[find where comment="sekisho"\]',
+        'add name={N} type=NXDOMAIN match-subdomain=yes comment="sekisho"',
+    )

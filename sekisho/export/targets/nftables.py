@@ -15,6 +15,22 @@ class Nftables(Target):
     name = "nftables"
     summary = "nftables table: sets of the blocked services' IP ranges, rejected on output and forward"
     suffix = ".nft"
+    grammar = (
+        "table inet sekisho",
+        "delete table inet sekisho",
+        r"table inet sekisho \{",
+        r"  set blocked[46] \{",
+        "    type ipv[46]_addr",
+        "    flags interval",
+        r"    elements = \{",
+        "      {A},",
+        r"    \}",
+        r"  \}",
+        r"\}",
+        r"  chain (?:output|forward) \{",
+        "    type filter hook (?:output|forward) priority 0; policy accept;",
+        "    ip6? daddr @blocked[46] reject with icmpx type admin-prohibited",
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         v4 = [r for r in plan.default.ip_ranges if ipaddress.ip_network(r).version == 4]

@@ -13,6 +13,7 @@ from sekisho.policy import Plan
 class OpenSnitch(Target):
     name = "opensnitch"
     summary = "OpenSnitch regexp domain list (lists.domains_regexp): the name and its subdomains"
+    grammar = (r"\^\(\.\+\\\.\)\?(?:[a-z0-9_]|\\[.-])+\$",)
     notes = (
         "put this file in its own directory and point a deny rule with 'To this list of domains "
         "(regexp)' at that directory",

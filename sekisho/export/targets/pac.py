@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from sekisho.export.base import Target
 from sekisho.policy import Plan
@@ -31,6 +32,15 @@ class Pac(Target):
     suffix = ".pac"
     comment = "//"
     exceptions = True
+    # Data enters only as JSON strings of checked names; the function is fixed text.
+    grammar = (
+        'var BLACKHOLE = "PROXY 127\\.0\\.0\\.1:9";',
+        r"var (?:BLOCKED|ALLOWED) = \{\};",
+        r"var (?:BLOCKED|ALLOWED) = \{",
+        '  "{N}": 1,?',
+        r"\};",
+        *(re.escape(line) for line in FUNCTION.splitlines()),
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         bl = plan.default

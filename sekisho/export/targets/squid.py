@@ -27,6 +27,12 @@ class Squid(Target):
     exceptions = True
     groups = True
     notes = ("include it in squid.conf before your own http_access allow lines",)
+    grammar = (
+        r"acl sekisho_(?:block|allow)(?:_[a-z][a-z0-9_]*)? dstdomain \.{N}",
+        "acl sekisho_group_[a-z][a-z0-9_]* src {A}",
+        "http_access deny(?: !?sekisho_group_[a-z][a-z0-9_]*)* sekisho_block(?:_[a-z][a-z0-9_]*)?"
+        "(?: !sekisho_allow(?:_[a-z][a-z0-9_]*)?)?",
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         lines: list[str] = []

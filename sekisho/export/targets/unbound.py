@@ -33,6 +33,15 @@ class Unbound(Target):
         'include it from unbound.conf (include: "/etc/unbound/sekisho.conf"); a client group\'s addresses '
         "still need an access-control: ... allow line of your own",
     )
+    grammar = (
+        "server:",
+        "view:",
+        '    local-zone: "{N}\\." (?:always_null|transparent)',
+        '    local-zone: "sekisho\\.invalid\\." always_nxdomain',
+        "    access-control-view: {A} {G}",
+        '    name: "{G}"',
+        "    view-first: no",
+    )
 
     def body(self, plan: Plan, generated: dt.datetime) -> list[str]:
         lines = ["server:", *_zones(plan.default)]
