@@ -1,6 +1,6 @@
 """Rating: facts → three scores, a safety level 0–4 and verdicts, by the rules in one file."""
 
-from sekisho.assess.engine import Assessor, jurisdictions, secret_law_exposures
+from sekisho.assess.engine import Assessor, jurisdictions, score_text, secret_law_exposures
 from sekisho.assess.rules import OrgSettings, Rules, load_rules, load_settings
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "jurisdictions",
     "load_rules",
     "load_settings",
+    "score_text",
     "secret_law_exposures",
 ]

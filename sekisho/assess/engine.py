@@ -11,6 +11,7 @@ from typing import Any
 
 from sekisho.assess.rules import OrgSettings, Rules
 from sekisho.catalog.loader import Catalog
+from sekisho.i18n import Lang
 from sekisho.model.catalog import Law, Operator, Service
 from sekisho.model.facts import Fact, Incident
 from sekisho.model.rating import (
@@ -24,6 +25,17 @@ from sekisho.model.rating import (
     Rating,
     Score,
 )
+
+
+def score_text(score: Score, lang: Lang = "en") -> str:
+    """``7.5/10``; with its coverage when fewer than half its factors have evidence
+    (``3.3/10, 1 of 4 factors``); ``?/10, 0 of 4 factors`` when none has."""
+    from sekisho.i18n import text
+
+    if score.value is not None and not score.thin:
+        return f"{score.value:g}/10"
+    value = "?" if score.value is None else f"{score.value:g}"
+    return text("services.coverage", lang, score=value, known=score.factors_known, total=score.factors_total)
 
 
 def evidence(statement: str, fact: Fact[Any] | Incident, **params: Any) -> Evidence:
@@ -162,6 +174,8 @@ class Assessor:
                 value=round(10 * earned / known, 1) if known else None,
                 points=points,
                 coverage=round(known / weight, 2) if weight else 0.0,
+                factors_known=sum(1 for p in points if p.status in ("yes", "no", "partial")),
+                factors_total=len(points),
             )
         coverage = round(known_w / total_w, 2) if total_w else 0.0
         known_values = [s.value for s in scores.values() if s.value is not None]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -23,6 +23,9 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sekisho.errors import CatalogError, Location
+
+if TYPE_CHECKING:
+    from sekisho.catalog.known import KnownSet
 from sekisho.model.catalog import CatalogMeta, ChangelogEntry, Law, Operator, Service, Software
 
 KINDS: dict[str, type[BaseModel]] = {
@@ -94,6 +97,16 @@ class Catalog:
     software: dict[str, Software] = field(default_factory=dict)
     changelog: list[ChangelogEntry] = field(default_factory=list)
     docs: dict[tuple[str, str], YamlDoc] = field(default_factory=dict)
+    _known: Any = field(default=None, repr=False)
+
+    @property
+    def known(self) -> KnownSet:
+        """The known tier (``known/``, plus the user's own imports), read on first use."""
+        if self._known is None:
+            from sekisho.catalog.known import load_known
+
+            self._known = load_known(self.root)
+        return self._known  # type: ignore[no-any-return]
 
     def entries(self, kind: str) -> dict[str, Any]:
         return dict(getattr(self, kind))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sekisho.catalog.loader import Catalog, Finding, load_catalog
-from sekisho.errors import Location
+from sekisho.catalog.loader import Catalog, Finding, YamlDoc, load_catalog, read_yaml
+from sekisho.errors import CatalogError, Location
 
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
@@ -21,7 +21,10 @@ def validate(root: Path | None = None, today: dt.date | None = None) -> tuple[Ca
     findings.sort(key=_order)
     # Cross-entry findings come after the file's own errors (which may be their cause).
     later = (
-        check_references(catalog) + check_domains(catalog) + check_dates(catalog, today or dt.date.today())
+        check_references(catalog)
+        + check_domains(catalog)
+        + check_dates(catalog, today or dt.date.today())
+        + check_known(catalog)
     )
     return catalog, findings + sorted(later, key=_order)
 
@@ -156,6 +159,35 @@ def check_domains(cat: Catalog) -> list[Finding]:
     return out
 
 
+def check_known(cat: Catalog) -> list[Finding]:
+    """The known tier: each owner mapping names an operator of the catalog and a list that exists.
+    A name both a researched and a known service hold is no finding: the researched one wins."""
+    out: list[Finding] = []
+    known = cat.known
+    for path, problem in known.owner_problems:
+        out.append(Finding(Location(path), problem))
+    if not known.owners:
+        return out
+    keys = {sid.split(":", 1)[1] for sid in known.services} | set(known.services)
+    for path in sorted((cat.root / "known").glob("*-owners-*.yaml")):
+        doc = _owner_doc(path)
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        for key, op in doc.data.items():
+            if isinstance(op, str) and op not in cat.operators:
+                out.append(Finding(doc.where(key), f"unknown operator {op!r} for known list {key!r}"))
+            if str(key) not in keys:
+                out.append(Finding(doc.where(key), f"no known list {key!r} (see known/*.json.gz)", "warning"))
+    return out
+
+
+def _owner_doc(path: Path) -> YamlDoc | None:
+    try:
+        return read_yaml(path)
+    except CatalogError:
+        return None  # reported by the known set's own reading
+
+
 def _facts_with_keys(
     obj: object, keys: tuple[str | int, ...] = ()
 ) -> list[tuple[tuple[str | int, ...], object]]:
@@ -194,4 +226,4 @@ def check_dates(cat: Catalog, today: dt.date) -> list[Finding]:
     return out
 
 
-__all__ = ["check_dates", "check_domains", "check_references", "validate"]
+__all__ = ["check_dates", "check_domains", "check_known", "check_references", "validate"]

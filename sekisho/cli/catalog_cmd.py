@@ -1,18 +1,32 @@
-"""`sekisho catalog validate|export|sources|changelog`."""
+"""`sekisho catalog validate|export|sources|changelog|update|diff|import|stats|coverage`."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from sekisho.catalog import open_catalog
-from sekisho.catalog import validate as validate_catalog
 from sekisho.cli.common import CatalogOpt, console, err_console, fail, handle_errors, print_json
-from sekisho.report.catalog_export import CATALOG_FORMATS
+
+if TYPE_CHECKING:
+    from sekisho.catalog import Catalog, Finding
 
 app = typer.Typer(help="Check, export and inspect the service catalog.", no_args_is_help=True)
+
+
+# Start-up: `sekisho --help` imports this module; the catalog code is imported when a command runs.
+def open_catalog(path: Path | None) -> Catalog:
+    from sekisho.catalog import open_catalog as open_
+
+    return open_(path)
+
+
+def validate_catalog(path: Path | None) -> tuple[Catalog, list[Finding]]:
+    from sekisho.catalog import validate
+
+    return validate(path)
 
 
 @app.command("validate")
@@ -50,11 +64,15 @@ def validate(
 @app.command("export")
 @handle_errors
 def export(
-    fmt: str = typer.Option(..., "--format", "-f", help=f"One of: {', '.join(CATALOG_FORMATS)}."),
+    fmt: str = typer.Option(
+        ..., "--format", "-f", help="Export format, e.g. adguard-services (a wrong one lists them all)."
+    ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file (default: stdout)."),
     catalog: Path | None = CatalogOpt,
 ) -> None:
     """Export the catalog's services for other tools (e.g. AdGuard Home blocked services)."""
+    from sekisho.report.catalog_export import CATALOG_FORMATS
+
     if fmt not in CATALOG_FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of: {', '.join(CATALOG_FORMATS)}")
     data = CATALOG_FORMATS[fmt](open_catalog(catalog))
@@ -239,3 +257,36 @@ def manifest(path: Path = typer.Argument(..., help="Catalog directory to publish
         raise fail(f"{errors[0]} ({len(errors)} error(s)); fix them before publishing")
     out = write_manifest(path)
     console.print(f"wrote {out} for catalog {cat.meta.version}", highlight=False)
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    kind: str = typer.Argument(
+        ..., help="v2fly, psl (maintainers: bundled), ghostery or disconnect (yours)."
+    ),
+    path: Path | None = typer.Argument(
+        None,
+        help="v2fly: a checkout or git directory; psl: the .dat (default: tldextract's); others: the JSON.",
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out", help="Directory to write to (default: the bundled known/, or your cache)."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import the known tier: names and organisations from an openly licensed list, with provenance."""
+    from sekisho.catalog.known import run_import
+
+    out, report = run_import(kind, path, out_dir)
+    if as_json:
+        print_json({"path": str(out), **report.as_dict()})
+        return
+    for p in report.problems[:20]:
+        err_console.print(f"  skipped {p}", markup=False, highlight=False)
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())) or "nothing"
+    console.print(
+        f"wrote {out}: {report.services} known services, {report.names} names from {report.dataset} "
+        f"{report.commit}; skipped {skipped}",
+        markup=False,
+        highlight=False,
+    )

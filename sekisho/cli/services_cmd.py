@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from sekisho.api import assessor_for
 from sekisho.cli.common import (
     CatalogOpt,
     JsonOpt,
@@ -18,8 +16,7 @@ from sekisho.cli.common import (
     handle_errors,
     print_json,
 )
-from sekisho.i18n import text
-from sekisho.report.dossier import build_dossier, render_terminal
+from sekisho.i18n import text  # light (libyaml); the library is imported inside each command
 
 
 def register(app: typer.Typer) -> None:
@@ -33,12 +30,21 @@ def services(
     lang: str = LangOpt,
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
+    known: bool = typer.Option(
+        False, "--known", help="Also list the known tier (imported lists: organisation, no level)."
+    ),
 ) -> None:
     """List the catalog: one row per service with operator, country and safety level."""
+    from rich.table import Table
+
+    from sekisho.api import assessor_for
+    from sekisho.assess import score_text
+    from sekisho.catalog.known import describe_known
+
     lang = check_lang(lang)
     assessor = assessor_for(catalog, settings)
     cat = assessor.catalog
-    rows = []
+    rows: list[dict] = []
     for sid, rating in assessor.rate_all().items():
         svc = cat.services[sid]
         chain = cat.operator_chain(svc.operator.value)
@@ -50,13 +56,35 @@ def services(
                 "operator": chain[0].name if chain else svc.operator.value,
                 "operator_country": chain[0].country.value if chain else None,
                 "ultimate_parent": chain[-1].name if chain else None,
+                "tier": "researched",
                 "safety_level": rating.safety_level,
                 "computed_safety_level": rating.computed_level,
                 "provisional": rating.provisional,
+                "scores": {
+                    name: {
+                        "value": sc.value,
+                        "factors_with_evidence": sc.factors_known,
+                        "factors": sc.factors_total,
+                        "text": score_text(sc),
+                    }
+                    for name, sc in rating.scores.items()
+                },
             }
         )
+    known_rows = [describe_known(cat, kid) for kid in sorted(cat.known.services)] if known else []
     if as_json:
-        print_json(rows)
+        print_json(
+            rows
+            + [
+                {k: r[k] for k in ("id", "name", "tier", "status", "operator", "operator_country", "group")}
+                | {
+                    "ultimate_parent": r["ultimate_parent"],
+                    "domains": len(r["domains"]) + len(r["hostnames"]),
+                }
+                | {"source": r["provenance"]}
+                for r in known_rows
+            ]
+        )
         return
     table = Table(title=text("services.title", lang) + f" ({cat.meta.version})")
     for key in ("id", "name", "operator", "country", "category", "level"):
@@ -67,7 +95,20 @@ def services(
         if r["safety_level"] != r["computed_safety_level"]:
             level += f" ({r['computed_safety_level']})"
         table.add_row(r["id"], r["name"], r["operator"], r["operator_country"] or "?", r["category"], level)
+    for r in known_rows:
+        table.add_row(
+            r["id"],
+            r["name"],
+            r["operator"] or "",
+            r["operator_country"] or "",
+            "",
+            text("services.known", lang),
+            style="dim",
+        )
     console.print(table)
+    if known_rows:
+        datasets = ", ".join(sorted({f"{d['dataset']} ({d['licence']})" for d in cat.known.datasets}))
+        console.print(text("services.known_caption", lang, n=len(known_rows), datasets=datasets), style="dim")
     if any(r["provisional"] for r in rows):
         console.print(
             "* provisional: the facts cover too few factors"
@@ -86,10 +127,40 @@ def show(
     settings: Path | None = SettingsOpt,
 ) -> None:
     """The dossier of one service: summary, scores with their evidence, response, alternatives, facts."""
+    from sekisho.api import assessor_for
+    from sekisho.catalog.known import describe_known
+    from sekisho.report.dossier import build_dossier, render_terminal
+
     lang = check_lang(lang)
     assessor = assessor_for(catalog, settings)
+    if ":" in service_id:  # the known tier: organisation, names and provenance — not assessed
+        entry = describe_known(assessor.catalog, service_id)
+        if as_json:
+            print_json(entry)
+        else:
+            _render_known(entry, lang)
+        return
     dossier = build_dossier(assessor.catalog, assessor, service_id, lang)  # type: ignore[arg-type]
     if as_json:
         print_json(dossier)
     else:
         render_terminal(dossier, console)
+
+
+def _render_known(entry: dict, lang: str) -> None:
+    console.print(
+        f"[bold]{entry['name']}[/] ({entry['id']}) — {text('services.known', lang)}", highlight=False
+    )
+    if entry["operator"]:
+        parent = f", {entry['ultimate_parent']}" if entry["ultimate_parent"] != entry["operator"] else ""
+        console.print(
+            f"{text('services.operator', lang)}: {entry['operator']} ({entry['operator_country']}){parent}",
+            highlight=False,
+        )
+    p = entry["provenance"]
+    console.print(text("services.provenance", lang, **p), markup=False, highlight=False)
+    names = entry["domains"] + entry["hostnames"]
+    shown = ", ".join(names[:30]) + (f", … (+{len(names) - 30})" if len(names) > 30 else "")
+    console.print(f"{len(names)}: {shown}", markup=False, highlight=False)
+    if entry["includes"]:
+        console.print("include: " + ", ".join(entry["includes"]), markup=False, highlight=False)

@@ -6,7 +6,8 @@ Every distinct name is expanded into its label suffixes (``a.b.example.co.jp`` â
 * the ICANN section of the public-suffix list bundled with tldextract (normal, wildcard and
   exception rules; the PSL's default rule ``*`` when none matches), which gives the public suffix
   and so the registrable domain; and
-* every domain and host name in the catalog, where the longest match names the service.
+* every domain and host name in the catalog, where the longest match names the service â€” a
+  researched service first; only a name no researched entry claims goes to a known one.
 
 This is the same answer :func:`sekisho.match.registrable_domain` gives for one name (tests compare
 them), at a cost that does not grow with per-name Python calls.
@@ -43,16 +44,48 @@ def psl_rules() -> pa.Table:
     return pa.table({"rule": rules, "kind": kinds})
 
 
+KnownRow = tuple[str, str, bool, int]  # (name, known id, exact host only, rank: lower claims first)
+
+
+def _entries(catalog: dict[str, str], known: list[KnownRow] | None) -> pa.Table:
+    """One row per catalog name with its priority: researched before known, an organisation's
+    list before a category list, then the longer (more specific) name, then the rank."""
+    known = known or []
+    return pa.table(
+        {
+            "entry": list(catalog) + [k[0] for k in known],
+            "service_id": list(catalog.values()) + [k[1] for k in known],
+            "exact": [False] * len(catalog) + [k[2] for k in known],
+            "tier": [2] * len(catalog) + [0 if k[3] >= 10 else 1 for k in known],
+            "rank": [0] * len(catalog) + [k[3] % 10 for k in known],
+        },
+        schema=pa.schema(
+            [
+                ("entry", pa.string()),
+                ("service_id", pa.string()),
+                ("exact", pa.bool_()),
+                ("tier", pa.int32()),
+                ("rank", pa.int32()),
+            ]
+        ),
+    )
+
+
 def match_sql(
-    con: duckdb.DuckDBPyConnection, names_table: str, catalog: dict[str, str], out_table: str
+    con: duckdb.DuckDBPyConnection,
+    names_table: str,
+    catalog: dict[str, str],
+    out_table: str,
+    known: list[KnownRow] | None = None,
 ) -> None:
     """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
-    ``names_table(name)``. ``catalog`` maps each catalog domain/host name to its service id."""
+    ``names_table(name)``. ``catalog`` maps each researched domain/host name to its service id;
+    ``known`` lists the known tier's names (:meth:`sekisho.catalog.known.KnownSet.index`). A name a
+    researched entry claims is the researched service's; else the best known entry's (its id has a
+    ``tier:`` prefix, e.g. ``v2fly:google``)."""
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
-    con.register(
-        "catalog_names_arrow", pa.table({"entry": list(catalog), "service_id": list(catalog.values())})
-    )
+    con.register("catalog_names_arrow", _entries(catalog, known))
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {out_table} AS
@@ -68,19 +101,19 @@ def match_sql(
             flagged AS (
                 SELECT c.name, c.labels, c.depth, c.suf,
                        n.rule IS NOT NULL AS is_normal, w.rule IS NOT NULL AS is_wild, e.rule IS NOT NULL AS is_exc,
-                       cat.service_id
+                       cat.service_id, cat.tier * 100000 + c.depth * 10 - cat.rank AS priority
                 FROM cand c
                 LEFT JOIN psl_rules_arrow n ON n.kind = 'normal' AND n.rule = c.suf
                 LEFT JOIN psl_rules_arrow w ON w.kind = 'wild' AND w.rule = c.parent
                 LEFT JOIN psl_rules_arrow e ON e.kind = 'exc' AND e.rule = c.suf
-                LEFT JOIN catalog_names_arrow cat ON cat.entry = c.suf
+                LEFT JOIN catalog_names_arrow cat ON cat.entry = c.suf AND (NOT cat.exact OR c.suf = c.name)
             ),
             per_name AS (
                 SELECT name, any_value(labels) AS labels,
                        coalesce(max(depth) FILTER (WHERE is_exc) - 1,
                                 max(depth) FILTER (WHERE is_normal OR is_wild), 1) AS ps_depth,
-                       arg_max(service_id, depth) FILTER (WHERE service_id IS NOT NULL) AS service_id,
-                       arg_max(suf, depth) FILTER (WHERE service_id IS NOT NULL) AS matched_on
+                       arg_max(service_id, priority) FILTER (WHERE service_id IS NOT NULL) AS service_id,
+                       arg_max(suf, priority) FILTER (WHERE service_id IS NOT NULL) AS matched_on
                 FROM flagged GROUP BY name
             )
             SELECT name,

@@ -59,6 +59,13 @@ class Score(BaseModel):
     value: float | None = Field(ge=0, le=10, description="None: no factor of this score has evidence")
     points: list[Point]
     coverage: float = Field(ge=0, le=1, description="share of weight backed by evidence")
+    factors_known: int = Field(default=0, description="factors with evidence (yes, partial or no)")
+    factors_total: int = Field(default=0, description="factors with a weight in this score")
+
+    @property
+    def thin(self) -> bool:
+        """Computed from fewer than half its factors: shown with its coverage, never bare."""
+        return self.factors_known * 2 < self.factors_total
 
 
 class CapHit(BaseModel):
