@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from ruamel.yaml import YAML
+import yaml
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -27,10 +27,17 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml (fast: the CLI's start-up) reading every scalar as text — no YAML 1.1 ``no`` → False."""
+
+
+_TextLoader.yaml_implicit_resolvers = {}
+
+
 @lru_cache(maxsize=4)
 def messages(lang: Lang) -> dict[str, str]:
     path = resources.files("sekisho") / "data" / "messages" / f"{lang}.yaml"
-    return _flatten(YAML(typ="safe").load(path.read_text(encoding="utf-8")))
+    return _flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader))
 
 
 class _Params(dict[str, Any]):

@@ -24,13 +24,16 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-import httpx
 from platformdirs import user_cache_dir
 
 from sekisho.catalog.loader import bundled_catalog_dir
 from sekisho.catalog.validate import validate
 from sekisho.errors import CatalogError, Location
+
+if TYPE_CHECKING:  # httpx is imported only for a URL (every command asks for the active catalog here)
+    import httpx
 
 __all__ = [
     "MANIFEST",
@@ -126,6 +129,8 @@ def _base_url(url: str) -> tuple[str, str]:
 
 
 def _fetch(client: httpx.Client, url: str) -> bytes:
+    import httpx
+
     try:
         r = client.get(url)
     except httpx.HTTPError as e:
@@ -143,6 +148,8 @@ def _stage(source: str, staging: Path, client: httpx.Client | None) -> tuple[int
     if is_url:
         base, manifest_url = _base_url(source)
         own = client is None
+        if client is None:
+            import httpx
         http = client or httpx.Client(timeout=30.0, follow_redirects=True)
         try:
             manifest_bytes = _fetch(http, manifest_url)

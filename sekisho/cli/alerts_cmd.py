@@ -6,11 +6,9 @@ import getpass
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from sekisho.cli.common import JsonOpt, console, err_console, fail, handle_errors, print_json
 from sekisho.cli.scan_cmd import DbOpt
-from sekisho.watch import ack_alerts, list_alerts
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -32,6 +30,10 @@ def alerts(
     limit: int = typer.Option(100, "--limit", help="Show at most this many (newest first)."),
 ) -> None:
     """Alerts raised by `sekisho watch`, newest first, with their delivery to each sink."""
+    from rich.table import Table
+
+    from sekisho.watch import ack_alerts, list_alerts
+
     if ack and ack_all:
         raise fail("give either --ack ID or --ack-all")
     if ack or ack_all:

@@ -8,7 +8,6 @@ import typer
 
 from sekisho.cli.common import console, fail, handle_errors, print_json
 from sekisho.cli.scan_cmd import DbOpt
-from sekisho.store import Store
 
 app = typer.Typer(help="Inspect and maintain the DuckDB store.", no_args_is_help=True)
 SETTINGS = {"retention-days": "retention_days", "detail-days": "detail_days"}
@@ -18,6 +17,8 @@ SETTINGS = {"retention-days": "retention_days", "detail-days": "detail_days"}
 @handle_errors
 def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json")) -> None:
     """Where the store is, how big, what it holds, and its settings."""
+    from sekisho.store import Store
+
     with Store(db, read_only=True) as store:
         data = {
             "path": str(store.path),
@@ -42,6 +43,8 @@ def set_(
     db: Path | None = DbOpt,
 ) -> None:
     """Change a store setting (e.g. `sekisho db set retention-days 400`)."""
+    from sekisho.store import Store
+
     if key not in SETTINGS:
         raise fail(f"unknown setting {key!r}; choose one of: {', '.join(SETTINGS)}")
     with Store(db) as store:
@@ -53,6 +56,8 @@ def set_(
 @handle_errors
 def compact(db: Path | None = DbOpt) -> None:
     """Roll detail older than detail-days up by month and drop what is older than retention-days."""
+    from sekisho.store import Store
+
     with Store(db) as store, store.transaction():
         rolled = store.compact()
     console.print(f"rolled up {rolled} detail rows")

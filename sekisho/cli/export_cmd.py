@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from sekisho.cli import policy_cmd
 from sekisho.cli.common import CatalogOpt, SettingsOpt, console, err_console, fail, handle_errors
 from sekisho.cli.policy_cmd import GroupOpt, PolicyOpt
-from sekisho.export import TARGETS, export_policy
-from sekisho.report.files import write_atomic
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +44,9 @@ def export_cmd(
         return
     if not fmt:
         raise fail("give --format (see `sekisho export --list`)")
+    from sekisho.export import export_policy
+    from sekisho.report.files import write_atomic
+
     result = export_policy(fmt, policy, catalog, settings, group, generated_at)
     if output:
         write_atomic(output, result.data)
@@ -64,6 +64,10 @@ def export_cmd(
 
 
 def _list() -> None:
+    from rich.table import Table
+
+    from sekisho.export import TARGETS
+
     table = Table(title="Export formats")
     for col in ("format", "subdomains", "exceptions", "client groups", "what it writes"):
         table.add_column(col)

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
-from sekisho.catalog import open_catalog
 from sekisho.cli.common import CatalogOpt, JsonOpt, SettingsOpt, console, handle_errors, print_json
-from sekisho.policy import Decision, NameAnswer, Reason, plan_for, why
+
+if TYPE_CHECKING:
+    from sekisho.catalog import Catalog
+    from sekisho.policy import Decision, NameAnswer, Plan, Reason
+
+
+# Start-up: `sekisho --help` imports this module; the policy code is imported when a command runs.
+def plan_for(*args: Any) -> Plan:
+    from sekisho.policy import plan_for as plan_for_
+
+    return plan_for_(*args)
+
+
+def why(name: str, plan: Plan, catalog: Catalog) -> NameAnswer:
+    from sekisho.policy import why as why_
+
+    return why_(name, plan, catalog)
+
+
+def open_catalog(path: Path | None) -> Catalog:
+    from sekisho.catalog import open_catalog as open_
+
+    return open_(path)
+
 
 PolicyOpt = typer.Option(
     None,

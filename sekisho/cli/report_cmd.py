@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from sekisho.api import assessor_for
 from sekisho.cli.common import (
     CatalogOpt,
     LangOpt,
@@ -18,13 +17,7 @@ from sekisho.cli.common import (
     handle_errors,
 )
 from sekisho.cli.scan_cmd import DbOpt
-from sekisho.report.files import write_atomic
-from sekisho.report.html import render_html
-from sekisho.report.model import build_report
-from sekisho.report.pseudonym import Pseudonymizer
-from sekisho.report.tabular import CSV_TABLES, render_csv, render_json
-from sekisho.report.terminal import render_terminal
-from sekisho.store import Store
+from sekisho.report.tabular import CSV_TABLES  # light: the names of the CSV tables for --help
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +29,8 @@ def _write(path: Path, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
+    from sekisho.report.files import write_atomic
+
     write_atomic(path, data)
     err_console.print(f"wrote {path.resolve()}", highlight=False, soft_wrap=True)
 
@@ -64,12 +59,20 @@ def report(
 ) -> None:
     """The report of what the store holds (run `sekisho scan` first); on the terminal unless an
     output file is given."""
+    from sekisho.api import assessor_for
+    from sekisho.report.model import build_report
+    from sekisho.report.pseudonym import Pseudonymizer
+    from sekisho.report.tabular import render_csv, render_json
+    from sekisho.store import Store
+
     lang = check_lang(lang)
     assessor = assessor_for(catalog, settings)
     pseudo = Pseudonymizer.from_file() if pseudonymize else None
     with Store(db, read_only=True) as store:
         data = build_report(store, assessor, lang, pseudo)  # type: ignore[arg-type]
     if not any((html, pdf, json_out, csv_out)):
+        from sekisho.report.terminal import render_terminal
+
         render_terminal(data, console)
         return
     if csv_out:
@@ -77,6 +80,8 @@ def report(
     if json_out:
         _write(json_out, render_json(data).encode("utf-8"))
     if html:
+        from sekisho.report.html import render_html
+
         _write(html, render_html(data).encode("utf-8"))
     if pdf:
         from sekisho.report.pdf import render_pdf

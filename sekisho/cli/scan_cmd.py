@@ -6,10 +6,7 @@ import os
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-from rich.table import Table
 
-from sekisho import api
 from sekisho.cli.common import (
     CatalogOpt,
     JsonOpt,
@@ -20,8 +17,8 @@ from sekisho.cli.common import (
     handle_errors,
     print_json,
 )
-from sekisho.ingest import FORMATS
-from sekisho.ingest.sources import expand
+
+# Start-up: this module is imported for `sekisho --help`; the library is imported inside each command.
 
 DbOpt = typer.Option(
     None,
@@ -62,6 +59,12 @@ def scan(
     unknown: int = typer.Option(15, "--unknown", help="How many unknown destinations to list."),
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+
+    from sekisho import api
+    from sekisho.ingest import FORMATS
+    from sekisho.ingest.sources import expand
+
     if fmt and fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
@@ -89,6 +92,8 @@ def scan(
 
 
 def _print_findings(result: dict) -> None:
+    from rich.table import Table
+
     t = Table(title="Services reached", title_justify="left")
     for col in ("level", "service", "clients", "queries", "first seen", "last seen"):
         t.add_column(col, justify="right" if col in ("clients", "queries") else "left")
@@ -149,6 +154,10 @@ def scope(
     catalog: Path | None = CatalogOpt,
 ) -> None:
     """Scope of impact: every client that reached the service, since when, how often, which names."""
+    from rich.table import Table
+
+    from sekisho import api
+
     result = api.scope(service_id, db, catalog)
     if as_json:
         print_json(result)
@@ -173,5 +182,7 @@ def scope(
 
 def formats() -> None:
     """The log formats sekisho reads, and what each is."""
+    from sekisho.ingest import FORMATS
+
     for name, cls in FORMATS.items():
         console.print(f"[bold]{name:16}[/] {cls.title}", highlight=False)

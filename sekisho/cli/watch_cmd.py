@@ -13,8 +13,6 @@ import typer
 from sekisho.cli import alerts_cmd
 from sekisho.cli.common import CatalogOpt, SettingsOpt, fail, handle_errors
 from sekisho.cli.scan_cmd import DbOpt
-from sekisho.ingest import FORMATS
-from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +56,9 @@ def watch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages on stderr."),
 ) -> None:
     """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
+    from sekisho.ingest import FORMATS
+    from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
+
     if fmt and fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     if interval <= 0:
