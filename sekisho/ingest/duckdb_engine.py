@@ -32,6 +32,7 @@ from sekisho.ingest.base import (
     _fields_line,
 )
 from sekisho.ingest.sources import Compression, open_decompressed
+from sekisho.sql import literal, literal_list, positional
 
 MAX_SAMPLES = 5
 TS_MIN, TS_MAX = "TIMESTAMP '0001-01-01'", "TIMESTAMP '9999-12-31 23:59:59.999999'"
@@ -66,9 +67,7 @@ class FileAccount:
         }
 
 
-def q(s: str) -> str:
-    """A SQL string literal."""
-    return "'" + s.replace("'", "''") + "'"
+q = literal  # the engine's short name for a SQL string literal (sekisho.sql)
 
 
 def _comp(c: Compression) -> str:
@@ -150,7 +149,7 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
                  ELSE 'does not match the {fmt.name} line pattern' END AS _reason,
             _line
         FROM (
-            SELECT _line, regexp_extract(_line, {q(fmt.pattern)}, {groups!r}) AS m
+            SELECT _line, regexp_extract(_line, {q(fmt.pattern)}, {literal_list(groups)}) AS m
             FROM {lines_relation(path, compression)}
         )"""
 
@@ -202,7 +201,7 @@ def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mti
                  WHEN coalesce({field_of("name")}, '') = '' THEN 'record without a name' END AS _reason,
             _line
         FROM (
-            SELECT _line, try(json_extract_string(_line, {all_paths!r})) AS j
+            SELECT _line, try(json_extract_string(_line, {literal_list(all_paths)})) AS j
             FROM {lines_relation(path, compression)}
         )"""
 
@@ -237,15 +236,17 @@ def compile_zeek(
     missing = [f for f in fmt.fields.values() if f not in fields]
     if missing:
         raise ValueError(f"Zeek header has no field(s) {', '.join(missing)}")
-    columns = "{" + ", ".join(f"{q(f)}: 'VARCHAR'" for f in fields) + "}"
+    # Read by position: the header's names choose a column, they never enter the SQL text.
+    cols = positional(len(fields))
+    columns = "{" + ", ".join(f"{q(c)}: 'VARCHAR'" for c in cols) + "}"
     rel = (
         f"read_csv({q(str(path))}, columns={columns}, delim='\\t', quote='', escape='', header=false, "
-        f"auto_detect=false, skip={header_lines}, nullstr=['-', '(empty)'], compression={q(_comp(compression))}, "
+        f"auto_detect=false, skip={int(header_lines)}, nullstr=['-', '(empty)'], compression={q(_comp(compression))}, "
         "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n')"
     )
 
     def col(name: str) -> str:
-        return f'"{fmt.fields[name]}"' if name in fmt.fields else "NULL"
+        return cols[fields.index(fmt.fields[name])] if name in fmt.fields else "NULL"
 
     ts = ts_expr(Timestamp("epoch"), col("ts"), mtime)
     return (
@@ -255,7 +256,7 @@ def compile_zeek(
                {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
                CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
                CASE WHEN coalesce({col("name")}, '') = '' THEN 'record without a name' END AS _reason,
-               concat_ws(chr(9), "{fields[0]}", "{fields[1] if len(fields) > 1 else fields[0]}") AS _line
+               concat_ws(chr(9), {cols[0]}, {cols[1] if len(cols) > 1 else cols[0]}) AS _line
         FROM {rel}""",
         header_lines,
     )

@@ -69,6 +69,7 @@ def run_scan(
             outcome.files.append(account.as_dict())
             if progress:
                 progress(src.display, src.size)
+        store.merge_staged()
         outcome.new_names = match_new_names(store, NameMatcher(catalog))
         outcome.expired = store.compact()
         t = outcome.totals
@@ -158,7 +159,7 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
     scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
-    store.merge_batch()
+    store.stage_batch()
     file_id = store.save_file(
         scan_id,
         state,
@@ -189,7 +190,7 @@ def _scan_database(store: Store, scan_id: int, src: Source, fmt: PiholeFtlDb) ->
     if state is not None:
         account.note = f"continues {state.path} after query id {fmt.after_id}"
     scan_part(store, fmt, src.path, "none", dt.datetime.fromtimestamp(src.mtime), account, [], src.display)
-    store.merge_batch()
+    store.stage_batch()
     file_id = store.save_file(
         scan_id, state, src.display, fmt.name, "sqlite", head, -1, fmt.last_id, src.size
     )

@@ -27,6 +27,22 @@ from sekisho.store.migrations import MIGRATIONS
 __all__ = ["FileState", "Store", "default_db_path"]
 
 
+def _prefix_digests(head: bytes) -> list[str]:
+    """SHA-256 of every prefix of ``head`` that ends at a line end, and of its full fingerprint."""
+    h = hashlib.sha256()
+    out: list[str] = []
+    limit = min(len(head), FINGERPRINT_BYTES)
+    start = 0
+    while (nl := head.find(b"\n", start, limit)) != -1:
+        h.update(head[start : nl + 1])
+        out.append(h.copy().hexdigest())
+        start = nl + 1
+    if limit == FINGERPRINT_BYTES or limit == len(head):
+        h.update(head[start:limit])
+        out.append(h.hexdigest())
+    return out
+
+
 def default_db_path() -> Path:
     env = os.environ.get("SEKISHO_DB")
     if env:
@@ -142,20 +158,25 @@ class Store:
         )
 
     def known_file(self, head: bytes) -> FileState | None:
-        """The earlier state of a file whose content starts like ``head`` (longest match wins)."""
-        rows = self.con.execute("SELECT DISTINCT head_len FROM source_files").fetchall()
-        for (head_len,) in sorted(rows, reverse=True):
-            if head_len > len(head):
-                continue
-            digest = hashlib.sha256(head[:head_len]).hexdigest()
-            row = self.con.execute(
-                "SELECT id, path, head_len, offset_bytes, lines, size FROM source_files "
-                "WHERE head_len = ? AND head_hash = ? ORDER BY last_scan DESC LIMIT 1",
-                [head_len, digest],
-            ).fetchone()
-            if row:
-                return FileState(*row)
-        return None
+        """The earlier state of a file whose content starts like ``head`` (longest match wins).
+
+        A stored fingerprint is the hash of a file's first ``FINGERPRINT_BYTES`` bytes, or of all
+        of it while it was smaller. Those prefixes end at a line end, so hashing ``head``'s own
+        line-end prefixes finds them in one query, however many files the store knows; prefixes
+        not known to end at a line end (rare: a file cut mid-line) are hashed one length each."""
+        digests = _prefix_digests(head)
+        odd = self.con.execute(
+            "SELECT DISTINCT head_len FROM source_files WHERE head_aligned IS NOT TRUE AND head_len <= ?",
+            [len(head)],
+        ).fetchall()
+        digests += [hashlib.sha256(head[:n]).hexdigest() for (n,) in odd]
+        row = self.con.execute(
+            "SELECT id, path, head_len, offset_bytes, lines, size FROM source_files "
+            "WHERE head_hash IN (SELECT unnest(?)) AND head_len <= ? "
+            "ORDER BY head_len DESC, last_scan DESC LIMIT 1",
+            [digests, len(head)],
+        ).fetchone()
+        return FileState(*row) if row else None
 
     def save_file(
         self,
@@ -171,17 +192,30 @@ class Store:
     ) -> int:
         head_len = min(len(head), FINGERPRINT_BYTES)
         digest = hashlib.sha256(head[:head_len]).hexdigest()
+        aligned = head_len == FINGERPRINT_BYTES or head[:head_len].endswith(b"\n")
         if state is None:
             row = self.con.execute(
-                "INSERT INTO source_files VALUES (nextval('file_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [path, fmt, compression, head_len, digest, offset_bytes, lines, size, scan_id, scan_id],
+                "INSERT INTO source_files VALUES (nextval('file_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    path,
+                    fmt,
+                    compression,
+                    head_len,
+                    digest,
+                    offset_bytes,
+                    lines,
+                    size,
+                    scan_id,
+                    scan_id,
+                    aligned,
+                ],
             ).fetchone()
             assert row
             return int(row[0])
         self.con.execute(
             "UPDATE source_files SET path = ?, format = ?, compression = ?, head_len = ?, head_hash = ?, "
-            "offset_bytes = ?, lines = ?, size = ?, last_scan = ? WHERE id = ?",
-            [path, fmt, compression, head_len, digest, offset_bytes, lines, size, scan_id, state.id],
+            "offset_bytes = ?, lines = ?, size = ?, last_scan = ?, head_aligned = ? WHERE id = ?",
+            [path, fmt, compression, head_len, digest, offset_bytes, lines, size, scan_id, aligned, state.id],
         )
         return state.id
 
@@ -206,6 +240,30 @@ class Store:
         )
 
     # --- observations ---------------------------------------------------------------------------
+    def stage_batch(self, batch_table: str = "ingest_batch") -> None:
+        """Keep one file's aggregate for this scan; :meth:`merge_staged` folds them all in at once
+        (merging file by file would re-aggregate the same days once per file)."""
+        self.con.execute(f"""
+            CREATE TEMP TABLE IF NOT EXISTS scan_batch AS SELECT * FROM {batch_table} LIMIT 0;
+            INSERT INTO scan_batch SELECT * FROM {batch_table};""")
+
+    def merge_staged(self) -> int:
+        """Fold every staged file's aggregate into observations; returns the staged rows."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scan_batch' AND temporary"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        self.con.execute("""
+            CREATE OR REPLACE TEMP TABLE scan_batch_merged AS
+            SELECT day, client, name, sum(queries) AS queries, min(first_seen) AS first_seen,
+                   max(last_seen) AS last_seen, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+            FROM scan_batch GROUP BY day, client, name;
+            DROP TABLE scan_batch;""")
+        n = self.merge_batch("scan_batch_merged")
+        self.con.execute("DROP TABLE scan_batch_merged")
+        return n
+
     def merge_batch(self, batch_table: str = "ingest_batch") -> int:
         """Fold an aggregated batch into observations, re-aggregating only the days it touches."""
         n_row = self.con.execute(f"SELECT count(*) FROM {batch_table}").fetchone()

@@ -156,8 +156,16 @@ def m003_watch(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def m004_head_aligned(con: duckdb.DuckDBPyConnection) -> None:
+    # Whether a file's fingerprinted prefix ends at a line end (or is the full fingerprint): then a
+    # later, grown copy is found by hashing its own line-end prefixes, in one query (NULL: unknown,
+    # a row from before this column; such rows are checked one length at a time).
+    con.execute("ALTER TABLE source_files ADD COLUMN head_aligned BOOLEAN")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_rollup", m002_rollup),
     ("003_watch", m003_watch),
+    ("004_head_aligned", m004_head_aligned),
 ]

@@ -7,6 +7,7 @@ rows the CSV reader cannot split are malformed, with their line numbers.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,6 +15,21 @@ from typing import Any, ClassVar
 from sekisho.errors import ConfigError
 from sekisho.ingest.base import NORMALISED, Format, Timestamp
 from sekisho.ingest.sources import Compression
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _header(path: Path, compression: Compression) -> tuple[list[str], str]:
+    """The column names of the CSV's header row, and its delimiter (the one the header uses most)."""
+    from sekisho.ingest.sources import open_decompressed
+
+    with open_decompressed(path, compression) as f:
+        first = f.readline(1 << 20).decode("utf-8", errors="replace").removeprefix("\ufeff").rstrip("\r\n")
+    delim = max(DELIMITERS, key=first.count)
+    names = next(csv.reader([first], delimiter=delim), [])
+    if not first or not names:
+        raise ConfigError("the CSV has no header row naming its columns")
+    return [n.strip() for n in names], delim
 
 
 class CsvMapped(Format):
@@ -37,16 +53,20 @@ class CsvMapped(Format):
         self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
     ) -> tuple[str, int]:
         from sekisho.ingest.duckdb_engine import _name, q, ts_expr
+        from sekisho.sql import positional
 
         if "name" not in self.mapping:
             raise ConfigError("--map must name the column holding the domain/host: --map name=COLUMN")
         comp = {"none": "none", "gzip": "gzip", "zstd": "zstd", "bz2": "none"}[compression]
+        names, delim = _header(path, compression)
+        # The header's names only choose a position: the SQL reads the columns as c0, c1, …
+        by_position = positional(len(names))
+        columns = "{" + ", ".join(f"{q(c)}: 'VARCHAR'" for c in by_position) + "}"
         rel = (
-            f"read_csv({q(str(path))}, header=true, all_varchar=true, compression={q(comp)}, "
+            f"read_csv({q(str(path))}, header=true, auto_detect=false, columns={columns}, delim={q(delim)}, "
+            f"quote='\"', escape='\"', compression={q(comp)}, "
             "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')"
         )
-        cols = con.execute(f"SELECT * FROM {rel} LIMIT 0").description
-        names = [c[0] for c in cols]
         missing = [c for c in self.mapping.values() if c not in names]
         if missing:
             raise ConfigError(
@@ -55,7 +75,7 @@ class CsvMapped(Format):
             )
 
         def col(n: str) -> str:
-            return f'"{self.mapping[n]}"' if n in self.mapping else "NULL"
+            return by_position[names.index(self.mapping[n])] if n in self.mapping else "NULL"
 
         ts = (
             ts_expr(Timestamp("auto"), col("ts"), mtime)
