@@ -31,6 +31,7 @@ def alerts(
 ) -> None:
     """Alerts raised by `sekisho watch`, newest first, with their delivery to each sink."""
     from rich.table import Table
+    from rich.text import Text
 
     from sekisho.watch import ack_alerts, list_alerts
 
@@ -54,7 +55,7 @@ def alerts(
         print_json(rows)
         return
     if not rows:
-        console.print("[green]No open alerts.[/]" if not show_all else "No alerts.")
+        console.print("[green]No open alerts.[/]" if not show_all else "No alerts.", markup=True)
         return
     t = Table(title=f"{len(rows)} alert(s)" + ("" if show_all else " open"), title_justify="left")
     for col in ("id", "raised (UTC)", "severity", "rule", "client", "seen", "sent", "alert"):
@@ -62,12 +63,14 @@ def alerts(
     for a in rows:
         sent = sum(1 for d in a["deliveries"] if d["delivered_at"])
         queued = len(a["deliveries"]) - sent
-        state = f"{sent}/{len(a['deliveries'])}" + (" [red](queued)[/]" if queued else "")
+        state = Text(f"{sent}/{len(a['deliveries'])}") + (
+            Text(" (queued)", style="red") if queued else Text()
+        )
         sev = a["severity"]
         t.add_row(
             str(a["id"]) + (" ✓" if a["acked_at"] else ""),
             str(a["created_at"])[:19],
-            f"[{SEVERITY_STYLE.get(sev, '')}]{sev}[/]",
+            Text(sev, style=SEVERITY_STYLE.get(sev, "")),
             a["rule"],
             a["client"] or "",
             str(a["occurrences"]),
@@ -75,4 +78,4 @@ def alerts(
             a["title"],
         )
     console.print(t)
-    console.print("[dim]acknowledge with: sekisho alerts --ack ID[/]")
+    console.print("acknowledge with: sekisho alerts --ack ID", style="dim")

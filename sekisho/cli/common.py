@@ -10,15 +10,17 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from sekisho.errors import SekishoError
+from sekisho.report.console import SafeConsole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup is off: a value from a log, the catalog or a policy is printed as it is (``markup=True``
+# where a message wants style, with its data escaped); control characters are shown escaped.
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 CatalogOpt = typer.Option(
     None,

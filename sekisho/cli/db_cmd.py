@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from sekisho.cli.common import console, fail, handle_errors, print_json
 from sekisho.cli.scan_cmd import DbOpt
@@ -32,7 +33,7 @@ def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json"))
         print_json(data)
         return
     for key, value in data.items():
-        console.print(f"[bold]{key:>14}[/]  {value}", highlight=False)
+        console.print(f"[bold]{key:>14}[/]  {escape(str(value))}", markup=True, highlight=False)
 
 
 @app.command("set")

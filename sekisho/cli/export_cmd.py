@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from sekisho.cli import policy_cmd
 from sekisho.cli.common import CatalogOpt, SettingsOpt, console, err_console, fail, handle_errors
@@ -60,7 +61,7 @@ def export_cmd(
         soft_wrap=True,
     )
     for w in result.warnings:
-        err_console.print(f"[yellow]note:[/] {w}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]note:[/] {escape(w)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _list() -> None:

@@ -100,23 +100,30 @@ def show(
         return
     bl = plan.default
     console.print(
-        f"[bold]policy {bl.policy}[/] — catalog {bl.catalog.version} ({bl.catalog.date}) — {bl.audience}",
+        f"[bold]policy {escape(bl.policy)}[/] — catalog {escape(bl.catalog.version)} ({bl.catalog.date}) "
+        f"— {escape(bl.audience)}",
+        markup=True,
         highlight=False,
     )
     order = {"block": 0, "warn": 1, "allow": 2}
     for d in sorted(decisions, key=lambda d: (order[d.action], d.service_id)):
         console.print(
-            f"\n[{STYLE[d.action]}]{d.action.upper():5}[/] [bold]{d.service_id}[/] ({d.service_name}) — "
-            f"{len(d.names)} name(s)",
+            f"\n[{STYLE[d.action]}]{d.action.upper():5}[/] [bold]{escape(d.service_id)}[/] "
+            f"({escape(d.service_name)}) — {len(d.names)} name(s)",
+            markup=True,
             highlight=False,
         )
         for r in d.reasons:
             _print_reason(r)
         for r in d.overridden:
-            console.print(f"    [dim]overrides {escape(r.rule)}: {escape(r.text)}[/]", highlight=False)
+            console.print(
+                f"    [dim]overrides {escape(r.rule)}: {escape(r.text)}[/]", markup=True, highlight=False
+            )
     for n in result.names:
         console.print(
-            f"\n[{STYLE[n.action]}]{n.action.upper():5}[/] [bold]{n.name}[/] (domain rule)", highlight=False
+            f"\n[{STYLE[n.action]}]{n.action.upper():5}[/] [bold]{escape(n.name)}[/] (domain rule)",
+            markup=True,
+            highlight=False,
         )
         _print_reason(n.reason)
     console.print(
@@ -152,11 +159,15 @@ def why_cmd(
         return
     verdict = "[bold red]BLOCKED[/]" if answer.blocked else "[green]not blocked[/]"
     console.print(
-        f"{answer.name}: {verdict} by policy {plan.default.policy} for {answer.audience}", highlight=False
+        f"{escape(answer.name)}: {verdict} by policy {escape(plan.default.policy)} for {escape(answer.audience)}",
+        markup=True,
+        highlight=False,
     )
     if answer.service:
         console.print(
-            f"  catalog: belongs to service [bold]{answer.service}[/] (matched on {answer.matched_on})",
+            f"  catalog: belongs to service [bold]{escape(answer.service)}[/] (matched on "
+            f"{escape(str(answer.matched_on))})",
+            markup=True,
             highlight=False,
         )
     else:
@@ -179,10 +190,16 @@ def why_cmd(
 
 
 def _print_reason(r: Reason) -> None:
-    console.print(f"    [bold]{escape(r.rule)}[/]: {escape(r.text)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"    [bold]{escape(r.rule)}[/]: {escape(r.text)}", markup=True, highlight=False, soft_wrap=True
+    )
     for f in r.facts:
         console.print(
-            f"      - {escape(str(f))}", highlight=False, soft_wrap=True, style="yellow" if f.claim else None
+            f"      - {escape(str(f))}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+            style="yellow" if f.claim else None,
         )
 
 

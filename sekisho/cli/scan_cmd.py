@@ -92,24 +92,32 @@ def scan(
 
 
 def _print_findings(result: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
+
+    from sekisho.report.console import literal
 
     t = Table(title="Services reached", title_justify="left")
     for col in ("level", "service", "clients", "queries", "first seen", "last seen"):
         t.add_column(col, justify="right" if col in ("clients", "queries") else "left")
     for s in result["services"]:
-        lvl = f"[{LEVEL_STYLE[s['safety_level']]}]{s['safety_level']}[/]" + ("*" if s["provisional"] else "")
+        lvl = Text(str(s["safety_level"]), style=LEVEL_STYLE[s["safety_level"]]) + (
+            "*" if s["provisional"] else ""
+        )
         t.add_row(
             lvl,
-            f"{s['name']} [dim]({s['id']})[/]",
+            literal(s["name"]) + literal(f" ({s['id']})", style="dim"),
             str(s["clients"]),
             str(s["queries"]),
             (s["first_seen"] or "")[:19],
             (s["last_seen"] or "")[:19],
         )
-    console.print(t if result["services"] else "[green]No catalog service found in these logs.[/]")
+    console.print(
+        t if result["services"] else "[green]No catalog service found in these logs.[/]", markup=True
+    )
     if any(s["provisional"] for s in result["services"]):
-        console.print("[dim]* provisional rating: too few facts (see `sekisho show ID`)[/]")
+        console.print("* provisional rating: too few facts (see `sekisho show ID`)", style="dim")
     u = Table(title="Unknown destinations (not in the catalog)", title_justify="left")
     for col in ("domain", "clients", "queries", "names"):
         u.add_column(col, justify="left" if col == "domain" else "right")
@@ -120,7 +128,8 @@ def _print_findings(result: dict) -> None:
         console.print(u)
         console.print(
             f"[dim]{totals.get('domains', 0)} unknown registrable domains, {totals.get('queries', 0)} "
-            "queries in all[/]"
+            "queries in all[/]",
+            markup=True,
         )
     f = Table(title="Input accounting", title_justify="left")
     for col in ("file", "format", "lines", "parsed", "skipped", "malformed", "note"):
@@ -130,7 +139,7 @@ def _print_findings(result: dict) -> None:
             overflow="fold",
         )
     for a in result["files"]:
-        mal = str(a["malformed"]) if not a["malformed"] else f"[bold red]{a['malformed']}[/]"
+        mal = Text(str(a["malformed"]), style="bold red" if a["malformed"] else "")
         f.add_row(
             a["path"],
             a["format"],
@@ -143,7 +152,11 @@ def _print_findings(result: dict) -> None:
     console.print(f)
     for a in result["files"]:
         for s in a["malformed_samples"]:
-            console.print(f"  [red]{a['path']}:{s['line']}[/]: {s['reason']}", markup=True, highlight=False)
+            console.print(
+                f"  [red]{escape(a['path'])}:{s['line']}[/]: {escape(str(s['reason']))}",
+                markup=True,
+                highlight=False,
+            )
 
 
 @handle_errors
@@ -185,4 +198,4 @@ def formats() -> None:
     from sekisho.ingest import FORMATS
 
     for name, cls in FORMATS.items():
-        console.print(f"[bold]{name:16}[/] {cls.title}", highlight=False)
+        console.print(f"[bold]{name:16}[/] {cls.title}", markup=True, highlight=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
+from rich.text import Text
 
 from sekisho.cli.common import (
     CatalogOpt,
@@ -91,7 +93,9 @@ def services(
         table.add_column(text(f"services.{key}", lang))
     colors = {0: "bold white on red", 1: "bold red", 2: "yellow", 3: "green", 4: "bold green"}
     for r in rows:
-        level = f"[{colors[r['safety_level']]}]{r['safety_level']}[/]" + (" *" if r["provisional"] else "")
+        level = Text(str(r["safety_level"]), style=colors[r["safety_level"]]) + (
+            " *" if r["provisional"] else ""
+        )
         if r["safety_level"] != r["computed_safety_level"]:
             level += f" ({r['computed_safety_level']})"
         table.add_row(r["id"], r["name"], r["operator"], r["operator_country"] or "?", r["category"], level)
@@ -149,7 +153,9 @@ def show(
 
 def _render_known(entry: dict, lang: str) -> None:
     console.print(
-        f"[bold]{entry['name']}[/] ({entry['id']}) — {text('services.known', lang)}", highlight=False
+        f"[bold]{escape(entry['name'])}[/] ({escape(entry['id'])}) — {escape(text('services.known', lang))}",
+        markup=True,
+        highlight=False,
     )
     if entry["operator"]:
         parent = f", {entry['ultimate_parent']}" if entry["ultimate_parent"] != entry["operator"] else ""

@@ -13,10 +13,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sekisho.assess import Assessor, jurisdictions
+from sekisho.assess import Assessor, jurisdictions, score_text
 from sekisho.catalog import Catalog
 from sekisho.i18n import Lang, text
 from sekisho.model.rating import Evidence, Message, Rating
+from sekisho.report.console import literal
 
 
 def _ev(e: Evidence, lang: Lang) -> dict[str, Any]:
@@ -150,9 +151,14 @@ def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: L
         ],
         "jurisdictions": sorted({link.country for link in links}),
         "scores": {name: s.value for name, s in rating.scores.items()},
+        # never a bare number: "3.3/10, 1 of 4 factors" when fewer than half have evidence
+        "score_texts": {name: score_text(s, lang) for name, s in rating.scores.items()},
         "score_details": {
             name: {
                 "value": s.value,
+                "text": score_text(s, lang),
+                "factors_with_evidence": s.factors_known,
+                "factors_total": s.factors_total,
                 "coverage": s.coverage,
                 "factors": [
                     {
@@ -195,7 +201,7 @@ def _src(item: dict[str, Any], lang: Lang) -> Text:
     t = Text()
     if item["kind"] == "claim":
         t.append(f"[{text('kind.claim', lang)}] ", style="bold yellow")
-    t.append(f"{item['source']} ({item['as_of']})", style="dim")
+    t.append(literal(f"{item['source']} ({item['as_of']})", style="dim"))
     return t
 
 
@@ -204,7 +210,7 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     level = d["safety_level"]
     color = {0: "bold white on red", 1: "bold red", 2: "bold yellow", 3: "green", 4: "bold green"}[level]
     head = Table.grid(padding=(0, 2))
-    head.add_row(text("dossier.service", lang), Text(d["name"], style="bold"))
+    head.add_row(text("dossier.service", lang), literal(d["name"], style="bold"))
     head.add_row(text("dossier.url", lang), d["url"])
     lvl = Text(f"{level} — {d['safety_level_label']}", style=color)
     if d["override"]:
@@ -231,9 +237,9 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     console.print(Panel(head, title=text("dossier.title", lang)))
 
     console.rule(text("dossier.summary", lang))
-    console.print(f"[bold]{text('dossier.legal_verdict', lang)}:[/] {d['legal_verdict']}")
-    console.print(f"[bold]{text('dossier.technical_verdict', lang)}:[/] {d['technical_verdict']}")
-    console.print(f"[bold]{text('dossier.risks', lang)}:[/]")
+    for key, value in (("legal_verdict", d["legal_verdict"]), ("technical_verdict", d["technical_verdict"])):
+        console.print(Text(f"{text('dossier.' + key, lang)}:", style="bold") + " " + literal(value))
+    console.print(Text(f"{text('dossier.risks', lang)}:", style="bold"))
     for r in d["risks"] or [{"text": text("dossier.no_risks", lang)}]:
         console.print(f"  • {r['text']}", markup=False)
     for c in d["caps"]:
@@ -242,7 +248,7 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     console.rule(text("dossier.audit", lang))
     for name, s in d["score_details"].items():
         table = Table(
-            title=f"{text('score.' + name, lang)}: {s['value']}/10", title_justify="left", expand=True
+            title=f"{text('score.' + name, lang)}: {s['text']}", title_justify="left", expand=True
         )
         table.add_column(text("dossier.factor", lang))
         table.add_column(text("dossier.result", lang))
@@ -252,7 +258,7 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             ev = (
                 Group(
                     *[
-                        Text(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang)
+                        literal(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang)
                         for e in f["evidence"]
                     ]
                 )
@@ -292,7 +298,7 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
         value = f["value"]
         if isinstance(value, list):
             value = ", ".join(map(str, value[:8])) + (f" … (+{len(value) - 8})" if len(value) > 8 else "")
-        facts.add_row(f["statement"], Text(str(value) if value is not None else "—"), _src(f, lang))
+        facts.add_row(f["statement"], literal(value if value is not None else "—"), _src(f, lang))
     console.print(facts)
     console.print(
         text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim"

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sekisho.i18n import Lang, text
+from sekisho.report.console import literal
 
 LEVEL_STYLE = {0: "bold white on red", 1: "bold red", 2: "yellow", 3: "green", 4: "bold green"}
 
@@ -56,8 +57,8 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
             lvl.append("*")
         t.add_row(
             lvl,
-            svc["id"],
-            f"{svc['operator']} ({svc['country']})",
+            literal(svc["id"]),
+            literal(f"{svc['operator']} ({svc['country']})"),
             " / ".join(_score(svc["scores"].get(k)) for k in ("data_protection", "privacy", "legal")),
             str(svc["clients"]),
             str(svc["queries"]),
@@ -70,7 +71,9 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
     console.rule(text("report.response", lang))
     for p in r["response"]["presets"]:
         console.print(
-            text("report.preset_blocks", lang, policy=p["policy"], services=", ".join(p["services"])),
+            literal(
+                text("report.preset_blocks", lang, policy=p["policy"], services=", ".join(p["services"]))
+            ),
             highlight=False,
         )
         console.print(f"  {p['commands'][0]}", style="cyan", markup=False, highlight=False)
@@ -82,7 +85,7 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
     for key in ("report.domain", "report.clients", "report.queries"):
         u.add_column(text(key, lang))
     for d in r["unknown"][:15]:
-        u.add_row(d["domain"], str(d["clients"]), str(d["queries"]))
+        u.add_row(literal(d["domain"]), str(d["clients"]), str(d["queries"]))
     console.print(u)
     console.print(
         text("report.unknown_totals", lang, domains=s["unknown_domains"], queries=s["unknown_queries"]),
@@ -96,8 +99,8 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
     for scan in r["scans"][:1]:
         for a in scan["files"]:
             f.add_row(
-                a["path"],
-                a["format"] or "-",
+                literal(a["path"]),
+                literal(a["format"] or "-"),
                 *(str(a[k]) for k in ("lines", "parsed", "skipped", "malformed")),
             )
     console.print(f)
