@@ -40,14 +40,17 @@ def score_text(score: Score, lang: Lang = "en") -> str:
 
 def evidence(statement: str, fact: Fact[Any] | Incident, **params: Any) -> Evidence:
     note = getattr(fact, "note", None)
+    if fact.source_kind == "secondary" and fact.kind != "claim":
+        note = "secondary source only — a claim until confirmed" + (f"; {note}" if note else "")
     return Evidence(
         statement=statement,
         params=params,
         value=fact.value,
         source=fact.source,
         as_of=fact.as_of,
-        kind=fact.kind,
+        kind="claim" if fact.is_claim else "fact",
         note=note,
+        source_kind=fact.source_kind,
     )
 
 
@@ -57,10 +60,12 @@ class JurisdictionLink:
 
     country: str
     operator: Operator
-    relation: str  # country | headquarters | jurisdiction
+    relation: str  # country | headquarters | jurisdiction | data_location
     fact: Fact[str]
 
     def as_evidence(self) -> Evidence:
+        if self.relation == "data_location":
+            return evidence("fact.data_location", self.fact)
         return evidence(f"fact.operator.{self.relation}", self.fact, operator=self.operator.name)
 
 
@@ -107,7 +112,15 @@ def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure
         for law in catalog.laws.values()
         if law.compels_secret_cooperation.value and not law.compels_secret_cooperation.is_claim
     ]
-    for link in jurisdictions(catalog, service):
+    links = jurisdictions(catalog, service)
+    chain = catalog.operator_chain(service.operator.value)
+    if chain:  # data stored in a country is within reach of its laws, whoever the operator is
+        links += [
+            JurisdictionLink(f.value, chain[0], "data_location", f)
+            for f in service.data_locations
+            if not f.is_claim
+        ]
+    for link in links:
         for law in secret_laws:
             if law.jurisdiction == link.country and law.id not in found:
                 found[law.id] = LawExposure(law, link)
@@ -122,6 +135,27 @@ def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure
             ):
                 found[ref_law.id] = LawExposure(ref_law, None, ref)
     return list(found.values())
+
+
+def ownership_gap(catalog: Catalog, service: Service) -> Operator | str | None:
+    """The first entity whose owner is not known: an operator with no ``parent`` fact (or only a
+    claim), or the id of an operator the catalog lacks. None when the chain is known to its top."""
+    current: str | None = service.operator.value
+    seen: set[str] = set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        op = catalog.operators.get(current)
+        if op is None:
+            return current
+        if op.parent is None or op.parent.is_claim:
+            return op
+        current = op.parent.value
+    return None
+
+
+def covert_incidents(service: Service) -> list[Incident]:
+    """Incidents (not claims) in which the service collected data without the user knowing."""
+    return [i for i in service.incidents if i.covert_collection and not i.is_claim]
 
 
 def _status(fact: Fact[Any] | None) -> tuple[PointStatus, float]:
@@ -161,7 +195,9 @@ class Assessor:
         total_w = known_w = 0.0
         for name in SCORE_NAMES:
             points = [
-                self._point(service, factor, w, exposures) for factor, w in weights[name].items() if w > 0
+                p
+                for factor, w in weights[name].items()
+                if w > 0 and (p := self._point(service, factor, w, exposures)) is not None
             ]
             weight = sum(p.weight for p in points)
             earned = sum(p.earned for p in points)
@@ -232,27 +268,38 @@ class Assessor:
             ],
         )
 
-    def _point(self, service: Service, factor: str, weight: float, exposures: list[LawExposure]) -> Point:
+    def _point(
+        self, service: Service, factor: str, weight: float, exposures: list[LawExposure]
+    ) -> Point | None:
+        """The point of one factor; None for a penalty-only factor with nothing to penalise."""
         if factor == "no_secret_cooperation_law":
             if exposures:
                 ev = [e for x in exposures for e in x.as_evidence()]
                 return Point(factor=factor, weight=weight, earned=0.0, status="no", evidence=ev)
             links = jurisdictions(self.catalog, service)
             ev = [link.as_evidence() for link in links]
-            status: PointStatus = "yes" if links else "unknown"
-            return Point(
-                factor=factor, weight=weight, earned=weight if links else 0.0, status=status, evidence=ev
-            )
+            # Silence is not safety: an owner nobody has established may sit under such a law.
+            if not links or ownership_gap(self.catalog, service) is not None:
+                return Point(factor=factor, weight=weight, earned=0.0, status="unknown", evidence=ev)
+            return Point(factor=factor, weight=weight, earned=weight, status="yes", evidence=ev)
+        covert = covert_incidents(service)
+        if factor == "no_covert_collection":
+            if covert:
+                ev = [evidence("fact.incident", i, date=i.date) for i in covert]
+                return Point(factor=factor, weight=weight, earned=0.0, status="no", evidence=ev)
+            return None  # penalty only: no incident is no evidence of safety, so it earns nothing either
         fact = service.properties.get(factor)  # type: ignore[call-overload]
         status, share = _status(fact)
         ev = [evidence(f"fact.property.{factor}", fact)] if fact else []
+        against = [i for i in covert if factor in (i.contradicts or self.rules.covert_collection.contradicts)]
+        if against:  # an incident shows the property false: it earns nothing, whatever was said
+            ev += [evidence("fact.incident", i, date=i.date) for i in against]
+            return Point(factor=factor, weight=weight, earned=0.0, status="no", evidence=ev)
         return Point(factor=factor, weight=weight, earned=weight * share, status=status, evidence=ev)
 
     def _recent_incidents(self, service: Service) -> list[Incident]:
         horizon = self.today.replace(year=self.today.year - self.rules.recent_incident_years)
-        return [
-            i for i in service.incidents if i.severity == "high" and i.kind != "claim" and i.date >= horizon
-        ]
+        return [i for i in service.incidents if i.severity == "high" and not i.is_claim and i.date >= horizon]
 
     def _caps(self, service: Service, exposures: list[LawExposure]) -> list[CapHit]:
         without_court = [x for x in exposures if not x.with_court]
@@ -270,6 +317,11 @@ class Assessor:
             holds["data_in_that_jurisdiction"] = [evidence("fact.data_location", f) for f in data_there]
         if incidents:
             holds["recent_serious_incident"] = [evidence("fact.incident", i, date=i.date) for i in incidents]
+        covert = covert_incidents(service)
+        if covert:
+            holds["covert_collection"] = [evidence("fact.incident", i, date=i.date) for i in covert]
+        if ownership_gap(self.catalog, service) is not None:
+            holds["unknown_ownership"] = []
         hits = []
         for cap in self.rules.caps:
             if all(p in holds for p in cap.when):

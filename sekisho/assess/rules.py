@@ -13,15 +13,17 @@ from sekisho.errors import CatalogError, ConfigError, Location
 from sekisho.model.catalog import PROPERTY_FACTORS, PropertyName
 from sekisho.model.rating import SCORE_NAMES, ScoreName
 
-DERIVED_FACTORS = ("no_secret_cooperation_law",)
+DERIVED_FACTORS = ("no_secret_cooperation_law", "no_covert_collection")
 KNOWN_FACTORS = frozenset(PROPERTY_FACTORS) | frozenset(DERIVED_FACTORS)
 Predicate = Literal[
     "secret_cooperation_law",
     "secret_cooperation_law_without_court",
     "data_in_that_jurisdiction",
     "recent_serious_incident",
+    "covert_collection",
+    "unknown_ownership",
 ]
-FactorName = Literal[PropertyName, "no_secret_cooperation_law"]
+FactorName = Literal[PropertyName, "no_secret_cooperation_law", "no_covert_collection"]
 Weights = dict[ScoreName, dict[FactorName, float]]
 
 
@@ -51,6 +53,14 @@ class Cap(BaseModel):
     max_level: int = Field(ge=0, le=4)
 
 
+class CovertRule(BaseModel):
+    """What an incident of covert collection contradicts when the incident does not say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contradicts: list[PropertyName] = Field(default_factory=list)
+
+
 class Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,6 +73,7 @@ class Rules(BaseModel):
     levels: list[LevelRow]
     caps: list[Cap] = Field(default_factory=list)
     recent_incident_years: int = 3
+    covert_collection: CovertRule = Field(default_factory=CovertRule)
     technical_verdicts: list[VerdictRow]
     risk_min_weight: float = 2
     responses: dict[int, list[str]] = Field(default_factory=dict)

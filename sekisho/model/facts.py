@@ -15,6 +15,10 @@ FactKind = Literal["fact", "claim"]
 # anything else — blogs, copies, summaries (secondary). Only primary and press sources count in a
 # rating; a secondary source alone makes a claim.
 SourceKind = Literal["primary", "press", "secondary"]
+# What an incident of covert collection took without the user knowing.
+CovertData = Literal[
+    "keystrokes", "contacts", "clipboard", "location", "files", "screen", "messages", "other"
+]
 
 
 def _source_is_reference(v: str) -> str:
@@ -52,13 +56,15 @@ class Fact(BaseModel, Generic[T]):
     note: str | None = Field(default=None, description="what exactly the source says")
     source_kind: SourceKind | None = Field(default=None, description="primary, press or secondary")
     read_on: dt.date | None = Field(default=None, description="the day the source was read")
+    undated: bool = Field(default=False, description="the source states no date: as_of is the day read")
 
     _source_ok = field_validator("source")(_source_is_reference)
     _date_ok = field_validator("as_of", "read_on", mode="before")(_strict_date)
 
     @property
     def is_claim(self) -> bool:
-        return self.kind == "claim"
+        """A claim, or resting on a secondary source alone: shown, never counted in a rating."""
+        return self.kind == "claim" or self.source_kind == "secondary"
 
 
 class Incident(BaseModel):
@@ -76,9 +82,23 @@ class Incident(BaseModel):
     severity: Literal["low", "medium", "high"] = "medium"
     source_kind: SourceKind | None = None
     read_on: dt.date | None = None
+    covert_collection: list[CovertData] = Field(
+        default_factory=list,
+        description="data the service collected without the user knowing (keystrokes, contacts, …)",
+    )
+    contradicts: list[str] = Field(
+        default_factory=list,
+        description="property factors this incident shows to be false (default: rules.yaml)",
+    )
+    undated: bool = Field(default=False, description="the source states no date: as_of is the day read")
 
     _source_ok = field_validator("source")(_source_is_reference)
     _date_ok = field_validator("as_of", "date", "read_on", mode="before")(_strict_date)
+
+    @property
+    def is_claim(self) -> bool:
+        """A claim, or resting on a secondary source alone: shown, never counted in a rating."""
+        return self.kind == "claim" or self.source_kind == "secondary"
 
 
 class Claim(BaseModel):
@@ -95,6 +115,7 @@ class Claim(BaseModel):
     note: str | None = None
     source_kind: SourceKind | None = None
     read_on: dt.date | None = None
+    undated: bool = Field(default=False, description="the source states no date: as_of is the day read")
 
     _source_ok = field_validator("source")(_source_is_reference)
     _date_ok = field_validator("as_of", "read_on", mode="before")(_strict_date)

@@ -28,6 +28,7 @@ class Evidence(BaseModel):
     as_of: dt.date
     kind: Literal["fact", "claim"] = "fact"
     note: str | None = None
+    source_kind: Literal["primary", "press", "secondary"] | None = None
 
 
 class Message(BaseModel):

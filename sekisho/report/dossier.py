@@ -247,9 +247,7 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
 
     console.rule(text("dossier.audit", lang))
     for name, s in d["score_details"].items():
-        table = Table(
-            title=f"{text('score.' + name, lang)}: {s['text']}", title_justify="left", expand=True
-        )
+        table = Table(title=f"{text('score.' + name, lang)}: {s['text']}", title_justify="left", expand=True)
         table.add_column(text("dossier.factor", lang))
         table.add_column(text("dossier.result", lang))
         table.add_column(text("dossier.weight", lang), justify="right")

@@ -98,9 +98,19 @@ def test_secret_cooperation_law_caps_the_level_with_its_evidence(cat_copy: Path)
     assert legal.status == "no" and legal.earned == 0
 
 
-def test_moving_headquarters_lifts_the_law_cap(cat_copy: Path) -> None:
+def test_moving_headquarters_lifts_the_law_cap_only_with_the_data(cat_copy: Path) -> None:
     path = cat_copy / "operators" / "alpha-holdings.yaml"
     path.write_text(path.read_text().replace("headquarters: {value: CN", "headquarters: {value: JP"))
+    r = assessor(cat_copy).rate("alpha-ime")
+    # the data is still stored in CN: that country's laws reach it, whoever the operator is
+    assert any(c.rule == "secret-cooperation-law" for c in r.caps)
+    svc = cat_copy / "services" / "alpha-ime.yaml"
+    svc.write_text(
+        svc.read_text().replace(
+            "  - {value: CN, source: https://example.org/alpha/privacy",
+            "  - {value: JP, source: https://example.org/alpha/privacy",
+        )
+    )
     r = assessor(cat_copy).rate("alpha-ime")
     assert not any(c.rule.startswith("secret-cooperation") for c in r.caps)
     legal = next(p for p in r.scores["legal"].points if p.factor == "no_secret_cooperation_law")
