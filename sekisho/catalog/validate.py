@@ -7,16 +7,25 @@ tell. Every finding names ``file:line``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
-from sekisho.catalog.loader import Catalog, Finding, YamlDoc, load_catalog, read_yaml
+from sekisho.catalog.loader import Catalog, Finding, Severity, YamlDoc, load_catalog, read_yaml
 from sekisho.errors import CatalogError, Location
 
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
-def validate(root: Path | None = None, today: dt.date | None = None) -> tuple[Catalog, list[Finding]]:
-    """Load and check a catalog directory; returns the catalog and every finding, sorted."""
+def validate(
+    root: Path | None = None,
+    today: dt.date | None = None,
+    require_source_kind: bool = False,
+    source_kinds: bool = True,
+) -> tuple[Catalog, list[Finding]]:
+    """Load and check a catalog directory; returns the catalog and every finding, sorted.
+    ``require_source_kind`` makes a missing ``source_kind`` (or ``as_of`` equal to ``read_on``
+    without ``undated: true``) an error per fact instead of one warning per entry; ``source_kinds``
+    False leaves those checks out (opening a catalog for use: they can only warn then)."""
     catalog, findings = load_catalog(root)
     findings.sort(key=_order)
     # Cross-entry findings come after the file's own errors (which may be their cause).
@@ -25,6 +34,7 @@ def validate(root: Path | None = None, today: dt.date | None = None) -> tuple[Ca
         + check_domains(catalog)
         + check_dates(catalog, today or dt.date.today())
         + check_known(catalog)
+        + (check_source_kinds(catalog, require_source_kind) if source_kinds or require_source_kind else [])
     )
     return catalog, findings + sorted(later, key=_order)
 
@@ -181,6 +191,138 @@ def check_known(cat: Catalog) -> list[Finding]:
     return out
 
 
+KIND_RANK = {"secondary": 0, "press": 1, "primary": 2}
+
+
+def source_hosts(cat: Catalog) -> tuple[dict[str, str], list[Finding]]:
+    """``source_hosts.yaml``: host → kind (primary, press, secondary)."""
+    path = cat.root / "source_hosts.yaml"
+    if not path.exists():
+        return {}, []
+    try:
+        doc = read_yaml(path)
+    except CatalogError as e:
+        return {}, [Finding(e.source or Location(path), e.message)]
+    out: dict[str, str] = {}
+    bad: list[Finding] = []
+    for host, kind in (doc.data or {}).items() if isinstance(doc.data, dict) else []:
+        if kind not in KIND_RANK:
+            bad.append(Finding(doc.where(host), f"{host}: kind must be primary, press or secondary"))
+        else:
+            out[str(host).lower()] = str(kind)
+    return out, bad
+
+
+def _host(source: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(source).hostname or "").lower().removeprefix("www.")
+
+
+def _under(host: str, names: Iterable[str]) -> str | None:
+    labels = host.split(".")
+    candidates = {".".join(labels[i:]) for i in range(len(labels))}
+    return next((n for n in names if n in candidates), None)
+
+
+def host_kind(host: str, hosts: dict[str, str]) -> str | None:
+    labels = host.split(".")
+    for i in range(len(labels)):
+        kind = hosts.get(".".join(labels[i:]))
+        if kind:
+            return kind
+    return None
+
+
+def operator_domains(cat: Catalog) -> dict[str, set[str]]:
+    """operator id → the domains of every service it (or a subsidiary) operates."""
+    out: dict[str, set[str]] = {}
+    for svc in cat.services.values():
+        names = set(svc.domains.value) | set(svc.hostnames.value if svc.hostnames else [])
+        for op in cat.operator_chain(svc.operator.value):
+            out.setdefault(op.id, set()).update(names)
+    return out
+
+
+def own_domains(cat: Catalog, kind: str, entry_id: str, by_op: dict[str, set[str]]) -> set[str]:
+    """The domains of the operator(s) an entry is about: an operator's (and its subsidiaries')
+    services, or for a service or software, those of every operator in its chain."""
+    if kind == "operators":
+        return by_op.get(entry_id, set())
+    if kind in ("services", "software"):
+        entry = cat.services[entry_id] if kind == "services" else cat.software[entry_id]
+        return set().union(*(by_op.get(op.id, set()) for op in cat.operator_chain(entry.operator.value)))
+    return set()
+
+
+def check_source_kinds(cat: Catalog, require: bool = False) -> list[Finding]:
+    """Every fact, incident and claim names its source's kind; the kind is not stronger than the
+    host list allows (a host on the operator's own domains is primary); ``as_of`` is the source's
+    own date, not the day it was read (unless ``undated: true`` says the source has none)."""
+    hosts, out = source_hosts(cat)
+    severity: Severity = "error" if require else "warning"
+    by_op = operator_domains(cat)
+    for kind in ("services", "operators", "laws", "software"):
+        for eid, entry in cat.entries(kind).items():
+            own = own_domains(cat, kind, eid, by_op)
+            missing: list[tuple[str | int, ...]] = []
+            same_day: list[tuple[str | int, ...]] = []
+            total = 0
+            for keys, fact in _facts_with_keys(entry):
+                source = getattr(fact, "source", None)
+                if not isinstance(source, str) or not hasattr(fact, "source_kind"):
+                    continue
+                total += 1
+                declared = getattr(fact, "source_kind")  # noqa: B009
+                if declared is None:
+                    missing.append(keys)
+                host = _host(source)
+                listed = "primary" if host and _under(host, own) else host_kind(host, hosts)
+                if declared and listed and KIND_RANK[declared] > KIND_RANK[listed]:
+                    out.append(
+                        Finding(
+                            _where(cat, kind, eid, *keys, "source_kind"),
+                            f"source_kind {declared!r}, but {host} is {listed!r} in source_hosts.yaml",
+                            severity,
+                        )
+                    )
+                read_on = getattr(fact, "read_on", None)
+                if read_on is not None and read_on == getattr(fact, "as_of") and not getattr(fact, "undated"):  # noqa: B009
+                    same_day.append(keys)
+            for keys_list, what in (
+                (missing, "without source_kind (primary, press or secondary)"),
+                (
+                    same_day,
+                    "with as_of equal to read_on (as_of is the source's own date; "
+                    "say undated: true if it has none)",
+                ),
+            ):
+                if not keys_list:
+                    continue
+                if require:
+                    out += [Finding(_where(cat, kind, eid, *k), f"fact {what}") for k in keys_list]
+                else:
+                    out.append(
+                        Finding(
+                            _where(cat, kind, eid, *keys_list[0]),
+                            f"{len(keys_list)} of {total} facts {what}; first here",
+                            severity,
+                        )
+                    )
+    return out
+
+
+def source_kind_counts(cat: Catalog) -> dict[str, int]:
+    """How many facts, incidents and claims rest on each kind of source (``unknown``: not said)."""
+    counts = {"primary": 0, "press": 0, "secondary": 0, "unknown": 0}
+    for kind in ("services", "operators", "laws", "software"):
+        for entry in cat.entries(kind).values():
+            for _keys, fact in _facts_with_keys(entry):
+                if hasattr(fact, "source_kind") and isinstance(getattr(fact, "source", None), str):
+                    counts[getattr(fact, "source_kind") or "unknown"] += 1  # noqa: B009
+    return counts
+
+
 def _owner_doc(path: Path) -> YamlDoc | None:
     try:
         return read_yaml(path)
@@ -226,4 +368,12 @@ def check_dates(cat: Catalog, today: dt.date) -> list[Finding]:
     return out
 
 
-__all__ = ["check_dates", "check_domains", "check_known", "check_references", "validate"]
+__all__ = [
+    "check_dates",
+    "check_domains",
+    "check_known",
+    "check_references",
+    "check_source_kinds",
+    "source_kind_counts",
+    "validate",
+]

@@ -23,10 +23,10 @@ def open_catalog(path: Path | None) -> Catalog:
     return open_(path)
 
 
-def validate_catalog(path: Path | None) -> tuple[Catalog, list[Finding]]:
+def validate_catalog(path: Path | None, require_source_kind: bool = False) -> tuple[Catalog, list[Finding]]:
     from sekisho.catalog import validate
 
-    return validate(path)
+    return validate(path, require_source_kind=require_source_kind)
 
 
 @app.command("validate")
@@ -34,9 +34,14 @@ def validate_catalog(path: Path | None) -> tuple[Catalog, list[Finding]]:
 def validate(
     path: Path | None = typer.Argument(None, help="Catalog directory (default: the bundled catalog)."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    require_source_kind: bool = typer.Option(
+        False,
+        "--require-source-kind",
+        help="Every fact must name its source kind (and a dated source): errors per fact, not warnings.",
+    ),
 ) -> None:
     """Check every entry: schema, sources and dates, references, domains claimed twice. Exit 1 on errors."""
-    cat, findings = validate_catalog(path)
+    cat, findings = validate_catalog(path, require_source_kind)
     errors = [f for f in findings if f.severity == "error" or strict]
     for f in findings:
         (err_console if f in errors else console).print(str(f), markup=False, highlight=False, soft_wrap=True)
