@@ -46,6 +46,11 @@ class InputError(SekishoError):
     """An input file cannot be read, or is not a log sekisho understands."""
 
 
+class ReadError(InputError):
+    """A file that is a log but cannot be read to its end (truncated, corrupt compression, an
+    I/O error): reported in the file's entry, and the scan goes on with the other files."""
+
+
 class NotFoundError(SekishoError):
     """A service, operator, law, format or target id does not exist."""
 

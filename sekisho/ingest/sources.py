@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Literal, cast
 
 import zstandard
 
-from sekisho.errors import InputError, Location
+from sekisho.errors import InputError, Location, ReadError
 
 Compression = Literal["none", "gzip", "zstd", "bz2"]
 HEAD_BYTES = 64 * 1024
@@ -90,9 +90,12 @@ class Source:
             return self.path
         fd, tmp = tempfile.mkstemp(prefix="sekisho-", suffix=".log")
         self._temps.append(Path(tmp))
-        with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
-            _skip(src, offset)
-            shutil.copyfileobj(src, out, 1024 * 1024)
+        try:
+            with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
+                _skip(src, offset)
+                shutil.copyfileobj(src, out, 1024 * 1024)
+        except (OSError, EOFError, zstandard.ZstdError) as e:
+            raise ReadError(f"cannot decompress ({self.compression}): {e}", Location(self.display)) from None
         return Path(tmp)
 
     def plain_file_from_line(self, skip_lines: int) -> tuple[Path, int]:
@@ -100,13 +103,16 @@ class Source:
         fd, tmp = tempfile.mkstemp(prefix="sekisho-", suffix=".log")
         self._temps.append(Path(tmp))
         written = 0
-        with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
-            for _ in range(skip_lines):
-                if not src.readline():
-                    break
-            while chunk := src.read(1024 * 1024):
-                out.write(chunk)
-                written += len(chunk)
+        try:
+            with os.fdopen(fd, "wb") as out, open_decompressed(self.path, self.compression) as src:
+                for _ in range(skip_lines):
+                    if not src.readline():
+                        break
+                while chunk := src.read(1024 * 1024):
+                    out.write(chunk)
+                    written += len(chunk)
+        except (OSError, EOFError, zstandard.ZstdError) as e:
+            raise ReadError(f"cannot decompress ({self.compression}): {e}", Location(self.display)) from None
         return Path(tmp), written
 
     def engine_file(self, offset: int = 0) -> tuple[Path, Compression]:
@@ -132,10 +138,31 @@ def _skip(stream: BinaryIO, offset: int) -> None:
 
 def _read_head(path: Path, compression: Compression) -> bytes:
     try:
+        if compression == "zstd":
+            _check_zstd_complete(path)
         with open_decompressed(path, compression) as f:
             return f.read(HEAD_BYTES)
     except (OSError, EOFError, zstandard.ZstdError) as e:
-        raise InputError(f"cannot decompress ({compression}): {e}", Location(path)) from None
+        raise ReadError(f"cannot decompress ({compression}): {e}", Location(path)) from None
+
+
+def _check_zstd_complete(path: Path) -> None:
+    """A zstd file cut short decompresses without complaint (in DuckDB and in a stream reader),
+    so its last lines would be lost without a word: read it through once; every frame must end."""
+    size = path.stat().st_size
+    pos = 0
+    with open(path, "rb") as f:
+        while pos < size:  # frame after frame (concatenated files are valid zstd)
+            f.seek(pos)
+            obj = zstandard.ZstdDecompressor().decompressobj()
+            consumed = 0
+            while not obj.eof:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    raise EOFError("truncated zstd stream: its last frame does not end")
+                obj.decompress(chunk)
+                consumed += len(chunk)
+            pos += consumed - len(obj.unused_data)
 
 
 def open_source(path: Path) -> Source:
