@@ -37,7 +37,8 @@ _TextLoader.yaml_implicit_resolvers = {}
 @lru_cache(maxsize=4)
 def messages(lang: Lang) -> dict[str, str]:
     path = resources.files("sekisho") / "data" / "messages" / f"{lang}.yaml"
-    return _flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader))
+    # _TextLoader is CSafeLoader/SafeLoader with no implicit types
+    return _flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader))  # noqa: S506
 
 
 class _Params(dict[str, Any]):

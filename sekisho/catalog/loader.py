@@ -189,7 +189,7 @@ def read_yaml(path: Path) -> YamlDoc:
     except OSError as e:
         raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
     try:
-        data = yaml.load(text, Loader=_FastLoader)  # a safe loader (libyaml)
+        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - _FastLoader is CSafeLoader/SafeLoader
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None

@@ -406,7 +406,7 @@ def parse_sink_spec(text: str) -> dict[str, Any]:
             spec["port"] = parts.port
         if parts.username:
             spec["username"] = unquote(parts.username)
-            spec["password_env"] = "SEKISHO_SMTP_PASSWORD"
+            spec["password_env"] = "SEKISHO_SMTP_PASSWORD"  # noqa: S105 - the name of a variable, not a password
         if "ca_file" in query:
             spec["ca_file"] = query["ca_file"]
         return spec
@@ -442,7 +442,7 @@ class Dispatcher:
 
     def backoff(self, sink: Sink, attempts: int) -> float:
         delay = min(sink.retry_max, sink.retry_base * (2 ** max(attempts - 1, 0)))
-        return float(delay * random.uniform(0.9, 1.1))
+        return float(delay * random.uniform(0.9, 1.1))  # noqa: S311 - retry jitter, not a secret
 
     def deliver(self, store: Store, budget: float = 10.0, limit: int = 1000) -> DeliveryRound:
         """One round over what is due; stops after ``budget`` seconds (the rest waits)."""
