@@ -28,6 +28,8 @@ Category = Literal[
     "search",
     "video",
     "storage",
+    "game",
+    "device",
 ]
 
 # The factors the rating rules may score. Every one is a yes/no/partial property of a service,
