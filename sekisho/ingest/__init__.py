@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sekisho.errors import InputError, NotFoundError
+from sekisho.ingest import envelope
 from sekisho.ingest.base import Format
 from sekisho.ingest.formats.adguard import AdGuardQuerylog
 from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
+from sekisho.ingest.formats.infoblox import InfobloxQuery
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
@@ -37,6 +39,7 @@ FORMATS: dict[str, type[Format]] = {
     "suricata-eve": SuricataEve,
     "dnsmasq": Dnsmasq,
     "bind": BindQuerylog,
+    "infoblox": InfobloxQuery,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,
@@ -78,7 +81,8 @@ def detect(source: Source) -> Format:
         if cls in (CsvMapped, PiholeFtlDb):
             continue
         fmt = cls()
-        if fmt.sniff(head):
+        # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope
+        if envelope.sniff(fmt, head)[0]:
             return fmt
     first = next(line for line in head if line.strip())[:80]
     raise InputError(

@@ -62,14 +62,25 @@ class LineRegexFormat(Format):
     ``groups`` names the capture groups in order; normalised columns are filled from the groups of
     the same name (``name``, ``client``, ``ts``, ``status``, ``answers``, ``bytes_out``, ``bytes_in``);
     ``name_2``, ``name_3``… are alternatives (the first non-empty wins), for patterns with ``|``.
-    Lines matching ``skip`` are recognised but carry no record (start-up messages, replies); any
-    other line is malformed and counted with its reason.
+    Lines matching ``skip`` or one of ``skips`` are recognised but carry no record (start-up
+    messages, replies); any other line is malformed and counted with its reason. ``pattern`` and
+    ``skip`` apply to the *message*: the syslog envelope a line came in (if any) is stripped first.
     """
 
     pattern: ClassVar[str]
     groups: ClassVar[tuple[str, ...]]
     skip: ClassVar[str | None] = None
+    # (reason, pattern): recognised lines that carry no record, each skipped with its own reason.
+    skips: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # The syslog program names of the product: under an envelope (:mod:`sekisho.ingest.envelope`),
+    # other messages of these programs are skipped, and lines of other programs too.
+    programs: ClassVar[tuple[str, ...]] = ()
+    # False when another format's lines come from the same program (Infoblox's and BIND's named):
+    # then only the signature, never the program name, recognises the file.
+    program_identifies: ClassVar[bool] = True
     timestamp: ClassVar[Timestamp] = Timestamp("none")
+    # the envelope the engine last found (None: the product's own lines), for the file's account
+    envelope_seen: str | None = None
 
 
 class ZeekTsvFormat(Format):

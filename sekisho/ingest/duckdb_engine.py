@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from sekisho.ingest import envelope
 from sekisho.ingest.base import (
     Format,
     JsonLinesFormat,
@@ -53,6 +54,7 @@ class FileAccount:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     first_line: int = 1
     note: str | None = None
+    envelope: str | None = None  # the syslog envelope its lines came in (sekisho.ingest.envelope)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,8 @@ class FileAccount:
             "skipped": self.skipped,
             "malformed": self.malformed,
             "malformed_samples": self.malformed_samples,
+            "skipped_reasons": self.skipped_reasons,
+            **({"envelope": self.envelope} if self.envelope else {}),
             **({"note": self.note} if self.note else {}),
         }
 
@@ -129,10 +133,14 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
     def col(name: str, conv: str = "{}") -> str:
         return conv.format(g[name]) if name in g else "NULL"
 
-    skip = f"WHEN regexp_matches(_line, {q(fmt.skip)}) THEN 'skip'" if fmt.skip else ""
+    # the syslog envelope of this file (none, RFC 3164/5424, journald …) is stripped first: the
+    # pattern and skips apply to the product's message (_msg); _line stays whole for accounting
+    env = envelope.for_file(fmt, path, compression)
+    fmt.envelope_seen = None if env is envelope.NONE else env.name  # into the file's account
+    skip, skip_reason = envelope.skip_sql(fmt)
     return f"""
         SELECT
-            {ts_expr(fmt.timestamp, g["ts"], mtime) if "ts" in g else ts_expr(Timestamp("none"), "", mtime)} AS ts,
+            {envelope.ts_sql(fmt, g.get("ts"), env, mtime)} AS ts,
             {col("client")} AS client,
             {_name(g["name"])} AS name,
             {col("answers")} AS answers,
@@ -145,12 +153,12 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
                  ELSE 'bad' END AS _state,
             CASE WHEN {g["name"]} IS NOT NULL THEN NULL
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank line'
-                 {skip.replace("'skip'", "'not a query record'")}
+                 {skip_reason}
                  ELSE 'does not match the {fmt.name} line pattern' END AS _reason,
             _line
         FROM (
-            SELECT _line, regexp_extract(_line, {q(fmt.pattern)}, {literal_list(groups)}) AS m
-            FROM {lines_relation(path, compression)}
+            SELECT _line, _prog, _env_ts, regexp_extract(_msg, {q(fmt.pattern)}, {literal_list(groups)}) AS m, _msg
+            FROM {envelope.relation(lines_relation(path, compression), env)}
         )"""
 
 
@@ -383,6 +391,7 @@ def _scan_file(
 ) -> None:
     con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
     sql, header_lines = compile_format(fmt, path, compression, mtime, con, head)
+    account.envelope = getattr(fmt, "envelope_seen", None)
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
     # the years 1-9999 (a garbled stamp: no log is from then, and no client could show the date).
     sane = f"ts BETWEEN {TS_MIN} AND {TS_MAX}"

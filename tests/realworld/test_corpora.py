@@ -51,7 +51,7 @@ SAMPLES: list[tuple[str, str]] = [
     ("dnsmasq/dnsmasq_2.90_log-queries.log", "dnsmasq"),
     ("dnsmasq/dnsmasq_2.90_log-queries-extra.log", "dnsmasq"),
     ("unbound/unbound_1.17_log-queries-replies.log", "unbound"),
-    ("unbound/unbound_1.17_log-queries-replies_log-time-ascii.log", "unbound-ascii"),
+    ("unbound/unbound_1.17_log-queries-replies_log-time-ascii.log", "unbound"),  # RFC 3164 envelope
     ("bind9/named_9.18_querylog.log", "bind"),
     ("bind9/named_9.18_querylog_print-time-category.log", "bind"),
     ("bind9/named_9.18_general_query-errors.log", "bind"),
