@@ -295,3 +295,47 @@ def import_(
         markup=False,
         highlight=False,
     )
+
+
+@app.command("stats")
+@handle_errors
+def stats(catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+    """How big the catalog is: services per tier, organisations, domains, provisional ratings, facts per source kind."""
+    from sekisho.api import assessor_for
+    from sekisho.assess.stats import catalog_stats
+
+    out = catalog_stats(assessor_for(catalog))
+    if as_json:
+        print_json(out)
+        return
+    for key, value in out.items():
+        console.print(f"{key}: {value}", markup=False, highlight=False)
+
+
+@app.command("coverage")
+@handle_errors
+def coverage(
+    db: Path = typer.Option(..., "--db", help="A store made by `sekisho scan`."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Share of a scanned network's queries and clients on researched, known, internal and unknown names."""
+    from sekisho.match.coverage import coverage as measure
+    from sekisho.store import Store
+
+    with Store(db, read_only=True) as store:
+        out = measure(store.con)
+    if as_json:
+        print_json(out)
+        return
+    for cls, v in out["classes"].items():
+        console.print(
+            f"{cls:10} {v['query_share']:7.1%} of queries ({v['queries']}), "
+            f"{v['client_share']:7.1%} of clients ({v['clients']})",
+            markup=False,
+            highlight=False,
+        )
+    share = out["public_attributed_share"]
+    console.print(
+        f"public names attributed to an organisation: {'—' if share is None else f'{share:.1%}'}",
+        highlight=False,
+    )
