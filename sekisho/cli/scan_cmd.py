@@ -157,6 +157,10 @@ def _print_findings(result: dict) -> None:
                 markup=True,
                 highlight=False,
             )
+        reasons = {r: n for r, n in (a.get("skipped_reasons") or {}).items() if r != "blank line"}
+        if reasons:  # what the skipped lines were: nothing is dropped without a word
+            said = ", ".join(f"{r} ({n})" for r, n in reasons.items())
+            console.print(f"  [dim]{escape(a['path'])}: skipped {escape(said)}[/]", markup=True, highlight=False)
 
 
 @handle_errors

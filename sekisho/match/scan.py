@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 from sekisho.catalog import Catalog
 from sekisho.errors import InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
+from sekisho.ingest.accounting import judge
 from sekisho.ingest.duckdb_engine import FileAccount, scan_file
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.sources import Compression, Source, expand, open_source, stdin_source
@@ -157,6 +158,7 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
     scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
+    judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
     store.stage_batch()
