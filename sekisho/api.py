@@ -25,14 +25,29 @@ def scan(
     settings: Path | None = None,
     progress: Any = None,
     stdin: Any = None,
+    *,
+    year: int | None = None,
+    keep_all: bool = False,
 ) -> dict[str, Any]:
-    """Scan logs into the store and return the findings: ``{files, services, unknown, scan}``."""
+    """Scan logs into the store and return the findings: ``{files, services, unknown, scan}``.
+    ``year``: year-less stamps end in this year (default: inferred from each file's modification
+    time); ``keep_all``: no roll-up or expiry (``scan.retention`` says what would have been)."""
     from sekisho.match.scan import run_scan
     from sekisho.store import Store
 
     assessor = assessor_for(catalog, settings)
     with Store(db) as store:
-        outcome = run_scan(paths, store, assessor.catalog, format_name, mapping, progress, stdin)
+        outcome = run_scan(
+            paths,
+            store,
+            assessor.catalog,
+            format_name,
+            mapping,
+            progress,
+            stdin,
+            year=year,
+            keep_all=keep_all,
+        )
         result = findings(store, assessor)
     result["files"] = outcome.files
     result["scan"] = {
@@ -40,6 +55,7 @@ def scan(
         **outcome.totals,
         "new_names": outcome.new_names,
         "expired_observations": outcome.expired,
+        "retention": outcome.retention,
     }
     return result
 

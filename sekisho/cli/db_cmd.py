@@ -55,10 +55,22 @@ def set_(
 
 @app.command("compact")
 @handle_errors
-def compact(db: Path | None = DbOpt) -> None:
-    """Roll detail older than detail-days up by month and drop what is older than retention-days."""
+def compact(
+    db: Path | None = DbOpt,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be rolled up and expired."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Roll detail older than detail-days up by month and drop what is older than retention-days
+    (both counted back from today); says how many rows and queries of which dates."""
     from sekisho.store import Store
 
     with Store(db) as store, store.transaction():
-        rolled = store.compact()
-    console.print(f"rolled up {rolled} detail rows")
+        done = store.compact(keep_all=dry_run)
+    if as_json:
+        print_json(done.as_dict())
+        return
+    for line in done.lines() or [
+        f"nothing to roll up or expire (detail-days {done.detail_days}, "
+        f"retention-days {done.retention_days}, from {done.reference})"
+    ]:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -57,6 +57,18 @@ def scan(
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
     unknown: int = typer.Option(15, "--unknown", help="How many unknown destinations to list."),
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        min=1970,
+        max=9999,
+        help="Year-less stamps (syslog 'Nov 23 18:40:00') end in this year (default: inferred from "
+        "each file's modification time).",
+        show_default=False,
+    ),
+    keep_all: bool = typer.Option(
+        False, "--keep-all", help="Roll up and expire nothing (retention only says what it would do)."
+    ),
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
@@ -83,7 +95,9 @@ def scan(
         def advance(what: str, size: int) -> None:
             bar.update(task, advance=size, description=f"scanning {os.path.basename(what)}")
 
-        result = api.scan(paths, db, catalog, fmt, _mapping(mapping), settings, advance)
+        result = api.scan(
+            paths, db, catalog, fmt, _mapping(mapping), settings, advance, year=year, keep_all=keep_all
+        )
     result["unknown"] = result["unknown"][:unknown]
     if as_json:
         print_json({k: result[k] for k in ("files", "services", "unknown", "scan")})
@@ -150,6 +164,8 @@ def _print_findings(result: dict) -> None:
             a.get("note") or "",
         )
     console.print(f)
+    for line in (result.get("scan") or {}).get("retention", {}).get("lines", []):
+        err_console.print(f"retention: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     for a in result["files"]:
         for s in a["malformed_samples"]:
             console.print(

@@ -54,6 +54,9 @@ def watch(
     once: bool = typer.Option(False, "--once", help="Read what is there, send the alerts, and stop."),
     fmt: str | None = typer.Option(None, "--format", "-f", help="Force a format (see `sekisho formats`)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages on stderr."),
+    keep_all: bool = typer.Option(
+        False, "--keep-all", help="Roll up and expire nothing (retention only says what it would do)."
+    ),
 ) -> None:
     """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
     from sekisho.ingest import FORMATS
@@ -79,7 +82,7 @@ def watch(
         sinks,
         catalog_dir=catalog,
         settings=settings,
-        options=WatchOptions(interval=interval, once=once, format_name=fmt),
+        options=WatchOptions(interval=interval, once=once, format_name=fmt, keep_all=keep_all),
         log=log,
     )
     stop = threading.Event()

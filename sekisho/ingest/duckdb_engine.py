@@ -37,6 +37,17 @@ from sekisho.sql import literal, literal_list, positional
 
 MAX_SAMPLES = 5
 TS_MIN, TS_MAX = "TIMESTAMP '0001-01-01'", "TIMESTAMP '9999-12-31 23:59:59.999999'"
+# A record dated later than the scan's time by more than this (clocks and time zones differ) is
+# malformed, "in the future": it never moves the retention window or the report's period.
+CLOCK_SKEW = dt.timedelta(days=1)
+
+
+def not_after() -> str:
+    """SQL for the latest time a record may carry: now (UTC) plus :data:`CLOCK_SKEW`."""
+    latest = dt.datetime.now(dt.UTC).replace(tzinfo=None) + CLOCK_SKEW
+    return f"TIMESTAMP {q(latest.strftime('%Y-%m-%d %H:%M:%S'))}"
+
+
 LINE_DELIM = "\x1e"  # a byte that does not occur in text logs; a line holding it is reported
 
 
@@ -395,11 +406,13 @@ def _scan_file(
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
     # the years 1-9999 (a garbled stamp: no log is from then, and no client could show the date).
     sane = f"ts BETWEEN {TS_MIN} AND {TS_MAX}"
+    future = f"ts > {not_after()}"
     sql = f"""
         SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane}) THEN 'bad' ELSE _state END AS _state,
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future}) THEN 'bad' ELSE _state END AS _state,
             CASE WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
                  WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
+                 WHEN _state = 'ok' AND {future} THEN 'in the future'
                  ELSE _reason END AS _reason)
         FROM ({sql})"""
     con.execute(f"""

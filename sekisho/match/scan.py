@@ -12,9 +12,10 @@ from sekisho.catalog import Catalog
 from sekisho.errors import InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.accounting import judge
-from sekisho.ingest.duckdb_engine import FileAccount, scan_file
+from sekisho.ingest.duckdb_engine import BATCH_TABLE, FileAccount, scan_file
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.sources import Compression, Source, expand, open_source, stdin_source
+from sekisho.ingest.years import reference_time, year_note, yearless
 from sekisho.match import NameMatcher
 from sekisho.store import Store
 
@@ -26,7 +27,8 @@ class ScanOutcome:
     scan_id: int
     files: list[dict[str, Any]] = field(default_factory=list)
     new_names: int = 0
-    expired: int = 0
+    expired: int = 0  # observation rows expired by retention (``retention`` says which, and why)
+    retention: dict[str, Any] = field(default_factory=dict)  # sekisho.store.retention.Compaction
 
     @property
     def totals(self) -> dict[str, int]:
@@ -43,9 +45,14 @@ def run_scan(
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
+    *,
+    year: int | None = None,
+    keep_all: bool = False,
 ) -> ScanOutcome:
     """Scan ``paths`` (files, directories, ``-``) into ``store``. Raises on a named file that is not
-    a log; a non-log file found inside a directory is reported in its file entry instead."""
+    a log; a non-log file found inside a directory is reported in its file entry instead.
+    ``year``: the year the files' year-less stamps end in (default: inferred per file);
+    ``keep_all``: roll up and expire nothing, only say what retention would have done."""
     inputs = list(expand(paths))
     if not inputs:
         raise InputError("nothing to scan: the paths hold no files")
@@ -57,7 +64,7 @@ def run_scan(
         for item in inputs:
             src = stdin_source(stdin) if item == "-" else open_source(Path(item))
             try:
-                account = _scan_one(store, scan_id, src, forced)
+                account = _scan_one(store, scan_id, src, forced, year)
             except InputError as e:
                 if item == "-" or Path(item) in named:
                     raise
@@ -72,7 +79,9 @@ def run_scan(
                 progress(src.display, src.size)
         store.merge_staged()
         outcome.new_names = match_new_names(store, NameMatcher(catalog))
-        outcome.expired = store.compact()
+        compaction = store.compact(keep_all=keep_all)
+        outcome.expired = 0 if keep_all else compaction.expired_rows
+        outcome.retention = compaction.as_dict() | {"lines": compaction.lines()}
         t = outcome.totals
         store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])
     return outcome
@@ -110,13 +119,15 @@ def scan_part(
         raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(display)) from None
 
 
-def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) -> FileAccount:
+def _scan_one(
+    store: Store, scan_id: int, src: Source, forced: Format | None, year: int | None = None
+) -> FileAccount:
     fmt = forced or detect(src)
     if isinstance(fmt, PiholeFtlDb):
         return _scan_database(store, scan_id, src, fmt)
     state = store.known_file(src.head)
     account = FileAccount(src.display, fmt.name)
-    mtime = dt.datetime.fromtimestamp(src.mtime)
+    mtime = reference_time(dt.datetime.fromtimestamp(src.mtime), year)
     offset_bytes, lines_before = 0, 0
     if state is not None:
         lines_before = state.lines
@@ -158,6 +169,8 @@ def _scan_one(store: Store, scan_id: int, src: Source, forced: Format | None) ->
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
     scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
+    if yearless(src.head_lines()) and (note := year_note(store.con, BATCH_TABLE, mtime, year)):
+        account.note = f"{account.note}; {note}" if account.note else note
     judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count

@@ -23,8 +23,9 @@ from platformdirs import user_data_dir
 from sekisho.errors import Location, SekishoError
 from sekisho.ingest.sources import FINGERPRINT_BYTES
 from sekisho.store.migrations import MIGRATIONS
+from sekisho.store.retention import Compaction, compact
 
-__all__ = ["FileState", "Store", "default_db_path"]
+__all__ = ["Compaction", "FileState", "Store", "default_db_path"]
 
 
 def _prefix_digests(head: bytes) -> list[str]:
@@ -294,55 +295,12 @@ class Store:
             )
         return n
 
-    def compact(self, today: dt.date | None = None) -> int:
-        """Keep the store bounded: roll detail older than ``detail_days`` up to one row per
-        (month, client, registrable domain, service), and drop what is older than
-        ``retention_days``. Ages count back from the newest day observed (or ``today``), so
-        scanning an old archive does not expire it at once. Returns the detail rows rolled up."""
-        latest = self.con.execute("SELECT max(day) FROM observations").fetchone()
-        ref = today or (latest[0] if latest and latest[0] else None)
-        if ref is None:
-            return 0
-        detail_days = int(self.get_setting("detail_days", "35") or 35)
-        retention_days = int(self.get_setting("retention_days", "400") or 400)
-        try:
-            detail_cutoff = ref - dt.timedelta(days=detail_days)
-        except OverflowError:
-            detail_cutoff = dt.date.min
-        try:
-            keep_from = ref - dt.timedelta(days=retention_days)
-        except OverflowError:
-            keep_from = dt.date.min
-        old = self.con.execute("SELECT count(*) FROM observations WHERE day < ?", [detail_cutoff]).fetchone()
-        n_old = int(old[0]) if old else 0
-        if n_old:
-            self.con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE rolled AS
-                SELECT month, client, registrable, service_id, sum(queries) AS queries, sum(bytes_out) AS bytes_out,
-                       sum(bytes_in) AS bytes_in, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-                FROM (
-                    SELECT date_trunc('month', o.day)::DATE AS month, o.client,
-                           coalesce(n.registrable, o.name) AS registrable, n.service_id, o.queries, o.bytes_out,
-                           o.bytes_in, o.first_seen, o.last_seen
-                    FROM observations o LEFT JOIN names n USING (name) WHERE o.day < $cut
-                    UNION ALL
-                    SELECT * FROM observations_monthly
-                    WHERE month IN (SELECT DISTINCT date_trunc('month', day)::DATE FROM observations WHERE day < $cut)
-                ) GROUP BY ALL""",
-                {"cut": detail_cutoff},
-            )
-            self.con.execute(
-                "DELETE FROM observations_monthly WHERE month IN (SELECT DISTINCT month FROM rolled)"
-            )
-            self.con.execute("INSERT INTO observations_monthly SELECT * FROM rolled")
-            self.con.execute("DELETE FROM observations WHERE day < ?", [detail_cutoff])
-            self.con.execute("DROP TABLE rolled")
-        self.con.execute("DELETE FROM observations WHERE day < ?", [keep_from])
-        self.con.execute(
-            "DELETE FROM observations_monthly WHERE month < date_trunc('month', ?::DATE)", [keep_from]
-        )
-        return n_old
+    def compact(self, today: dt.date | None = None, keep_all: bool = False) -> Compaction:
+        """Keep the store bounded: roll detail older than ``detail_days`` up by month and expire
+        what is older than ``retention_days``, counted back from ``today`` (default: the scan's
+        day, never the newest day observed). ``keep_all`` changes nothing and says what would
+        have been done (:mod:`sekisho.store.retention`)."""
+        return compact(self, today, keep_all)
 
     # --- names ----------------------------------------------------------------------------------
     def pending_names(self, catalog_version: str, table: str = "pending_names") -> int:

@@ -74,6 +74,7 @@ class WatchOptions:
     format_name: str | None = None
     once: bool = False  # read what is there, deliver, and stop
     open_wait: float = 30.0  # at start, wait this long for a store another process holds
+    keep_all: bool = False  # --keep-all: retention rolls up and expires nothing (it only says what)
 
 
 @dataclass
@@ -437,7 +438,8 @@ class Watcher:
             )
             today = dt.date.today()
             if self.compacted != today:
-                store.compact()
+                for line in store.compact(keep_all=self.opt.keep_all).lines():
+                    self.log(f"retention: {line}")
                 self.compacted = today
         self.known_scan = max(self.known_scan, self.scan_id)
         result.files += len(work)

@@ -48,6 +48,7 @@ OBS_SQL = (
 def new_db(path: Path) -> Path:
     with Store(path) as store:
         store.set_setting("retention_days", str(365 * 100))
+        store.set_setting("detail_days", str(365 * 100))  # per-day detail kept: the tests read it
     return path
 
 

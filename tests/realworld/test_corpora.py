@@ -117,6 +117,7 @@ class Scanned:
     def __init__(self, path: Path, db: Path) -> None:
         with Store(db) as store:
             store.set_setting("retention_days", str(365 * 100))
+            store.set_setting("detail_days", str(365 * 100))  # per-day detail kept: the tests read it
         result = api.scan([str(path)], db=db)
         assert len(result["files"]) == 1
         self.account: dict[str, Any] = result["files"][0]

@@ -258,6 +258,7 @@ def test_forced_format_through_the_api_never_fails_on_content(fmt_name: str, bod
         db = Path(d) / "db.duckdb"
         with Store(db) as store:  # keep rows of any date: this checks the store gets every row
             store.set_setting("retention_days", str(10**7))
+            store.set_setting("detail_days", str(10**7))  # per-day detail kept: the tests read it
         try:
             result = api.scan([str(path)], db=db, format_name=fmt_name)
         except InputError as e:
