@@ -79,6 +79,7 @@ class Incident(BaseModel):
     as_of: dt.date
     kind: FactKind = "fact"
     title: str | None = None
+    note: str | None = Field(default=None, description="what exactly the source says")
     severity: Literal["low", "medium", "high"] = "medium"
     source_kind: SourceKind | None = None
     read_on: dt.date | None = None
