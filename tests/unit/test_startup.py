@@ -8,7 +8,8 @@ import sys
 
 from tests.conftest import ROOT
 
-HEAVY = ("duckdb", "pyarrow", "ruamel.yaml", "jinja2", "httpx", "fastapi", "weasyprint")  # (typer uses pydantic)
+# (pydantic is not here: typer itself imports it to convert options)
+HEAVY = ("duckdb", "pyarrow", "ruamel.yaml", "jinja2", "httpx", "fastapi", "weasyprint")
 
 
 def _modules_after(code: str) -> set[str]:
