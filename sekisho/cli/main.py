@@ -33,5 +33,24 @@ web_cmd.register(app)
 watch_cmd.register(app)  # also `sekisho alerts`
 
 
+@app.callback()
+def _options(
+    wait: float = typer.Option(
+        30.0,
+        "--wait",
+        envvar="SEKISHO_WAIT",
+        metavar="SECONDS",
+        help="While another process holds the store, wait this long for it (0: fail at once).",
+    ),
+) -> None:
+    """sekisho (関所) — see where your organisation's data goes, judge each destination on evidence,
+    block what must not reach it."""
+    import os
+
+    if wait < 0:
+        raise typer.BadParameter("--wait must be 0 or more seconds")
+    os.environ["SEKISHO_WAIT"] = f"{wait:g}"  # read by sekisho.store.busy when a store is opened
+
+
 def main() -> None:
     app()

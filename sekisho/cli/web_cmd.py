@@ -15,6 +15,16 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
+def parse_size(text: str) -> int:
+    """``512M`` → 536870912; ``100000`` → 100000 (K, M, G are powers of 1024)."""
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    mult = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(raw[-1:], 1)
+    digits = raw[:-1] if mult > 1 else raw
+    if not digits.isdigit() or int(digits) <= 0:
+        raise fail(f"--max-upload {text!r}: give a size such as 512M, 2G or 1000000")
+    return int(digits) * mult
+
+
 @handle_errors
 def serve(
     host: str = typer.Option(
@@ -28,7 +38,12 @@ def serve(
         None, "--policy-dir", help="Offer the policy YAML files of this directory on the exports page."
     ),
     scan_root: list[Path] = typer.Option(
-        [], "--scan-root", help="Only scan server paths under this directory (repeatable; default: any path)."
+        [],
+        "--scan-root",
+        help="Allow scanning server paths under this directory (repeatable; without it, only uploads).",
+    ),
+    max_upload: str = typer.Option(
+        "512M", "--max-upload", help="Largest upload accepted: bytes, or with K, M, G (powers of 1024)."
     ),
     allow_host: list[str] = typer.Option(
         [], "--allow-host", help="Another Host name to answer to on a loopback bind (e.g. behind a proxy)."
@@ -56,6 +71,7 @@ def serve(
     if token_required or not is_loopback(host):
         token = os.environ.get("SEKISHO_TOKEN") or new_token()
     config = WebConfig(
+        max_upload_bytes=parse_size(max_upload),
         host=host,
         port=port,
         token=token,
@@ -77,6 +93,7 @@ def serve(
             err_console.print(
                 "[yellow]note:[/] plain HTTP: the token crosses the network readable; "
                 "use --ssl-certfile/--ssl-keyfile or a TLS proxy.",
+                markup=True,
                 highlight=False,
             )
     uvicorn.run(

@@ -22,6 +22,7 @@ from platformdirs import user_data_dir
 
 from sekisho.errors import Location, SekishoError
 from sekisho.ingest.sources import FINGERPRINT_BYTES
+from sekisho.store import busy
 from sekisho.store.migrations import MIGRATIONS
 from sekisho.store.retention import Compaction, compact
 
@@ -70,7 +71,7 @@ class Store:
             raise SekishoError("no database yet: run `sekisho scan` first", Location(self.path))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = busy.connect(self.path, read_only)  # StoreBusy if another process holds it
         except duckdb.IOException as e:
             raise SekishoError(f"cannot open the database: {e}", Location(self.path)) from None
         except duckdb.Error as e:
@@ -82,7 +83,7 @@ class Store:
             self.con.close()
             with Store(self.path):
                 pass
-            self.con = duckdb.connect(str(self.path), read_only=True)
+            self.con = busy.connect(self.path, True)
 
     def _pending_migrations(self) -> list[str]:
         try:

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from sekisho.errors import SekishoError
 from sekisho.store import Store
+from sekisho.store.busy import StoreBusy
 
 __all__ = [
     "WatchedPath",
@@ -59,6 +60,8 @@ def utcnow() -> dt.datetime:
 
 
 def _locked(e: SekishoError) -> bool:
+    if isinstance(e, StoreBusy):
+        return True
     text = str(e).lower()
     return "lock" in text or "resource temporarily unavailable" in text
 

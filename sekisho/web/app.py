@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sekisho.api import assessor_for
 from sekisho.errors import ConfigError, NotFoundError, SekishoError
-from sekisho.store import default_db_path
+from sekisho.store import busy, default_db_path
 from sekisho.web.config import WebConfig
 from sekisho.web.context import AppState, make_env, render
 from sekisho.web.jobs import ScanJobs
@@ -25,7 +25,8 @@ from sekisho.web.security import Guard, csrf_protect, security_middleware
 log = logging.getLogger("sekisho.web")
 STATIC = Path(__file__).parent / "static"
 ERROR_KEYS = {400: "bad_request", 401: "auth", 403: "forbidden", 404: "not_found", 405: "method",
-              409: "conflict", 413: "too_large", 500: "internal"}  # fmt: skip
+              409: "conflict", 413: "too_large", 500: "internal", 503: "busy"}  # fmt: skip
+RETRY_AFTER = "5"  # seconds; a scan holds the store for seconds to minutes
 
 
 def create_app(
@@ -37,6 +38,7 @@ def create_app(
     """The dashboard over the store ``db`` (default: the user's), the catalog and the organisation's
     settings, as the CLI would use them. A non-loopback ``config.host`` needs ``config.token``."""
     config = config or WebConfig()
+    busy.configure_wait(0)  # a request never waits for the store: it answers 503 with Retry-After
     if not config.local and config.token_hash is None:
         raise ConfigError(
             f"listening on {config.host} needs a token (the dashboard would be open to the network)"
@@ -103,6 +105,10 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(SekishoError)
     async def sekisho_error(request: Request, exc: SekishoError) -> HTMLResponse:
+        if isinstance(exc, busy.StoreBusy):  # not the raw lock message: who holds it, and when to retry
+            page = await _error_page(request, 503, "busy", f"held by {exc.holder or 'another process'}")
+            page.headers["Retry-After"] = RETRY_AFTER
+            return page
         return await _error_page(request, 404 if isinstance(exc, NotFoundError) else 400, None, str(exc))
 
     @app.exception_handler(Exception)

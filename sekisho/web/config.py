@@ -38,9 +38,9 @@ class WebConfig:
     port: int = 8765
     token: str | None = None
     policy_dir: Path | None = None  # policy YAML files offered on the exports page, by name
-    scan_roots: tuple[Path, ...] = ()  # if set, a server path to scan must lie under one of these
+    scan_roots: tuple[Path, ...] = ()  # server paths may be scanned only under these (none: no path scans)
     upload_dir: Path | None = None  # where uploaded logs wait for their scan (default: a temp dir)
-    max_upload_bytes: int = 2 * 1024**3
+    max_upload_bytes: int = 512 * 1024**2  # `--max-upload`; enforced while the upload streams
     allowed_hosts: tuple[str, ...] = ()  # extra Host header names accepted on a loopback bind
     default_lang: str = "en"
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)

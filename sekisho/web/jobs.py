@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import shutil
 import threading
 import time
@@ -16,8 +17,19 @@ from typing import Any
 from sekisho import api
 from sekisho.errors import SekishoError
 from sekisho.ingest.sources import expand
+from sekisho.store.busy import StoreBusy
 
 log = logging.getLogger("sekisho.web")
+BUSY_WAIT = 600.0  # seconds a dashboard scan waits for a store another process holds
+_DETAIL = re.compile(r"\s*[(:;].*$", re.S)
+
+
+def public_error(e: SekishoError) -> str:
+    """What a scan error may show in the dashboard: where, and the first clause of what — never
+    the rest, which can quote the file (a first line, a database's "Original Line"), so a path scan
+    cannot be turned into a way to read files. The full error goes to the server log."""
+    what = _DETAIL.sub("", e.message).strip() or "cannot read this file"
+    return f"{e.source}: {what}" if e.source else what
 
 
 @dataclass
@@ -80,6 +92,24 @@ class ScanJobs:
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _scan_when_free(self, job: Job, progress: Any) -> dict[str, Any]:
+        """The scan, retried while another process (a CLI scan, a watcher) holds the store: the
+        store is opened before anything is read, so a refused attempt has done nothing."""
+        deadline = time.monotonic() + BUSY_WAIT
+        delay = 0.1
+        while True:
+            try:
+                result: dict[str, Any] = api.scan(
+                    job.paths, self.db, self.catalog, job.fmt, None, self.settings, progress
+                )
+                return result
+            except StoreBusy as e:
+                if time.monotonic() >= deadline:
+                    raise
+                job.current = f"waiting for the store (held by {e.holder or 'another process'})"
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+
     def _run(self, job: Job) -> None:
         job.state = "running"
         state, error = "failed", None
@@ -91,10 +121,11 @@ class ScanJobs:
                 job.files_done += 1
                 job.current = Path(what).name
 
-            job.result = api.scan(job.paths, self.db, self.catalog, job.fmt, None, self.settings, progress)
+            job.result = self._scan_when_free(job, progress)
             state = "done"
         except SekishoError as e:
-            error = str(e)
+            log.warning("scan %s failed: %s", job.id, e)
+            error = public_error(e)
         except Exception:  # a bug: logged with its traceback here, shown as one line on the page
             log.exception("scan %s failed", job.id)
             error = "internal error (see the server log)"

@@ -5,10 +5,11 @@
   pointing its own name at 127.0.0.1 (DNS rebinding).
 * **Token.** Anywhere else (or when a token is set) every request needs a session made by logging
   in with the token, or ``Authorization: Bearer TOKEN``. Only the token's SHA-256 is kept.
-* **CSRF.** Every POST/PUT/PATCH/DELETE carries ``csrf_token`` (form field or ``X-CSRF-Token``
-  header) equal to an HMAC of the browser's ``sekisho_csrf`` cookie under a secret of this
-  process; a request whose ``Origin`` or ``Sec-Fetch-Site`` says another site sent it is
-  refused too.
+* **CSRF.** Every POST/PUT/PATCH/DELETE carries ``csrf_token`` (``X-CSRF-Token`` header, query
+  parameter, or — for small url-encoded forms only — form field) equal to an HMAC of the browser's
+  ``sekisho_csrf`` cookie under a secret of this process; a request whose ``Origin`` or
+  ``Sec-Fetch-Site`` says another site sent it is refused too. A multipart body (an upload) is
+  never read before its token is checked: its token must be in the header or the query.
 """
 
 from __future__ import annotations
@@ -107,10 +108,12 @@ async def csrf_protect(request: Request) -> None:
     """App-wide dependency: a state-changing request without a valid CSRF token is refused (403)."""
     if request.method not in UNSAFE:
         return
-    submitted: object = request.headers.get(CSRF_HEADER)
+    submitted: object = request.headers.get(CSRF_HEADER) or request.query_params.get(CSRF_FIELD)
     if not submitted:
         ctype = request.headers.get("content-type", "")
-        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        # Only a url-encoded form is read for its token (small; starlette caps its fields). An
+        # upload's body is never read, let alone spooled to disk, before the token is checked.
+        if ctype.startswith("application/x-www-form-urlencoded"):
             submitted = (await request.form()).get(CSRF_FIELD)
     if not guard_of(request).csrf_ok(request, submitted):
         raise HTTPException(status_code=403, detail="csrf")

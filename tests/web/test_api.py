@@ -212,7 +212,7 @@ def test_upload_scan_runs_and_reports(db: Path, tmp_path: Path) -> None:
     client = make_client(db, upload_dir=uploads)
     token = client.csrf("/scans")
     log = (SAMPLES / "squid" / "access.log").read_bytes()[:200_000]
-    r = client.post("/scans/upload", data={"csrf_token": token, "format": "squid"},
+    r = client.post(f"/scans/upload?csrf_token={token}", data={"format": "squid"},
                     files={"file": ("../../access.log", log, "text/plain")})  # fmt: skip
     assert r.status_code == 303
     job = _wait(client, r.headers["location"])
@@ -224,14 +224,15 @@ def test_upload_scan_runs_and_reports(db: Path, tmp_path: Path) -> None:
     assert "access.log" in page and "../" not in page
 
 
-def test_scan_of_a_non_log_fails_politely(client: Client, tmp_path: Path) -> None:
+def test_scan_of_a_non_log_fails_politely(db: Path, tmp_path: Path) -> None:
+    client = make_client(db, scan_roots=(tmp_path,))
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00\x01\x02" * 100)
     token = client.csrf("/scans")
     r = client.post("/scans/path", data={"csrf_token": token, "path": str(junk)})
     job = _wait(client, r.headers["location"])
     assert job["state"] == "failed" and "Traceback" not in (job["error"] or "")
-    assert client.post("/scans/path", data={"csrf_token": token, "path": "/no/such/dir"}).status_code == 400
+    assert client.post("/scans/path", data={"csrf_token": token, "path": f"{tmp_path}/no/such"}).status_code == 400
     assert (
         client.post(
             "/scans/path", data={"csrf_token": token, "path": str(junk), "format": "nope"}

@@ -3,12 +3,10 @@ on the server — run in the background with a progress page."""
 
 from __future__ import annotations
 
-import re
 import shutil
-import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from sekisho.ingest import FORMATS
@@ -16,9 +14,9 @@ from sekisho.report import queries
 from sekisho.report.model import fmt_time
 from sekisho.web.context import AppState, app_state, open_store, render
 from sekisho.web.jobs import Job, ScanJobs
+from sekisho.web.upload import receive_upload, upload_name
 
 router = APIRouter()
-CHUNK = 1024 * 1024
 # Formats the form offers: all but csv, which needs a column mapping (`sekisho scan --map`).
 UI_FORMATS = [name for name in FORMATS if name != "csv"]
 
@@ -34,13 +32,6 @@ def _format(fmt: str) -> str | None:
     return fmt or None
 
 
-def _upload_name(name: str | None) -> str:
-    """The uploaded file's own name, without any directory, in safe characters (keeps .gz etc.)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
-    return base[:120] or "upload.log"
-
-
 @router.get("/scans", response_class=HTMLResponse)
 def scans_page(request: Request) -> HTMLResponse:
     with open_store(request) as store:
@@ -50,48 +41,49 @@ def scans_page(request: Request) -> HTMLResponse:
         r["started_at"], r["finished_at"] = fmt_time(r["started_at"]), fmt_time(r["finished_at"])
         r["file_rows"] = [f for f in files if f["scan_id"] == r["id"]]
     return render(
-        request, "scans.html", scans=rows, jobs=jobs_of(request).recent(), formats=UI_FORMATS, ro=False
+        request,
+        "scans.html",
+        scans=rows,
+        jobs=jobs_of(request).recent(),
+        formats=UI_FORMATS,
+        ro=False,
+        path_scans=bool(app_state(request).config.scan_roots),
     )
 
 
 @router.post("/scans/upload")
-def scan_upload(request: Request, file: UploadFile = File(...), format: str = Form("")) -> RedirectResponse:
+async def scan_upload(request: Request) -> RedirectResponse:
+    """The body is read only here, after the CSRF check (token in header or query), as it streams."""
     st = app_state(request)
-    fmt = _format(format)
-    root = st.config.upload_dir
-    if root:
-        root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="sekisho-upload-", dir=root))
-    target = folder / _upload_name(file.filename)
-    written = 0
+    up = await receive_upload(request, st.config.upload_dir, st.config.max_upload_bytes)
     try:
-        with target.open("wb") as out:
-            while chunk := file.file.read(CHUNK):
-                written += len(chunk)
-                if written > st.config.max_upload_bytes:
-                    raise HTTPException(status_code=413, detail="too large")
-                out.write(chunk)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        fmt = _format(up.fields.get("format", ""))
+    except HTTPException:
+        shutil.rmtree(up.folder, ignore_errors=True)
         raise
-    if written == 0:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise HTTPException(status_code=400, detail="the uploaded file is empty")
-    job = jobs_of(request).start([str(target)], _upload_name(file.filename), fmt, cleanup=folder)
+    assert up.path is not None
+    job = jobs_of(request).start([str(up.path)], upload_name(up.filename), fmt, cleanup=up.folder)
     return RedirectResponse(f"/scans/jobs/{job.id}", status_code=303)
 
 
 def _allowed_path(st: AppState, raw: str) -> Path:
+    """A server path under one of the ``--scan-root`` directories; without any, path scans are off.
+    The root check comes first, so a request learns nothing about files outside them."""
+    roots = st.config.scan_roots
+    if not roots:
+        raise HTTPException(
+            status_code=403,
+            detail="scanning server paths is off: start the dashboard with --scan-root DIR",
+        )
     if not raw.strip():
         raise HTTPException(status_code=400, detail="give a path to a log file or directory")
     path = Path(raw.strip()).expanduser()
-    if not path.exists():
-        raise HTTPException(status_code=400, detail=f"no such file or directory: {raw.strip()[:200]}")
-    roots = st.config.scan_roots
-    if roots and not any(path.resolve().is_relative_to(r.resolve()) for r in roots):
+    if not any(path.resolve().is_relative_to(r.resolve()) for r in roots):
         raise HTTPException(
             status_code=403, detail="this path is outside the directories the dashboard may scan"
         )
+    if not path.exists():
+        raise HTTPException(status_code=400, detail=f"no such file or directory: {raw.strip()[:200]}")
     return path
 
 
