@@ -28,6 +28,7 @@ def scan(
     *,
     year: int | None = None,
     keep_all: bool = False,
+    unknown_limit: int = 20,
 ) -> dict[str, Any]:
     """Scan logs into the store and return the findings: ``{files, services, unknown, scan}``.
     ``year``: year-less stamps end in this year (default: inferred from each file's modification
@@ -48,7 +49,7 @@ def scan(
             year=year,
             keep_all=keep_all,
         )
-        result = findings(store, assessor)
+        result = findings(store, assessor, unknown_limit)
     result["files"] = outcome.files
     result["scan"] = {
         "id": outcome.scan_id,
@@ -61,7 +62,8 @@ def scan(
 
 
 def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[str, Any]:
-    """Per service: level, clients, queries, first/last seen; then unknown destinations."""
+    """Per service: level, clients, queries, first/last seen; then unknown destinations (at most
+    ``unknown_limit``), and apart from them the internal and special-use names."""
     services = []
     for row in store.service_usage():
         sid = row["id"]
@@ -91,7 +93,20 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
         }
         for r in store.unknown_destinations(unknown_limit)
     ]
-    return {"services": services, "unknown": unknown, "unknown_totals": store.unknown_totals()}
+    # special-use and internal names (.arpa, .local, single labels, wpad …): not destinations
+    from sekisho.report import queries
+
+    internal = [
+        {k: (int(v) if k in ("clients", "queries", "names") else v) for k, v in r.items()}
+        for r in queries.internal(store, unknown_limit)
+    ]
+    return {
+        "services": services,
+        "unknown": unknown,
+        "unknown_totals": store.unknown_totals(),
+        "internal": internal,
+        "internal_totals": queries.internal_totals(store),
+    }
 
 
 def scope(service_id: str, db: Path | None = None, catalog: Path | None = None) -> dict[str, Any]:

@@ -96,11 +96,20 @@ def scan(
             bar.update(task, advance=size, description=f"scanning {os.path.basename(what)}")
 
         result = api.scan(
-            paths, db, catalog, fmt, _mapping(mapping), settings, advance, year=year, keep_all=keep_all
+            paths,
+            db,
+            catalog,
+            fmt,
+            _mapping(mapping),
+            settings,
+            advance,
+            year=year,
+            keep_all=keep_all,
+            unknown_limit=unknown,
         )
     result["unknown"] = result["unknown"][:unknown]
     if as_json:
-        print_json({k: result[k] for k in ("files", "services", "unknown", "scan")})
+        print_json({k: result[k] for k in ("files", "services", "unknown", "internal", "scan")})
         return
     _print_findings(result)
 
@@ -145,6 +154,19 @@ def _print_findings(result: dict) -> None:
             "queries in all[/]",
             markup=True,
         )
+    if result.get("internal"):  # not internet destinations: apart from the unknown ones
+        i = Table(title="Internal and special-use names (not internet destinations)", title_justify="left")
+        for col in ("name", "kind", "clients", "queries"):
+            i.add_column(col, justify="right" if col in ("clients", "queries") else "left")
+        for d in result["internal"]:
+            i.add_row(
+                d["domain"], str(d["kind"]).removeprefix("internal:"), str(d["clients"]), str(d["queries"])
+            )
+        console.print(i)
+        itot = result.get("internal_totals") or {}
+        console.print(
+            f"[dim]{itot.get('domains', 0)} internal names, {itot.get('queries', 0)} queries in all[/]"
+        )
     f = Table(title="Input accounting", title_justify="left")
     for col in ("file", "format", "lines", "parsed", "skipped", "malformed", "note"):
         f.add_column(
@@ -176,7 +198,9 @@ def _print_findings(result: dict) -> None:
         reasons = {r: n for r, n in (a.get("skipped_reasons") or {}).items() if r != "blank line"}
         if reasons:  # what the skipped lines were: nothing is dropped without a word
             said = ", ".join(f"{r} ({n})" for r, n in reasons.items())
-            console.print(f"  [dim]{escape(a['path'])}: skipped {escape(said)}[/]", markup=True, highlight=False)
+            console.print(
+                f"  [dim]{escape(a['path'])}: skipped {escape(said)}[/]", markup=True, highlight=False
+            )
 
 
 @handle_errors

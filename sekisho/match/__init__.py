@@ -1,7 +1,7 @@
 """Names → registrable domains → services, over the *distinct* names of a scan.
 
-The registrable domain comes from the public-suffix list snapshot bundled with tldextract (no
-network at run time). A name matches the catalog entry that is its longest suffix on a label
+The registrable domain comes from the full public-suffix list (ICANN and private sections) that the
+``publicsuffixlist`` package ships (no network at run time). A name matches the catalog entry that is its longest suffix on a label
 boundary — a registrable domain (``tiktok.com``), an app/API host (``api.example.net``) or a host
 on third-party infrastructure (``bucket.s3.amazonaws.com``). Researched services come first; a name
 none of them claims may belong to a *known* service (the catalog's second tier, ``v2fly:google``).
@@ -9,39 +9,42 @@ none of them claims may belong to a *known* service (the catalog's second tier, 
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from functools import lru_cache
 from typing import Any
 
-import tldextract
+from publicsuffixlist import PublicSuffixList
 
 from sekisho.catalog import Catalog
 
 __all__ = ["NameMatcher", "registrable_domain"]
+# What the matching itself decides, beside the catalog: a change re-matches every stored name.
+# psl-full-1: the PSL's private section counts; internal and special-use names (match.internal).
+MATCH_RULES = "psl-full-1"
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # suffix_list_urls=() and no cache: only the snapshot shipped inside the package is used.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+def _psl() -> PublicSuffixList:
+    # the full list (ICANN and private sections) shipped with the package: no network at run time
+    from sekisho.match.bulk import psl_text
+
+    return PublicSuffixList(source=io.StringIO(psl_text()), accept_unknown=True)
 
 
 def registrable_domain(name: str) -> str:
-    """``www.example.co.jp`` → ``example.co.jp``; an address or a bare label stays as it is."""
+    """``www.example.co.jp`` → ``example.co.jp``, ``www.example.uk.com`` → ``example.uk.com``,
+    ``alice.github.io`` → ``alice.github.io`` (the PSL's private section counts); an address, a
+    bare label or a public suffix itself stays as it is."""
     name = name.strip().rstrip(".").lower()
     try:
         ipaddress.ip_address(name.strip("[]"))
         return name
     except ValueError:
         pass
-    result = _extractor()(name)
-    top = result.top_domain_under_public_suffix if hasattr(result, "top_domain_under_public_suffix") else ""
-    if top:
-        return top
-    labels = name.split(".")
-    if not result.suffix and len(labels) > 2:
-        return ".".join(labels[-2:])  # the PSL's default rule "*": an unlisted TLD is a suffix
-    return name
+    if name.endswith(".local") or name == "local":
+        return name  # multicast DNS (RFC 6762): no registrable domain (as the PSL's test vectors say)
+    return _psl().privatesuffix(name) or name
 
 
 class NameMatcher:
@@ -56,9 +59,11 @@ class NameMatcher:
 
     @property
     def version(self) -> str:
-        """The catalog version, and the known tier's digest: matches are cached under it."""
+        """The catalog version, the known tier's digest and the matching rules: matches are cached
+        under it."""
         digest = self.catalog.known.digest
-        return f"{self.catalog.meta.version}+known:{digest}" if digest else self.catalog.meta.version
+        base = f"{self.catalog.meta.version}+known:{digest}" if digest else self.catalog.meta.version
+        return f"{base}+{MATCH_RULES}"
 
     def service_for(self, name: str) -> tuple[str | None, str | None]:
         """(researched service id, the catalog entry it matched on), or (None, None)."""

@@ -3,9 +3,9 @@
 Every distinct name is expanded into its label suffixes (``a.b.example.co.jp`` → ``a.b.example.co.jp``,
 ``b.example.co.jp``, …, ``jp``), then joined with
 
-* the ICANN section of the public-suffix list bundled with tldextract (normal, wildcard and
-  exception rules; the PSL's default rule ``*`` when none matches), which gives the public suffix
-  and so the registrable domain; and
+* the full public-suffix list, ICANN and private sections, as the ``publicsuffixlist`` package
+  ships it (normal, wildcard and exception rules; the PSL's default rule ``*`` when none matches),
+  which gives the public suffix and so the registrable domain; and
 * every domain and host name in the catalog, where the longest match names the service — a
   researched service first; only a name no researched entry claims goes to a known one.
 
@@ -22,15 +22,26 @@ import duckdb
 import pyarrow as pa
 from tldextract.suffix_list import extract_tlds_from_suffix_list
 
+from sekisho.match.internal import classify_sql
+
+
+def psl_text() -> str:
+    """The public-suffix list shipped with the ``publicsuffixlist`` package (kept current by its
+    releases; no network at run time): the one list both the bulk match and
+    :func:`sekisho.match.registrable_domain` use."""
+    return (importlib.resources.files("publicsuffixlist") / "public_suffix_list.dat").read_text(
+        encoding="utf-8"
+    )
+
 
 @lru_cache(maxsize=1)
 def psl_rules() -> pa.Table:
-    """(rule, kind) for the ICANN rules: kind ``normal``, ``wild`` (rule is the base after ``*.``),
-    ``exc`` (rule is the name after ``!``)."""
-    text = (importlib.resources.files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
-    icann, _private = extract_tlds_from_suffix_list(text)
+    """(rule, kind) for every rule of the full public-suffix list, ICANN and private sections
+    (``uk.com``, ``github.io``: their sites are registrable domains of their own): kind ``normal``,
+    ``wild`` (rule is the base after ``*.``), ``exc`` (rule is the name after ``!``)."""
+    icann, private = extract_tlds_from_suffix_list(psl_text())
     rules, kinds = [], []
-    for rule in icann:
+    for rule in [*icann, *private]:
         rule = rule.encode("idna").decode("ascii") if not rule.isascii() else rule
         if rule.startswith("*."):
             rules.append(rule[2:])
@@ -83,6 +94,8 @@ def match_sql(
     ``known`` lists the known tier's names (:meth:`sekisho.catalog.known.KnownSet.index`). A name a
     researched entry claims is the researched service's; else the best known entry's (its id has a
     ``tier:`` prefix, e.g. ``v2fly:google``)."""
+    # special-use and internal names (.arpa, .local, single labels, wpad…): sekisho.match.internal
+    internal_id, internal_on = classify_sql("name", "labels")
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
     con.register("catalog_names_arrow", _entries(catalog, known))
@@ -117,10 +130,12 @@ def match_sql(
                 FROM flagged GROUP BY name
             )
             SELECT name,
-                   CASE WHEN regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f:.]+\\]?') THEN name
+                   CASE WHEN regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?') THEN name  -- an address (v6 has a colon)
+                        WHEN labels[-1] = 'local' THEN name  -- multicast DNS: no registrable domain
                         WHEN len(labels) > ps_depth THEN array_to_string(labels[len(labels) - ps_depth:], '.')
                         ELSE name END AS registrable,
-                   service_id, matched_on
+                   coalesce({internal_id}, service_id) AS service_id,
+                   coalesce({internal_on}, matched_on) AS matched_on
             FROM per_name""")
     finally:
         con.execute("SELECT 1").fetchall()

@@ -143,3 +143,26 @@ def service_daily(store: Store, service_id: str) -> list[dict[str, Any]]:
         GROUP BY o.day ORDER BY o.day""",
         [service_id],
     )
+
+
+def internal(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """Special-use and internal names (reverse look-ups, ``.local``, single labels, WPAD, NetBIOS;
+    :mod:`sekisho.match.internal`): not internet destinations, so never among the unknown ones."""
+    return _dicts(
+        store,
+        f"""
+        SELECT coalesce(registrable, name) AS domain, service_id AS kind,
+               count(DISTINCT client) AS clients, sum(queries) AS queries,
+               count(DISTINCT coalesce(name, registrable)) AS names
+        FROM usage_all WHERE starts_with(service_id, 'internal:')
+        GROUP BY ALL ORDER BY clients DESC, queries DESC, domain LIMIT {int(limit)}""",
+    )
+
+
+def internal_totals(store: Store) -> dict[str, Any]:
+    rows = _dicts(
+        store,
+        """SELECT count(DISTINCT coalesce(registrable, name)) AS domains, coalesce(sum(queries), 0) AS queries
+           FROM usage_all WHERE starts_with(service_id, 'internal:')""",
+    )
+    return rows[0]

@@ -1,0 +1,130 @@
+"""The full public-suffix list decides registrable domains (ICANN and private sections), checked
+by the PSL's own test vectors (``tests/test_psl.txt`` of publicsuffix/list, shipped inside the
+``publicsuffixlist`` package and read from it at test time); special-use and internal names are
+classified apart from unknown destinations — both in the bulk DuckDB match."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from sekisho import api
+from sekisho.match import registrable_domain
+from sekisho.match.bulk import match_sql
+from sekisho.match.internal import NETBIOS, SINGLE_LABEL, SPECIAL_USE, WPAD, is_internal
+from tests.conftest import DATA
+
+
+def vectors() -> list[tuple[str, str | None]]:
+    text = (importlib.resources.files("publicsuffixlist") / "test_psl.txt").read_text(encoding="utf-8")
+    out = []
+    for a, b in re.findall(r"checkPublicSuffix\((null|'[^']*'), (null|'[^']*')\);", text):
+        if a == "null":
+            continue  # no name at all: nothing a log holds
+        out.append((a.strip("'"), None if b == "null" else b.strip("'")))
+    return out
+
+
+def bulk(names: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    con = duckdb.connect()
+    con.register("names_arrow", pa.table({"name": names}))
+    con.execute("CREATE TEMP TABLE n AS SELECT DISTINCT name FROM names_arrow")
+    match_sql(con, "n", {}, "out")
+    return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT * FROM out").fetchall()}
+
+
+def _idna(s: str) -> str | None:
+    try:
+        return s.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+
+
+def test_the_psl_test_vectors_pass_one_by_one_and_in_bulk() -> None:
+    cases = vectors()
+    assert len(cases) > 70  # the file, not an empty read
+    failures = []
+    for name, expected in cases:
+        got = registrable_domain(name)
+        want = expected.lower() if expected else name.strip().rstrip(".").lower()  # null: no registrable part
+        if got != want:
+            failures.append((name, expected, got))
+    assert failures == []
+    # the same vectors through DuckDB, as names arrive in logs (IDNA A-labels, no leading dot)
+    ascii_cases = [(_idna(n), _idna(e) if e else None) for n, e in cases if not n.startswith(".")]
+    ascii_cases = [(n, e) for n, e in ascii_cases if n]
+    got_bulk = bulk([n for n, _ in ascii_cases])
+    bulk_failures = [(n, e, got_bulk[n][0]) for n, e in ascii_cases if got_bulk[n][0] != (e or n)]
+    assert bulk_failures == []
+
+
+@pytest.mark.parametrize(
+    ("name", "registrable"),
+    [
+        ("www.example.uk.com", "example.uk.com"),  # private section: uk.com is a suffix
+        ("alice.github.io", "alice.github.io"),  # every github.io site is its own domain
+        ("bob.github.io", "bob.github.io"),
+        ("www.example.co.jp", "example.co.jp"),
+        ("s3.amazonaws.com", "s3.amazonaws.com"),
+    ],
+)
+def test_private_section_counts(name: str, registrable: str) -> None:
+    assert registrable_domain(name) == registrable
+    assert bulk([name])[name][0] == registrable
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("1.0.168.192.in-addr.arpa", SPECIAL_USE),
+        ("b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", SPECIAL_USE),
+        ("printer.home.arpa", SPECIAL_USE),
+        ("macbook.local", SPECIAL_USE),
+        ("fileserver.internal", SPECIAL_USE),
+        ("nas.lan", SPECIAL_USE),
+        ("pc1.localdomain", SPECIAL_USE),
+        ("dc01.corp", SPECIAL_USE),
+        ("localhost", SPECIAL_USE),
+        ("x.test", SPECIAL_USE),
+        ("y.invalid", SPECIAL_USE),
+        ("z.example", SPECIAL_USE),
+        ("fileserver", SINGLE_LABEL),
+        ("wpad", SINGLE_LABEL),
+        ("wpad.city.example.jp", WPAD),
+        ("\\x01\\x02__msbrowse__\\x02\\x01", NETBIOS),
+        ("fhepfcelehfcepfffacacacacacacabn", NETBIOS),
+    ],
+)
+def test_special_use_and_internal_names(name: str, kind: str) -> None:
+    assert bulk([name])[name][1] == kind
+
+
+@pytest.mark.parametrize(
+    "name", ["www.google.com", "example.com", "city.example.lg.jp", "192.168.1.10", "2001:db8::1"]
+)
+def test_internet_names_and_addresses_are_not_internal(name: str) -> None:
+    assert not is_internal(bulk([name])[name][1])
+
+
+def test_a_real_capture_reports_internal_names_apart_from_unknown(corpora: Path, db: Path) -> None:
+    """The WRCCDC 2018 Zeek dns log (a real network): its reverse look-ups, .local and single-label
+    names are internal, listed apart; none is an unknown destination."""
+    result = api.scan(
+        [str(corpora / "zeek/wrccdc2018_dns_head5000.log")],
+        db,
+        DATA / "catalog_ok",
+        keep_all=True,
+        unknown_limit=10_000,
+    )
+    unknown = {u["domain"] for u in result["unknown"]}
+    internal = result["internal"]
+    assert internal, "the capture holds reverse look-ups"
+    assert all(not d.endswith((".arpa", ".local")) and "." in d for d in unknown)
+    kinds = {i["kind"] for i in internal}
+    assert SPECIAL_USE in kinds
+    assert any(i["domain"].endswith("in-addr.arpa") for i in internal)
