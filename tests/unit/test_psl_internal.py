@@ -122,6 +122,7 @@ def test_a_real_capture_reports_internal_names_apart_from_unknown(corpora: Path,
         unknown_limit=10_000,
     )
     unknown = {u["domain"] for u in result["unknown"]}
+    assert len(result["unknown"]) == result["unknown_totals"]["domains"] > 20  # --unknown N: all N, not 20
     internal = result["internal"]
     assert internal, "the capture holds reverse look-ups"
     assert all(not d.endswith((".arpa", ".local")) and "." in d for d in unknown)
