@@ -94,7 +94,7 @@ def watch(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log(
-        f"following {', '.join(map(str, paths))} into {db or 'the default store'}; catalog "
+        f"starting: {', '.join(map(str, paths))} into {db or 'the default store'}; catalog "
         f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
     )
     watcher.run(stop)

@@ -119,6 +119,17 @@ def watched_file(store: Store, path: str) -> WatchedPath | None:
     return WatchedPath(*row) if row else None
 
 
+def watched_files(store: Store) -> list[WatchedPath]:
+    rows = store.con.execute(
+        "SELECT path, file_id, dev, ino, size, mtime_ns, offset_bytes, note FROM watch_files ORDER BY path"
+    ).fetchall()
+    return [WatchedPath(*r) for r in rows]
+
+
+def forget_watched_file(store: Store, path: str) -> None:
+    store.con.execute("DELETE FROM watch_files WHERE path = ?", [path])
+
+
 def save_watched_file(
     store: Store,
     path: str,

@@ -23,15 +23,16 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
-
-import httpx
 
 from sekisho.errors import ConfigError
 from sekisho.store import Store
 from sekisho.store import watch as wstore
 from sekisho.watch.alerts import alert_payload
+
+if TYPE_CHECKING:  # imported by the webhook sink when it first sends (the watcher's start-up)
+    import httpx
 
 __all__ = [
     "SINKS",
@@ -243,6 +244,8 @@ class WebhookSink(Sink):
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
+            import httpx
+
             self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
         return self._client
 
@@ -252,6 +255,8 @@ class WebhookSink(Sink):
             "Idempotency-Key": f"sekisho-alert-{alert.get('id')}",
             **self.headers,
         }
+        import httpx
+
         try:
             r = self.client.post(self.url, json=alert, headers=headers)
         except httpx.HTTPError as e:

@@ -22,6 +22,7 @@ seconds, so other sekisho commands (``alerts``, ``scan``, ``report``) can open i
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -135,6 +136,12 @@ class Watcher:
         self.forced = get_format(self.opt.format_name) if self.opt.format_name else None
         self.memo: dict[Path, _Memo] = {}
         self.notes: dict[Path, str] = {}
+        # per listed path: (content's file id, bytes of it read, compression), to tell a rotated
+        # copy that vanished unread from one that lives on under another name
+        self.content: dict[Path, tuple[int | None, int, str]] = {}
+        self.ready = False  # said "following" (after the first poll: state loaded, first batch in)
+        self._batch_ids: dict[Path, int] = {}
+        self.checked_gone = False
         self.store: Store | None = None
         self.scan_id: int | None = None
         self.known_scan = 0
@@ -160,7 +167,7 @@ class Watcher:
 
     def _load_catalog(self) -> None:
         key = self._key()
-        cat, findings = validate(Path(key[0]))
+        cat, findings = validate(Path(key[0]), source_kinds=False)  # those can only warn: not at start-up
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             raise CatalogError(errors[0].message, errors[0].location)
@@ -247,11 +254,14 @@ class Watcher:
         result = PollResult()
         now = time.monotonic()
         changed: list[tuple[Path, Signature]] = []
-        for path in self.finder.files():
+        listed = self.finder.files()
+        gone = {p: self.memo.pop(p) for p in set(self.memo) - set(listed)}
+        for path in listed:
             try:
                 sig = signature(path.stat())
             except OSError:
-                self.memo.pop(path, None)
+                if path in self.memo:
+                    gone[path] = self.memo.pop(path)
                 continue
             m = self.memo.get(path)
             if m is None or m.sig != sig or not m.idle:
@@ -261,6 +271,7 @@ class Watcher:
             self.last_catalog_check = now
             catalog_changed = self._key() != self.catalog_key
         if not changed and not catalog_changed and not self._deliveries_due():
+            self._report_lost(gone)
             if self.store is not None and now - self.last_work > self.opt.idle_close:
                 self.close()
             return result
@@ -271,6 +282,10 @@ class Watcher:
         if catalog_changed:
             self._catalog_changed(store)
         work = self._plan(store, changed)
+        self._report_lost(gone)  # after planning: a renamed copy's content is known again by now
+        if not self.checked_gone:  # the first poll: before its batch replaces the rows it reads
+            self.checked_gone = True
+            self._report_gone_at_start(store)
         if work:
             self._commit(store, work, result)
         self._deliver(store, result)
@@ -299,6 +314,60 @@ class Watcher:
                 work.append(item)
         return work
 
+    def _report_lost(self, gone: dict[Path, _Memo]) -> None:
+        """A listed file that vanished before all of it was read: say how many bytes of which file
+        were lost (nothing, when its content lives on under another name: dns.log.1 → .2.gz)."""
+        alive = {c[0] for p, c in self.content.items() if p not in gone and c[0] is not None}
+        for path, memo in gone.items():
+            fid, read, comp = self.content.pop(path, (None, -1, "none"))
+            self.notes.pop(path, None)
+            if fid is not None and fid in alive:
+                continue
+            size = memo.sig[2]
+            if comp == "none" and size > max(read, 0):
+                self.log(
+                    f"lost: {path}: {size - max(read, 0)} of its {size} bytes were never read "
+                    "(rotated away or deleted before the watcher reached them)"
+                )
+            elif comp != "none" and (read < 0 or not memo.idle):
+                self.log(
+                    f"lost: {path}: compressed copy ({size} bytes) deleted before it was read to the end"
+                )
+
+    def _report_gone_at_start(self, store: Store) -> None:
+        """At start: content the store was following that is on disk no more (rotated away while
+        no watcher ran) — what of it is known to be lost, or that lines after the last read may be."""
+        alive = {c[0] for c in self.content.values() if c[0] is not None}
+        live = {p.resolve() for p in self.paths if not p.is_dir()}
+        for row in wstore.watched_files(store):
+            if row.file_id is None or row.file_id in alive:
+                continue
+            path = Path(row.path)
+            if row.offset_bytes >= 0 and row.size > row.offset_bytes:
+                self.log(
+                    f"lost: {path}: {row.size - row.offset_bytes} of its {row.size} bytes were never read "
+                    "(rotated away while no watcher ran)"
+                )
+            elif row.offset_bytes < 0:
+                self.log(f"lost: {path}: rotated away while no watcher ran, before it was read to the end")
+            elif path.resolve() in live:
+                self.log(
+                    f"lost?: {path} as read up to byte {row.offset_bytes} is on disk no more (rotated away "
+                    "while no watcher ran): lines written to it after that were not read"
+                )
+            else:
+                continue
+            if not path.exists():
+                with store.transaction():
+                    wstore.forget_watched_file(store, row.path)
+
+    def _say_ready(self, store: Store, result: PollResult) -> None:
+        self.ready = True
+        age = process_age()
+        first = f"first batch committed ({result.lines} line(s))" if result.files else "nothing new to read"
+        when = f" {age:.2f} s after start" if age is not None else ""
+        self.log(f"following {len(self.content)} file(s) from the stored offsets; {first}{when}")
+
     def _note(self, path: Path, note: str) -> None:
         if self.notes.get(path) != note:
             self.notes[path] = note
@@ -312,6 +381,10 @@ class Watcher:
         state = store.known_file(head.data)
         if state is None and len(head.complete) < len(head.data):
             state = store.known_file(head.complete)
+        if state is not None:
+            read = kept.offset_bytes if kept is not None and kept.file_id == state.id else -1
+            read = read if read >= 0 else state.offset_bytes  # the store's: -1 if only lines are known
+            self.content[path] = (state.id, read, head.compression)
         if (
             kept is not None
             and state is not None
@@ -383,6 +456,7 @@ class Watcher:
     def _batch(self, store: Store, work: list[_Work], result: PollResult) -> None:
         assert self.scan_id is not None
         accounts: list[FileAccount] = []
+        self._batch_ids = {}
         with store.transaction():
             wstore.start_batch(store)
             for w in work:
@@ -424,6 +498,7 @@ class Watcher:
                     w.lines_before + w.chunk.lines,
                     w.sig[2],
                 )
+                self._batch_ids[w.path] = file_id
                 # the offset is kept only when every complete line was read (-1: more to read)
                 wstore.save_watched_file(
                     store, str(w.path), file_id, w.sig, -1 if w.chunk.more else w.chunk.end
@@ -446,6 +521,8 @@ class Watcher:
         result.alerts += ids
         for w in work:
             self.memo[w.path] = _Memo(w.sig, not w.chunk.more)
+            if w.path in self._batch_ids:
+                self.content[w.path] = (self._batch_ids[w.path], w.chunk.end, w.head.compression)
             if w.chunk.more:
                 result.backlog = True
 
@@ -485,6 +562,8 @@ class Watcher:
                     self.log(
                         f"batch: {result.lines} line(s) from {result.files} file(s), {len(result.alerts)} alert(s)"
                     )
+                if not self.ready:
+                    self._say_ready(store, result)
                 if self.opt.once and not result.backlog:
                     break
                 if not result.backlog:
@@ -492,6 +571,16 @@ class Watcher:
         finally:
             self.dispatcher.close()
             self.close()
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class _FileFailed(Exception):

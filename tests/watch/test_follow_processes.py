@@ -3,6 +3,13 @@ copytruncate, with the older copy gzipped); the watcher is killed with SIGKILL s
 restarted. At the end the store holds exactly what a one-shot scan of the same lines gives.
 
 The lines are real: the dnsmasq and Zeek DNS corpora, copied into tmp_path at test time.
+
+No fixed sleeps wait for a process: a watcher is killed only after it said "following" (its state
+loaded, its first batch committed), and the writer's pace is set from the first watcher's measured
+start-up, so that a content is rotated away (two rotations after its last line) no sooner than
+about three start-ups later — however loaded the machine is, a restarted watcher reaches it first. That
+is the product's promise (rotating twice while a watcher is down loses nothing); a copy deleted
+before any watcher read it is reported as lost instead (tests/watch/test_lost.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from .conftest import (
     read_jsonl,
     run_sekisho,
     sekisho_cmd,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.realworld]
@@ -45,9 +53,21 @@ def _start_watcher(target: Path, db: Path, alerts: Path, log: Path) -> subproces
         )
 
 
+def _ready(errlog: Path, starts: int, watcher: subprocess.Popen[bytes]) -> float:
+    """Wait until the ``starts``-th watcher said it is following; returns how long that took."""
+    t0 = time.monotonic()
+    wait_for(
+        lambda: errlog.read_text().count(" following ") >= starts or watcher.poll() is not None,
+        timeout=180,
+        what="the watcher to say it is following",
+    )
+    assert watcher.poll() is None, errlog.read_text()
+    return time.monotonic() - t0
+
+
 def _follow_with_kills(
     tmp_path: Path, corpus: Path, style: str, rate: float, rotate_every: int, watch_dir: bool
-) -> tuple[Path, Path, Path]:
+) -> tuple[Path, Path, Path, int]:
     logs = tmp_path / "logs"
     logs.mkdir()
     log = logs / ("dns.log" if "zeek" not in corpus.name else "zeek-dns.log")
@@ -57,6 +77,14 @@ def _follow_with_kills(
     db = new_db(tmp_path / "watch.duckdb")
     alerts = tmp_path / "alerts.jsonl"
     errlog = tmp_path / "watcher.stderr"
+    errlog.touch()
+    target = logs if watch_dir else log
+    watcher = _start_watcher(target, db, alerts, errlog)
+    starts = 1
+    startup = _ready(errlog, starts, watcher)
+    # Two rotations after its last line a content is deleted: make them take at least about three
+    # start-ups (the watcher killed then needs one to come back) — slower on a loaded machine.
+    rate = min(rate, rotate_every * 3 / (5 * startup))  # a rotation every 5/3 start-ups
     writer = subprocess.Popen(
         [
             sys.executable,
@@ -75,9 +103,6 @@ def _follow_with_kills(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    target = logs if watch_dir else log
-    time.sleep(0.3)
-    watcher = _start_watcher(target, db, alerts, errlog)
     rng = random.Random(7)
     kills = 0
     try:
@@ -90,10 +115,11 @@ def _follow_with_kills(
             kills += 1
             time.sleep(rng.uniform(0.05, 0.4))
             watcher = _start_watcher(target, db, alerts, errlog)
-        out, err = writer.communicate(timeout=60)
+            starts += 1
+            _ready(errlog, starts, watcher)
+        out, err = writer.communicate(timeout=300)
         assert writer.returncode == 0, err.decode()
         assert b"done" in out
-        time.sleep(0.5)
         watcher.send_signal(signal.SIGTERM)  # a clean stop finishes its batch
         watcher.wait(timeout=30)
     finally:
@@ -106,6 +132,7 @@ def _follow_with_kills(
     done = run_sekisho("watch", str(target), "--db", str(db), "--once", "--sink", f"jsonl:{alerts}")
     assert done.returncode == 0, done.stderr + errlog.read_text()
     assert "Traceback" not in errlog.read_text(), errlog.read_text()
+    assert " lost" not in errlog.read_text(), errlog.read_text()
     return db, reference, alerts, kills
 
 
