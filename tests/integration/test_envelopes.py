@@ -125,9 +125,11 @@ def test_dnsmasq_through_rsyslog_and_journald(tmp_path: Path) -> None:
             query(port, n)
         wait_for("the queries in syslog", lambda: sum("query[A]" in ln for ln in rs.lines()) == len(NAMES))
     finally:
-        stop(proc)
-        wait_for("dnsmasq's exit in syslog", lambda: any("exiting on receipt" in ln for ln in rs.lines()))
-        rs.stop()
+        try:
+            stop(proc)
+            wait_for("dnsmasq's exit in syslog", lambda: any("exiting on receipt" in ln for ln in rs.lines()))
+        finally:
+            rs.stop()  # never leave a syslog daemon behind
     files = _every_envelope(rs, tmp_path)
     assert len(files) == 9
     _check_all(files, tmp_path, "dnsmasq", dict.fromkeys(NAMES, 1))
@@ -213,9 +215,11 @@ def test_unbound_through_rsyslog_and_journald(tmp_path: Path) -> None:
             lambda: sum(" IN NXDOMAIN " in ln or " IN NOERROR " in ln for ln in rs.lines()) == len(NAMES),
         )
     finally:
-        stop(proc)
-        wait_for("unbound's exit", lambda: any("service stopped" in ln for ln in rs.lines()))
-        rs.stop()
+        try:
+            stop(proc)
+            wait_for("unbound's exit", lambda: any("service stopped" in ln for ln in rs.lines()))
+        finally:
+            rs.stop()  # never leave a syslog daemon behind
     assert any("unbound: [" in ln or "unbound[" in ln for ln in rs.lines())
     files = _every_envelope(rs, tmp_path)
     _check_all(files, tmp_path, "unbound", dict.fromkeys(NAMES, 1))
@@ -296,9 +300,11 @@ def test_bind_tsig_and_category_through_syslog(tmp_path: Path) -> None:
         query(port, "tiktok.com")  # not served: REFUSED, a query-errors line too
         wait_for("the queries", lambda: sum("query: " in ln for ln in rs.lines()) == 3)
     finally:
-        stop(proc)
-        wait_for("named's exit", lambda: any("exiting" in ln for ln in rs.lines()))
-        rs.stop()
+        try:
+            stop(proc)
+            wait_for("named's exit", lambda: any("exiting" in ln for ln in rs.lines()))
+        finally:
+            rs.stop()  # never leave a syslog daemon behind
     trad = rs.lines()
     assert any("/key sekisho-tsig" in ln for ln in trad), trad
     assert any("queries: info: client" in ln for ln in trad)
