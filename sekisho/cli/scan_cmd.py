@@ -165,7 +165,7 @@ def _print_findings(result: dict) -> None:
         console.print(i)
         itot = result.get("internal_totals") or {}
         console.print(
-            f"[dim]{itot.get('domains', 0)} internal names, {itot.get('queries', 0)} queries in all[/]"
+            f"{itot.get('domains', 0)} internal names, {itot.get('queries', 0)} queries in all", style="dim"
         )
     f = Table(title="Input accounting", title_justify="left")
     for col in ("file", "format", "lines", "parsed", "skipped", "malformed", "note"):

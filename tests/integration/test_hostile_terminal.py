@@ -26,10 +26,12 @@ from tests.export.conftest import Daemon, free_port, start
 
 pytestmark = pytest.mark.program
 
-MARKUP_NAMES = ["www.evil[/].com", "[bold red]x[/].example", "[link=file:///etc/passwd]a.example"]
+# Not under .example/.test (RFC 6761 names are reported apart, as internal).
+MARKUP_NAMES = ["www.evil[/].com", "[bold red]x[/].net", "[link=file:///etc/passwd]a.net"]
+SERVICE_DOMAIN = "alpha-ime-sekisho-test.net"  # added to the test catalog's alpha-ime
 # What the store keeps of them (registrable domains; the name with a space is not a dnsmasq query
 # line sekisho parses, so it is counted, not stored).
-STORED = ["evil[/].com", "[link=file:///etc/passwd]a.example"]
+STORED = ["evil[/].com", "[link=file:///etc/passwd]a.net"]
 ESC = "\x1b[2J"
 FILE_NAME = f"dns-{ESC}[bold red]x[blink].log"
 SERVICE_NAME = f"Alpha [bold red]IME[/] {ESC}"
@@ -52,7 +54,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     daemons: list[Daemon] = []
     try:
         start(daemons, argv, port, tmp / "dnsmasq.out", "ready.example")
-        for name in [*MARKUP_NAMES, "alpha-ime.example", "www.alpha-ime.example", "done.example"]:
+        for name in [*MARKUP_NAMES, SERVICE_DOMAIN, f"www.{SERVICE_DOMAIN}", "done.example"]:
             dns.query.udp(dns.message.make_query(_wire(name), "A"), "127.0.0.1", port=port, timeout=5)
         deadline = time.monotonic() + 20  # wait for dnsmasq to have written the last query
         while "query[A] done.example" not in (log.read_text() if log.exists() else ""):
@@ -68,7 +70,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     catalog = tmp / "catalog"
     shutil.copytree(DATA / "catalog_ok", catalog)
     svc = catalog / "services" / "alpha-ime.yaml"
-    svc.write_text(svc.read_text().replace("name: Alpha IME", 'name: "Alpha [bold red]IME[/] \\e[2J"'))
+    svc.write_text(
+        svc.read_text()
+        .replace("name: Alpha IME", 'name: "Alpha [bold red]IME[/] \\e[2J"')
+        .replace("[alpha-ime.example,", f"[alpha-ime.example, {SERVICE_DOMAIN},")
+    )
     policy = tmp / "policy.yaml"
     policy.write_text(
         'name: "[link=file:///etc/passwd]pol[/]"\npresets: [level0]\nrules:\n'
@@ -124,7 +130,7 @@ def test_services_and_show(scanned: dict[str, Any], monkeypatch: pytest.MonkeyPa
 
 def test_scope(scanned: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     out = run(scanned, "scope", "alpha-ime", "--db", str(scanned["db"]), monkeypatch=monkeypatch)
-    assert "www.alpha-ime.example" in out
+    assert f"www.{SERVICE_DOMAIN}" in out
 
 
 def test_policy_show_why_and_export(scanned: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
