@@ -110,8 +110,12 @@ def scan(
     result["unknown"] = result["unknown"][:unknown]
     if as_json:
         print_json({k: result[k] for k in ("files", "services", "unknown", "internal", "scan")})
-        return
-    _print_findings(result)
+    else:
+        _print_findings(result)
+    # A file that could not be read (truncated, corrupt, not a log) was reported in its entry and
+    # the others were scanned; the exit status still says that not everything was read.
+    if any(str(f.get("note") or "").startswith("not read") for f in result["files"]):
+        raise typer.Exit(1)
 
 
 def _print_findings(result: dict) -> None:

@@ -400,17 +400,109 @@ def _scan_file(
     account: FileAccount,
     head: list[str] | None,
 ) -> None:
-    con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
+    store_con = con
+    con = engine_connection([path])
+    lines_before = account.lines
+    try:
+        _scan_locked(con, fmt, path, compression, mtime, account, head)
+        if fmt.text and compression == "none":
+            _count_overlong(path, account, account.lines - lines_before)
+        # Only the aggregate leaves the engine's connection, as Arrow.
+        batch = con.sql("""
+            SELECT day, client, name, n AS queries, first_seen, last_seen,
+                   CAST(bytes_out AS BIGINT) AS bytes_out, CAST(bytes_in AS BIGINT) AS bytes_in
+            FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""").to_arrow_table()
+    finally:
+        con.close()
+    store_con.execute("SELECT 1").fetchall()  # no pending result before registering
+    store_con.register("ingest_batch_arrow", batch)
+    try:
+        store_con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS SELECT * FROM ingest_batch_arrow")
+    finally:
+        store_con.unregister("ingest_batch_arrow")
+
+
+MAX_LINE_BYTES = 2_000_000  # DuckDB's line limit (its reader reports longer lines, or loses them)
+
+
+def _count_overlong(path: Path, account: FileAccount, counted: int) -> None:
+    """DuckDB's reader reports a line over its limit, but loses one longer than its buffer without
+    a word. Count the file's lines (newlines, C speed, one pass) and note each line the engine did
+    not account for as malformed, with its number."""
+    total, run, long_lines = 0, 0, []
+    with open(path, "rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":  # a byte order mark is no text (the reader drops it too)
+            f.seek(0)
+        while chunk := f.read(1 << 20):
+            nl = chunk.find(b"\n")
+            if nl == -1:
+                run += len(chunk)
+                continue
+            if run + nl > MAX_LINE_BYTES:
+                long_lines.append(total + 1)
+            n = chunk.count(b"\n")
+            total += n
+            run = len(chunk) - chunk.rfind(b"\n") - 1
+        if run:
+            if run > MAX_LINE_BYTES:
+                long_lines.append(total + 1)
+            total += 1
+    lost = total - counted
+    if lost <= 0:
+        return
+    known = {s["line"] for s in account.malformed_samples}
+    new = [n + account.first_line - 1 for n in long_lines]
+    new = [n for n in new if n not in known][-lost:]
+    # The reader drops two kinds of line without a word: blank ones (a Zeek TSV file) and those
+    # longer than its buffer. The long ones were found above; the rest were blank.
+    account.lines += lost
+    account.malformed += len(new)
+    if lost > len(new):
+        account.skipped += lost - len(new)
+        account.skipped_reasons["blank line"] = account.skipped_reasons.get("blank line", 0) + lost - len(new)
+    samples = account.malformed_samples + [
+        {"line": n, "reason": f"line longer than the reader's buffer (over {MAX_LINE_BYTES:,} bytes)"}
+        for n in new
+    ]
+    account.malformed_samples = sorted(samples, key=lambda s: int(s["line"]))[:MAX_SAMPLES]
+
+
+def engine_connection(paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for reading ``paths``, and nothing else: external access is off
+    but for those files, and the configuration is locked, so no SQL — even a future mistake that
+    let log text into a query — can read, write or attach any other file."""
+    con = duckdb.connect(":memory:")
+    allowed = sorted({str(p) for p in paths} | {str(Path(p).resolve()) for p in paths})
+    con.execute(f"SET allowed_paths = {literal_list(allowed)}")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _scan_locked(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    path: Path,
+    compression: Compression,
+    mtime: dt.datetime,
+    account: FileAccount,
+    head: list[str] | None,
+) -> None:
     sql, header_lines = compile_format(fmt, path, compression, mtime, con, head)
     account.envelope = getattr(fmt, "envelope_seen", None)
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
     # the years 1-9999 (a garbled stamp: no log is from then, and no client could show the date).
     sane = f"ts BETWEEN {TS_MIN} AND {TS_MAX}"
     future = f"ts > {not_after()}"
+    # A name with a control character (NUL, escape, newline …) is no DNS name: the record is
+    # malformed, and such bytes never reach the store, a terminal or an export.
+    control = r"regexp_matches(name, '[\x00-\x1f\x7f]')"
     sql = f"""
         SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future}) THEN 'bad' ELSE _state END AS _state,
-            CASE WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control}) THEN 'bad'
+                 ELSE _state END AS _state,
+            CASE WHEN _state = 'ok' AND {control} THEN 'control character in the name'
+                 WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
                  WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
                  WHEN _state = 'ok' AND {future} THEN 'in the future'
                  ELSE _reason END AS _reason)
@@ -426,10 +518,6 @@ def _scan_file(
                sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
         FROM ({sql})
         GROUP BY ALL""")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW {BATCH_TABLE} AS
-        SELECT day, client, name, n AS queries, first_seen, last_seen, bytes_out, bytes_in
-        FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""")
     counts = dict(con.execute("SELECT _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall())
     for reason, n in con.execute(
         "SELECT _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 2 DESC"
@@ -457,7 +545,7 @@ def _scan_file(
             f"SELECT _line, _reason FROM ({sql}) WHERE _state = 'bad' LIMIT {MAX_SAMPLES}"
         ).fetchall()
         stop = samples[-1][0] if len(samples) >= MAX_SAMPLES else None
-        samples += _locate(path, compression, bad_lines, account.first_line, stop)
+        samples += _locate(path, compression, bad_lines, account.first_line, stop, {n for n, _ in samples})
     account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
 
 
@@ -482,6 +570,7 @@ def _locate(
     bad: list[tuple[Any, ...]],
     first_line: int,
     stop: int | None = None,
+    taken: set[int] | None = None,
 ) -> list[tuple[int, str]]:
     """Line numbers of the first occurrences of the given malformed lines, in file order (the
     same text may be malformed on several lines); read only as far as needed, and not past line
@@ -494,6 +583,8 @@ def _locate(
         for i, raw in enumerate(f):
             if stop is not None and i + first_line > stop:
                 break
+            if taken and i + first_line in taken:
+                continue  # the reader already reported this line (its text may recur below)
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             if i == 0:
                 line = line.removeprefix("\ufeff")  # the reader drops a byte order mark

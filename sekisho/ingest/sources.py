@@ -68,6 +68,9 @@ class Source:
     mtime: float
     head: bytes = field(repr=False)
     _temps: list[Path] = field(default_factory=list, repr=False)
+    # True when nothing more can be written to it (stdin, once spooled): its last line is whole
+    # even without a newline; a file on disk may still be growing.
+    finished: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +117,32 @@ class Source:
         except (OSError, EOFError, zstandard.ZstdError) as e:
             raise ReadError(f"cannot decompress ({self.compression}): {e}", Location(self.display)) from None
         return Path(tmp), written
+
+    def complete_end(self) -> int:
+        """Where the last complete line of this uncompressed file ends (just after its newline),
+        within the ``size`` seen when it was opened; 0 if no line is complete yet."""
+        with open(self.path, "rb") as f:
+            pos = self.size
+            while pos > 0:
+                start = max(0, pos - 65536)
+                f.seek(start)
+                nl = f.read(pos - start).rfind(b"\n")
+                if nl != -1:
+                    return start + nl + 1
+                pos = start
+        return 0
+
+    def plain_range(self, start: int, end: int) -> Path:
+        """A temporary copy of bytes ``start``..``end`` of this uncompressed file."""
+        fd, tmp = tempfile.mkstemp(prefix="sekisho-", suffix=".log")
+        self._temps.append(Path(tmp))
+        with os.fdopen(fd, "wb") as out, open(self.path, "rb") as f:
+            f.seek(start)
+            remaining = end - start
+            while remaining > 0 and (chunk := f.read(min(remaining, 1 << 20))):
+                out.write(chunk)
+                remaining -= len(chunk)
+        return Path(tmp)
 
     def engine_file(self, offset: int = 0) -> tuple[Path, Compression]:
         """What the engine should read, and how it is compressed (DuckDB reads gzip and zstd)."""
@@ -189,6 +218,7 @@ def stdin_source(stream: BinaryIO | None = None) -> Source:
     path = Path(tmp)
     src = open_source(path)
     src.display = "<stdin>"
+    src.finished = True
     src._temps.append(path)
     return src
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import duckdb
+
 from sekisho.catalog import Catalog
-from sekisho.errors import InputError, Location, SekishoError
+from sekisho.errors import InputError, Location, ReadError, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.accounting import judge
 from sekisho.ingest.duckdb_engine import BATCH_TABLE, FileAccount, scan_file
@@ -62,16 +64,19 @@ def run_scan(
         scan_id = store.begin_scan(catalog.meta.version)
         outcome = ScanOutcome(scan_id)
         for item in inputs:
-            src = stdin_source(stdin) if item == "-" else open_source(Path(item))
+            try:
+                src = stdin_source(stdin) if item == "-" else open_source(Path(item))
+            except ReadError as e:
+                outcome.files.append(_not_read(store, scan_id, str(item), e).as_dict())
+                continue
             try:
                 account = _scan_one(store, scan_id, src, forced, year)
+            except ReadError as e:  # a log cut short or corrupt: say so, read the others
+                account = _not_read(store, scan_id, src.display, e)
             except InputError as e:
                 if item == "-" or Path(item) in named:
                     raise
-                account = FileAccount(
-                    src.display, "-", note=f"not read: {e.message.split(' (first line')[0]}"
-                )
-                store.record_scan_file(scan_id, None, account.as_dict(), 0)
+                account = _not_read(store, scan_id, src.display, e)
             finally:
                 src.close()
             outcome.files.append(account.as_dict())
@@ -85,6 +90,13 @@ def run_scan(
         t = outcome.totals
         store.finish_scan(scan_id, len(outcome.files), t["lines"], t["parsed"], t["malformed"])
     return outcome
+
+
+def _not_read(store: Store, scan_id: int, display: str, e: InputError) -> FileAccount:
+    """The entry of a file the scan could not read, with the reason in one line."""
+    account = FileAccount(display, "-", note=f"not read: {e.message.split(' (first line')[0]}")
+    store.record_scan_file(scan_id, None, account.as_dict(), 0)
+    return account
 
 
 def match_new_names(store: Store, matcher: NameMatcher) -> int:
@@ -115,6 +127,8 @@ def scan_part(
         raise InputError(f"cannot read as {fmt.name}: {e}", Location(display)) from None
     except SekishoError:
         raise
+    except duckdb.IOException as e:  # a truncated or corrupt compressed file, an I/O error
+        raise ReadError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(display)) from None
     except Exception as e:  # a DuckDB error is about this file: say which
         raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(display)) from None
 
@@ -152,6 +166,7 @@ def _scan_one(
             else:
                 offset_bytes = state.offset_bytes
     account.first_line = lines_before + 1
+    partial: str | None = None
     if state is not None and offset_bytes == 0:
         path, size = src.plain_file_from_line(state.lines)
         comp = "none"
@@ -166,12 +181,42 @@ def _scan_one(
     else:
         path, comp = src.engine_file(offset_bytes)
         new_offset = src.size if src.compression == "none" else -1
+        if (
+            src.compression == "none"
+            and fmt.text
+            and not src.finished
+            and (end := src.complete_end()) < src.size
+        ):
+            # A line still being written is left for the next scan, which continues from here.
+            new_offset = end
+            partial = f"incomplete last line ({src.size - end} bytes) left for the next scan"
+            if end <= offset_bytes:  # nothing complete since the last scan
+                account.note = partial
+                if state is not None:
+                    store.save_file(
+                        scan_id,
+                        state,
+                        src.display,
+                        fmt.name,
+                        src.compression,
+                        src.head,
+                        state.offset_bytes,
+                        state.lines,
+                        src.size,
+                    )
+                store.record_scan_file(
+                    scan_id, state.id if state else None, account.as_dict(), account.first_line
+                )
+                return account
+            path, comp = src.plain_range(offset_bytes, end), "none"
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
+    if partial:
+        account.note = f"{account.note}; {partial}" if account.note else partial
     scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
+    judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
     if yearless(src.head_lines()) and (note := year_note(store.con, BATCH_TABLE, mtime, year)):
         account.note = f"{account.note}; {note}" if account.note else note
-    judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
     store.stage_batch()

@@ -276,7 +276,12 @@ def test_forced_format_through_the_api_never_fails_on_content(fmt_name: str, bod
     assert [f["path"] for f in result["files"]] == [str(path)]
     acc = result["files"][0]
     if compression_of(data) == "none":
-        check_account(acc, data, fmt_name)
+        # A file on disk may still be growing: a last line without its newline waits for the
+        # next scan, and the account says so.
+        whole = data[: data.rfind(b"\n") + 1]
+        if whole != data and data.removeprefix(b"\xef\xbb\xbf"):
+            assert "incomplete last line" in (acc.get("note") or ""), acc
+        check_account(acc, whole if whole or not data.startswith(b"\xef\xbb\xbf") else b"", fmt_name)
     assert acc["lines"] == acc["parsed"] + acc["skipped"] + acc["malformed"]
     assert result["scan"]["lines"] == acc["lines"]
     assert counts["queries"] == acc["parsed"]  # every parsed row is in the store, none twice
@@ -358,6 +363,10 @@ def test_any_bytes_as_a_pihole_database_are_refused_by_name(body: bytes) -> None
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "pihole-FTL.db"
         path.write_bytes(body)
-        with pytest.raises(InputError) as e:
-            api.scan([str(path)], db=Path(d) / "db.duckdb", format_name="pihole-db")
-        assert str(path) in str(e.value)
+        try:
+            result = api.scan([str(path)], db=Path(d) / "db.duckdb", format_name="pihole-db")
+        except InputError as e:
+            assert str(path) in str(e)
+        else:  # a file that cannot even be decompressed is reported in its entry, and not read
+            [entry] = result["files"]
+            assert entry["path"] == str(path) and entry["note"].startswith("not read: "), entry

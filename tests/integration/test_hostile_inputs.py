@@ -1,0 +1,233 @@
+"""Hostile and broken inputs (issue 10): log text never becomes SQL, the engine can reach no file
+but the ones it reads, and truncated or corrupt inputs and stores fail with one line naming the
+file while the other files are still read.
+
+The hostile Zeek headers are the documented Zeek TSV header (``#separator``, ``#fields`` …) with
+field names crafted the way the attack in the issue was: a double quote that closes the identifier,
+then statements that read, list and write files. The broken compressed files are real gzip, bzip2
+and zstd streams of a generated dnsmasq log, cut short.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+import zstandard
+from typer.testing import CliRunner
+
+from sekisho import api
+from sekisho.cli.main import app
+from sekisho.ingest.duckdb_engine import engine_connection
+from sekisho.store import Store
+
+FIELDS = [
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "query",
+    "rcode_name",
+    "answers",
+]
+
+
+def zeek_dns(path: Path, fields: list[str], rows: int = 20) -> Path:
+    header = [
+        "#separator \\x09",
+        "#set_separator\t,",
+        "#empty_field\t(empty)",
+        "#unset_field\t-",
+        "#path\tdns",
+        "#open\t2026-11-30-10-00-00",
+        "#fields\t" + "\t".join(fields),
+        "#types\t" + "\t".join("string" for _ in fields),
+    ]
+    lines = []
+    for i in range(rows):
+        values = {
+            "ts": f"{1795950000 + i}.000001",
+            "uid": f"C{i}",
+            "id.orig_h": f"10.0.0.{i % 5 + 1}",
+            "id.orig_p": "5353",
+            "id.resp_h": "10.0.0.53",
+            "id.resp_p": "53",
+            "proto": "udp",
+            "query": f"host{i % 7}.example.com",
+            "rcode_name": "NOERROR",
+        }
+        lines.append("\t".join(values.get(f, "x") for f in fields))
+    path.write_text("\n".join(header + lines) + "\n")
+    return path
+
+
+def observations(db: Path) -> list[tuple[object, ...]]:
+    with Store(db, read_only=True) as store:
+        return store.con.execute(
+            "SELECT client, name, sum(queries) FROM observations GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+
+
+def test_a_zeek_header_cannot_run_sql(tmp_path: Path) -> None:
+    pwned = tmp_path / "pwned.csv"
+    hostile = [
+        f"ts\" FROM (SELECT 1); COPY (SELECT 42) TO '{pwned}'; SELECT \"x",
+        "x\" , (SELECT content FROM read_text('/etc/hostname')) AS \"y",
+        'z""; DROP TABLE observations; --',
+        'id.orig_h"',
+    ]
+    (tmp_path / "clean").mkdir()
+    clean = zeek_dns(tmp_path / "clean" / "dns.log", FIELDS)
+    evil_dir = tmp_path / "evil"
+    evil_dir.mkdir()
+    evil = zeek_dns(evil_dir / "dns.log", FIELDS[:3] + hostile + FIELDS[3:])
+    db_clean, db_evil = tmp_path / "clean.duckdb", tmp_path / "evil.duckdb"
+    api.scan([str(clean)], db=db_clean)
+    result = api.scan([str(evil)], db=db_evil)
+    assert result["files"][0]["parsed"] == 20
+    assert not pwned.exists()
+    assert observations(db_evil) == observations(db_clean)
+
+
+def test_a_csv_header_cannot_run_sql(tmp_path: Path) -> None:
+    pwned = tmp_path / "pwned.csv"
+    col = f"name\"; COPY (SELECT 1) TO '{pwned}'; --"
+    log = tmp_path / "fw.csv"
+    log.write_text(
+        f'ts,client,"{col.replace(chr(34), chr(34) * 2)}"\n'
+        + "".join(f"2026-11-30T10:00:0{i}Z,10.0.0.{i},site{i}.example.org\n" for i in range(5))
+    )
+    result = api.scan(
+        [str(log)],
+        db=tmp_path / "db.duckdb",
+        format_name="csv",
+        mapping={"name": col, "ts": "ts", "client": "client"},
+    )
+    assert result["files"][0]["parsed"] == 5
+    assert not pwned.exists()
+
+
+def test_the_engine_reaches_only_the_files_it_reads(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("one\ntwo\n")
+    other = tmp_path / "other.txt"
+    other.write_text("secret\n")
+    con = engine_connection([log])
+    assert con.execute(f"SELECT count(*) FROM read_csv('{log}', header=false)").fetchone() == (2,)
+    for sql in (
+        f"SELECT * FROM read_text('{other}')",
+        "SELECT * FROM read_text('/etc/hostname')",
+        f"COPY (SELECT 1) TO '{tmp_path / 'out.csv'}'",
+        f"ATTACH '{tmp_path / 'x.duckdb'}' AS x",
+    ):
+        with pytest.raises(duckdb.Error):
+            con.execute(sql)
+    with pytest.raises(duckdb.Error):
+        con.execute("SET enable_external_access = true")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.log", "other.txt"]
+
+
+def dnsmasq_log(lines: int = 400) -> bytes:
+    out = []
+    for i in range(lines):
+        out.append(
+            f"Nov 30 10:{i // 60 % 60:02d}:{i % 60:02d} dnsmasq[42]: query[A] host{i % 9}.example.net from 10.1.0.{i % 4 + 1}"
+        )
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_truncated_compressed_files_are_reported_and_the_others_read(tmp_path: Path) -> None:
+    data = dnsmasq_log()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "ok.log").write_bytes(data.replace(b"example.net", b"example.org"))
+    (logs / "cut.log.gz").write_bytes(gzip.compress(data)[:-300])
+    (logs / "cut.log.bz2").write_bytes(bz2.compress(data)[:-300])
+    (logs / "cut.log.zst").write_bytes(zstandard.ZstdCompressor().compress(data)[:-30])
+    db = tmp_path / "db.duckdb"
+    run = CliRunner().invoke(app, ["scan", str(logs), "--db", str(db), "--json"])
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    files = {Path(f["path"]).name: f for f in api_json(run.output)["files"]}
+    assert files["ok.log"]["parsed"] == 400
+    for name, kind in (("cut.log.gz", "gzip"), ("cut.log.bz2", "bz2"), ("cut.log.zst", "zstd")):
+        assert files[name]["note"].startswith("not read: cannot decompress"), files[name]
+        assert kind in files[name]["note"]
+    assert sum(q for _, _, q in observations(db)) == 400
+
+
+def api_json(text: str) -> dict:
+    import json
+
+    return json.loads(text[text.index("{") :])
+
+
+@pytest.mark.parametrize("damage", ["random", "checksums"])
+def test_a_corrupt_store_is_one_clear_line(tmp_path: Path, damage: str) -> None:
+    db = tmp_path / "store.duckdb"
+    log = tmp_path / "a.log"
+    log.write_bytes(dnsmasq_log(50))
+    api.scan([str(log)], db=db)
+    if damage == "random":
+        db.write_bytes(os.urandom(200_000))
+    else:
+        raw = bytearray(db.read_bytes())
+        for i in range(4096 + 100, len(raw), 4096):
+            raw[i : i + 64] = os.urandom(64)
+        db.write_bytes(bytes(raw))
+    for args in (["report"], ["scope", "baidu-ime"], ["db", "info"]):
+        run = CliRunner().invoke(app, [*args, "--db", str(db)])
+        assert run.exit_code == 1, run.output
+        assert "Traceback" not in run.output
+        assert str(db) in run.output
+
+
+def test_a_half_written_last_line_waits_for_the_next_scan(tmp_path: Path) -> None:
+    log = tmp_path / "dnsmasq.log"
+    whole = dnsmasq_log(6).splitlines(keepends=True)
+    log.write_bytes(b"".join(whole[:3]) + whole[3][:25])  # the writer is in the middle of line 4
+    db = tmp_path / "db.duckdb"
+    first = api.scan([str(log)], db=db)["files"][0]
+    assert (first["lines"], first["parsed"], first["malformed"]) == (3, 3, 0)
+    assert "incomplete last line" in first["note"]
+    log.write_bytes(b"".join(whole))  # the line is finished, and two more follow
+    second = api.scan([str(log)], db=db)["files"][0]
+    assert (second["parsed"], second["malformed"]) == (3, 0), second
+    assert sum(q for _, _, q in observations(db)) == 6
+
+
+def test_control_characters_make_a_record_malformed(tmp_path: Path) -> None:
+    good = dnsmasq_log(200)  # > 4 KiB, so the NUL below is past the part read to detect the format
+    bad = [
+        b"Nov 30 11:00:00 dnsmasq[42]: query[A] evil\x1b[2J.example.com from 10.1.0.9",
+        b"Nov 30 11:00:01 dnsmasq[42]: query[A] nul\x00byte.example.com from 10.1.0.9",
+        b"Nov 30 11:00:02 dnsmasq[42]: query[A] bell\x07.example.com from 10.1.0.9",
+    ]
+    log = tmp_path / "dnsmasq.log"
+    log.write_bytes(good + b"\n".join(bad) + b"\n")
+    db = tmp_path / "db.duckdb"
+    f = api.scan([str(log)], db=db)["files"][0]
+    assert f["parsed"] == 200
+    assert f["malformed"] == 3, f
+    assert all(not any(c < " " for c in name) for _, name, _ in observations(db))
+
+
+def test_overlong_lines_are_counted_malformed_with_their_numbers(tmp_path: Path) -> None:
+    good = dnsmasq_log(3)
+    log = tmp_path / "dnsmasq.log"
+    with open(log, "wb") as f:
+        f.write(good)  # lines 1-3
+        f.write(b"Nov 30 10:00:01 dnsmasq[42]: query[A] " + b"x" * (3 << 20) + b".com from 10.1.0.1\n")  # 4
+        f.write(good)  # 5-7
+        f.write(b"Nov 30 10:00:01 dnsmasq[42]: query[A] " + b"y" * (40 << 20) + b".com from 10.1.0.1\n")  # 8
+        f.write(good)  # 9-11
+    result = api.scan([str(log)], db=tmp_path / "db.duckdb")["files"][0]
+    assert (result["lines"], result["parsed"], result["malformed"]) == (11, 9, 2), result
+    assert [s["line"] for s in result["malformed_samples"]] == [4, 8]
