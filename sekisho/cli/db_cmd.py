@@ -11,7 +11,8 @@ from sekisho.cli.common import console, fail, handle_errors, print_json
 from sekisho.cli.scan_cmd import DbOpt
 
 app = typer.Typer(help="Inspect and maintain the DuckDB store.", no_args_is_help=True)
-SETTINGS = {"retention-days": "retention_days", "detail-days": "detail_days"}
+SETTINGS = {"retention-days": "retention_days", "detail-days": "detail_days", "own-domains": "own_domains"}
+DAY_SETTINGS = ("retention-days", "detail-days")
 
 
 @app.command("info")
@@ -25,7 +26,9 @@ def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json"))
             "path": str(store.path),
             "size_bytes": store.path.stat().st_size,
             **store.counts(),
-            "monthly_rows": store.con.execute("SELECT count(*) FROM observations_monthly").fetchone()[0],
+            "monthly_rows": (
+                store.con.execute("SELECT count(*) FROM observations_monthly").fetchone() or (0,)
+            )[0],
             "period": {k: str(v) if v else None for k, v in store.overview().items() if k.endswith("_day")},
             "settings": {k: store.get_setting(v) for k, v in SETTINGS.items()},
         }
@@ -40,17 +43,31 @@ def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json"))
 @handle_errors
 def set_(
     key: str = typer.Argument(..., help=f"One of: {', '.join(SETTINGS)}."),
-    value: int = typer.Argument(..., min=1, help="Number of days."),
+    value: str = typer.Argument(
+        ..., help='Number of days; for own-domains a comma-separated list of domains ("" clears it).'
+    ),
     db: Path | None = DbOpt,
 ) -> None:
-    """Change a store setting (e.g. `sekisho db set retention-days 400`)."""
+    """Change a store setting (e.g. `sekisho db set retention-days 400`,
+    `sekisho db set own-domains city.example.lg.jp,example-school.ed.jp`)."""
     from sekisho.store import Store
 
     if key not in SETTINGS:
         raise fail(f"unknown setting {key!r}; choose one of: {', '.join(SETTINGS)}")
+    if key in DAY_SETTINGS:
+        if not value.isdigit() or int(value) < 1:
+            raise fail(f"{key} must be a whole number of days, 1 or more, not {value!r}")
+        value = str(int(value))
+    else:
+        from sekisho.match.internal import normalise_domain
+
+        try:
+            value = ",".join(dict.fromkeys(normalise_domain(d) for d in value.split(",") if d.strip()))
+        except ValueError as e:
+            raise fail(f"{key}: {e}") from None
     with Store(db) as store:
-        store.set_setting(SETTINGS[key], str(value))
-    console.print(f"{key} = {value}")
+        store.set_setting(SETTINGS[key], value)
+    console.print(f"{key} = {value}", markup=False, highlight=False)
 
 
 @app.command("compact")

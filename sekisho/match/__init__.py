@@ -9,6 +9,7 @@ none of them claims may belong to a *known* service (the catalog's second tier, 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import ipaddress
 from functools import lru_cache
@@ -21,7 +22,8 @@ from sekisho.catalog import Catalog
 __all__ = ["NameMatcher", "registrable_domain"]
 # What the matching itself decides, beside the catalog: a change re-matches every stored name.
 # psl-full-1: the PSL's private section counts; internal and special-use names (match.internal).
-MATCH_RULES = "psl-full-1"
+# psl-full-2: also names under an unknown top-level domain, and the store's own domains.
+MATCH_RULES = "psl-full-2"
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +52,10 @@ def registrable_domain(name: str) -> str:
 class NameMatcher:
     """Longest-suffix match of names against every domain and host name the catalog lists."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, own_domains: tuple[str, ...] = ()) -> None:
         self.catalog = catalog
+        # the organisation's own domains (store setting own_domains): internal, never unknown
+        self.own_domains = own_domains
         self.index: dict[str, str] = {}
         for sid, svc in catalog.services.items():
             for name in svc.domains.value + (svc.hostnames.value if svc.hostnames else []):
@@ -59,11 +63,14 @@ class NameMatcher:
 
     @property
     def version(self) -> str:
-        """The catalog version, the known tier's digest and the matching rules: matches are cached
-        under it."""
+        """The catalog version, the known tier's digest, the matching rules and the own domains:
+        matches are cached under it, so changing any of them re-matches the stored names."""
         digest = self.catalog.known.digest
         base = f"{self.catalog.meta.version}+known:{digest}" if digest else self.catalog.meta.version
-        return f"{base}+{MATCH_RULES}"
+        own = ""
+        if self.own_domains:
+            own = "+own:" + hashlib.sha256(",".join(sorted(self.own_domains)).encode()).hexdigest()[:12]
+        return f"{base}+{MATCH_RULES}{own}"
 
     def service_for(self, name: str) -> tuple[str | None, str | None]:
         """(researched service id, the catalog entry it matched on), or (None, None)."""
@@ -80,4 +87,4 @@ class NameMatcher:
         no researched service claims may match a known one (``service_id`` ``v2fly:…``)."""
         from sekisho.match.bulk import match_sql
 
-        match_sql(con, names_table, self.index, out_table, self.catalog.known.index())
+        match_sql(con, names_table, self.index, out_table, self.catalog.known.index(), self.own_domains)

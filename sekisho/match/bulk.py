@@ -16,6 +16,7 @@ them), at a cost that does not grow with per-name Python calls.
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Sequence
 from functools import lru_cache
 
 import duckdb
@@ -88,14 +89,16 @@ def match_sql(
     catalog: dict[str, str],
     out_table: str,
     known: list[KnownRow] | None = None,
+    own_domains: Sequence[str] = (),
 ) -> None:
     """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
     ``names_table(name)``. ``catalog`` maps each researched domain/host name to its service id;
     ``known`` lists the known tier's names (:meth:`sekisho.catalog.known.KnownSet.index`). A name a
     researched entry claims is the researched service's; else the best known entry's (its id has a
-    ``tier:`` prefix, e.g. ``v2fly:google``)."""
+    ``tier:`` prefix, e.g. ``v2fly:google``). Names under ``own_domains`` and names under a top-level
+    domain the public-suffix list does not know are internal (:mod:`sekisho.match.internal`)."""
     # special-use and internal names (.arpa, .local, single labels, wpad…): sekisho.match.internal
-    internal_id, internal_on = classify_sql("name", "labels")
+    internal_id, internal_on = classify_sql("name", "labels", own_domains, tld_known="tld_known")
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
     con.register("catalog_names_arrow", _entries(catalog, known))
@@ -126,7 +129,9 @@ def match_sql(
                        coalesce(max(depth) FILTER (WHERE is_exc) - 1,
                                 max(depth) FILTER (WHERE is_normal OR is_wild), 1) AS ps_depth,
                        arg_max(service_id, priority) FILTER (WHERE service_id IS NOT NULL) AS service_id,
-                       arg_max(suf, priority) FILTER (WHERE service_id IS NOT NULL) AS matched_on
+                       arg_max(suf, priority) FILTER (WHERE service_id IS NOT NULL) AS matched_on,
+                       -- the last label is a PSL rule, or the base of a wildcard one (*.ck)
+                       bool_or((depth = 1 AND is_normal) OR (depth = 2 AND is_wild)) AS tld_known
                 FROM flagged GROUP BY name
             )
             SELECT name,

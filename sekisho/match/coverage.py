@@ -5,37 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-# TODO(issue 11 / ingest issue): switch to the "internal" classification of names in sekisho/match
-# once it lands (the function that says a name is internal or special-use); until then this rule:
-# a bare label, an address, a reverse-lookup name, or a special-use / internal suffix (RFC 6761,
-# RFC 6762 .local, RFC 8375 home.arpa, and the common .lan/.internal/.localdomain/.corp/.home).
-INTERNAL_SUFFIXES = (
-    "local", "lan", "internal", "intranet", "localdomain", "home", "corp", "home.arpa",
-    "in-addr.arpa", "ip6.arpa", "localhost", "test", "invalid", "example",
-)  # fmt: skip
+from sekisho.match.internal import PREFIX
+from sekisho.sql import literal
 
-_CLASS_SQL = """
+# A name's class is the match's own (sekisho.match.internal, stored in names.service_id with the
+# "internal:" prefix): special-use, single-label, wpad, NetBIOS, the store's own domains
+# (`sekisho db set own-domains`), and names under a top-level domain the PSL does not know.
+# Addresses are public destinations (a conn log or SNI may name a host by address).
+_CLASS_SQL = f"""
     CASE
+      WHEN starts_with(u.service_id, {literal(PREFIX)}) THEN 'internal'
       WHEN u.service_id IS NOT NULL AND NOT contains(u.service_id, ':') THEN 'researched'
       WHEN u.service_id IS NOT NULL THEN 'known'
-      WHEN NOT contains(u.nm, '.')
-           OR regexp_full_match(u.nm, '[0-9.]+|\\[?[0-9a-f:.]+\\]?')
-           OR list_contains($suffixes, u.nm)
-           OR len(list_filter($suffixes, lambda s: ends_with(u.nm, '.' || s))) > 0 THEN 'internal'
       ELSE 'unknown'
     END"""
 
 
 def coverage(con: Any) -> dict[str, Any]:
     """Shares of queries and clients per destination class over everything the store keeps (both
-    grains, ``usage_all``); ``public`` is everything not internal."""
+    grains, ``usage_all``), as the names were classified when matched (a scan re-matches names
+    classified under older rules or other own domains); ``public`` is everything not internal."""
     rows = con.execute(
         f"""
         WITH c AS (
             SELECT u.client, u.queries, {_CLASS_SQL} AS cls
-            FROM (SELECT client, queries, service_id, coalesce(name, registrable) AS nm FROM usage_all) u)
-        SELECT cls, sum(queries)::BIGINT, count(DISTINCT client) FROM c GROUP BY cls""",
-        {"suffixes": list(INTERNAL_SUFFIXES)},
+            FROM (SELECT client, queries, service_id FROM usage_all) u)
+        SELECT cls, sum(queries)::BIGINT, count(DISTINCT client) FROM c GROUP BY cls"""
     ).fetchall()
     clients_total = con.execute("SELECT count(DISTINCT client) FROM usage_all").fetchone()[0]
     per = {cls: {"queries": 0, "clients": 0} for cls in ("researched", "known", "internal", "unknown")}

@@ -5,7 +5,10 @@ Reverse look-ups (``*.in-addr.arpa``, ``*.ip6.arpa``) and everything under ``.ar
 ``.invalid``, ``.example``, ``localhost``), ``.internal`` (reserved by ICANN for private use, 2024),
 the private suffixes networks use without owning them (``.lan``, ``.localdomain``, ``.corp``),
 single-label names (a search-list miss or a NetBIOS/LLMNR name), WPAD discovery (``wpad.…``) and
-NetBIOS names (``\\x01\\x02__MSBROWSE__…``, the 32-letter first-level encoding).
+NetBIOS names (``\\x01\\x02__MSBROWSE__…``, the 32-letter first-level encoding), the
+organisation's own domains and every name under them (the store setting ``own_domains``, set with
+``sekisho db set own-domains a.jp,b.jp``), and names under a top-level domain the public-suffix list
+does not know at all (``oompa.loompa``, ``corp.example-internal``: not a public name).
 
 They are classified in the bulk match (:mod:`sekisho.match.bulk`) as pseudo-services whose id
 starts with ``internal:``; a question about unknown destinations (``service_id IS NULL``) therefore
@@ -14,18 +17,27 @@ never shows them, and :func:`is_internal` tells them apart from catalog services
 
 from __future__ import annotations
 
-from sekisho.sql import literal
+import re
+from collections.abc import Sequence
+
+from sekisho.sql import literal, literal_list
+
+_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 
 PREFIX = "internal:"
 SPECIAL_USE = f"{PREFIX}special-use"
 SINGLE_LABEL = f"{PREFIX}single-label"
 WPAD = f"{PREFIX}wpad"
 NETBIOS = f"{PREFIX}netbios"
+OWN_DOMAIN = f"{PREFIX}own-domain"
+UNKNOWN_TLD = f"{PREFIX}unknown-tld"
 KINDS = {
     SPECIAL_USE: "special-use name (RFC 6761/6762/6303/8375) or private suffix",
     SINGLE_LABEL: "single-label name (search-list miss, NetBIOS/LLMNR)",
     WPAD: "WPAD proxy discovery",
     NETBIOS: "NetBIOS name",
+    OWN_DOMAIN: "the organisation's own domain (setting own-domains)",
+    UNKNOWN_TLD: "not a public name: unknown top-level domain",
 }
 # the last label → why it is not an internet destination
 SPECIAL_TLDS = {
@@ -46,9 +58,25 @@ def is_internal(service_id: str | None) -> bool:
     return bool(service_id) and str(service_id).startswith(PREFIX)
 
 
-def classify_sql(name: str, labels: str) -> tuple[str, str]:
+def normalise_domain(value: str) -> str:
+    """An own-domain setting's entry as it is compared: lower case, no leading or trailing dot.
+    Refuses what is not a DNS name of LDH labels (``_`` allowed) with at least two labels."""
+    d = value.strip().strip(".").lower()
+    if not d.isascii():
+        d = d.encode("idna").decode("ascii")
+    labels = d.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"not a domain name of two or more labels: {value!r}")
+    return d
+
+
+def classify_sql(
+    name: str, labels: str, own_domains: Sequence[str] = (), tld_known: str | None = None
+) -> tuple[str, str]:
     """SQL (id, matched_on) for the internal kind of ``name`` (its ``labels`` list), NULL for a
-    name that may be an internet destination. Addresses are never internal here."""
+    name that may be an internet destination. Addresses are never internal here. ``own_domains``
+    are the organisation's domains (:func:`normalise_domain` form); ``tld_known`` is a SQL boolean
+    that is false when the public-suffix list has no rule for the name's last label."""
     tlds = ", ".join(literal(t) for t in SPECIAL_TLDS)
     address = f"regexp_full_match({name}, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
     cases = [
@@ -61,6 +89,13 @@ def classify_sql(name: str, labels: str) -> tuple[str, str]:
         (f"len({labels}) = 1", SINGLE_LABEL, name),
         (f"{labels}[1] = 'wpad'", WPAD, "'wpad'"),
     ]
+    if own_domains:
+        mine = (
+            f"list_filter({literal_list(own_domains)}, lambda d: {name} = d OR ends_with({name}, '.' || d))"
+        )
+        cases.append((f"len({mine}) > 0", OWN_DOMAIN, f"{mine}[1]"))
+    if tld_known is not None:
+        cases.append((f"NOT coalesce({tld_known}, false)", UNKNOWN_TLD, f"{labels}[-1]"))
     kind = (
         "CASE WHEN "
         + address

@@ -101,7 +101,9 @@ def _not_read(store: Store, scan_id: int, display: str, e: InputError) -> FileAc
 
 def match_new_names(store: Store, matcher: NameMatcher) -> int:
     """Match the names this scan (or watch batch) brought, and names matched under another catalog
-    version; returns how many were matched."""
+    version; returns how many were matched. The store's own domains (setting ``own_domains``)
+    are internal."""
+    matcher.own_domains = store.own_domains()
     n = store.pending_names(matcher.version, "pending_names")
     if n:
         matcher.match_table(store.con, "pending_names", "name_matches")

@@ -143,6 +143,12 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
 
+    def own_domains(self) -> tuple[str, ...]:
+        """The organisation's own domains (setting ``own_domains``, comma-separated): their names
+        are internal, not unknown destinations."""
+        value = self.get_setting("own_domains") or ""
+        return tuple(d for d in value.split(",") if d)
+
     # --- scans and files ------------------------------------------------------------------------
     def begin_scan(self, catalog_version: str) -> int:
         row = self.con.execute(

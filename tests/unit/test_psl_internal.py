@@ -16,7 +16,16 @@ import pytest
 from sekisho import api
 from sekisho.match import registrable_domain
 from sekisho.match.bulk import match_sql
-from sekisho.match.internal import NETBIOS, SINGLE_LABEL, SPECIAL_USE, WPAD, is_internal
+from sekisho.match.internal import (
+    NETBIOS,
+    OWN_DOMAIN,
+    SINGLE_LABEL,
+    SPECIAL_USE,
+    UNKNOWN_TLD,
+    WPAD,
+    is_internal,
+    normalise_domain,
+)
 from tests.conftest import DATA
 
 
@@ -30,11 +39,11 @@ def vectors() -> list[tuple[str, str | None]]:
     return out
 
 
-def bulk(names: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+def bulk(names: list[str], own: tuple[str, ...] = ()) -> dict[str, tuple[str, str | None, str | None]]:
     con = duckdb.connect()
     con.register("names_arrow", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE n AS SELECT DISTINCT name FROM names_arrow")
-    match_sql(con, "n", {}, "out")
+    match_sql(con, "n", {"example.com": "svc"}, "out", own_domains=own)
     return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT * FROM out").fetchall()}
 
 
@@ -98,6 +107,10 @@ def test_private_section_counts(name: str, registrable: str) -> None:
         ("wpad.city.example.jp", WPAD),
         ("\\x01\\x02__msbrowse__\\x02\\x01", NETBIOS),
         ("fhepfcelehfcepfffacacacacacacabn", NETBIOS),
+        # a TLD the public-suffix list does not know at all: not a public name
+        ("snozberry.oompa.loompa", UNKNOWN_TLD),
+        ("_ldap._tcp.dc._msdcs.factory.oompa.loompa", UNKNOWN_TLD),
+        ("dc1.corp.example-internal", UNKNOWN_TLD),
     ],
 )
 def test_special_use_and_internal_names(name: str, kind: str) -> None:
@@ -105,10 +118,76 @@ def test_special_use_and_internal_names(name: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["www.google.com", "example.com", "city.example.lg.jp", "192.168.1.10", "2001:db8::1"]
+    "name",
+    [
+        "www.google.com",
+        "example.com",
+        "city.example.lg.jp",
+        "192.168.1.10",
+        "2001:db8::1",
+        "www.nic.ck",  # a TLD the PSL has only as a wildcard rule (*.ck)
+        "example.xn--q9jyb4c",  # .みんな, an IDN TLD in the PSL (as logs carry it: A-label)
+    ],
 )
 def test_internet_names_and_addresses_are_not_internal(name: str) -> None:
     assert not is_internal(bulk([name])[name][1])
+
+
+def test_own_domains_and_their_subdomains_are_internal_others_are_not() -> None:
+    own = (normalise_domain("City.Example.LG.JP."), normalise_domain("oompa.loompa"))
+    got = bulk(
+        [
+            "city.example.lg.jp",
+            "www.city.example.lg.jp",
+            "notcity.example.lg.jp",
+            "store.oompa.loompa",
+            "example.com",
+        ],
+        own,
+    )
+    assert got["city.example.lg.jp"][1:] == (OWN_DOMAIN, "city.example.lg.jp")
+    assert got["www.city.example.lg.jp"][1:] == (OWN_DOMAIN, "city.example.lg.jp")
+    assert got["store.oompa.loompa"][1:] == (OWN_DOMAIN, "oompa.loompa")  # own before unknown-TLD
+    assert got["notcity.example.lg.jp"][1] is None  # a label boundary, not a string suffix
+    assert got["example.com"][1:] == ("svc", "example.com")
+    assert got["www.city.example.lg.jp"][0] == registrable_domain("www.city.example.lg.jp")  # still the PSL's
+
+
+@pytest.mark.parametrize("value", ["jp", "a..b", "bad domain.jp", "x_.-y.jp", ""])
+def test_an_own_domain_that_is_not_a_domain_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="not a domain name"):
+        normalise_domain(value)
+
+
+def test_own_domains_are_a_store_setting_and_changing_them_rematches(tmp_path: Path) -> None:
+    """`sekisho db set own-domains` stores them; the next scan re-matches every stored name."""
+    from typer.testing import CliRunner
+
+    from sekisho.cli.main import app
+    from sekisho.store import Store
+
+    db = tmp_path / "s.duckdb"
+    log = tmp_path / "hosts.txt"
+    log.write_text("portal.city.example.lg.jp\nwww.google.com\n")
+    api.scan([str(log)], db, DATA / "catalog_ok", keep_all=True)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["db", "set", "own-domains", "city.example.lg.jp,not a domain", "--db", str(db)])
+    assert bad.exit_code != 0 and "not a domain name" in bad.output
+    ok = runner.invoke(
+        app, ["db", "set", "own-domains", "City.Example.lg.jp.,city.example.lg.jp", "--db", str(db)]
+    )
+    assert ok.exit_code == 0, ok.output
+    with Store(db, read_only=True) as store:
+        assert store.own_domains() == ("city.example.lg.jp",)
+        before = dict(store.con.execute("SELECT name, service_id FROM names").fetchall())
+    assert not is_internal(before["portal.city.example.lg.jp"])
+    log2 = tmp_path / "more.txt"
+    log2.write_text("www.google.com\n")
+    api.scan([str(log2)], db, DATA / "catalog_ok", keep_all=True)
+    with Store(db, read_only=True) as store:
+        after = dict(store.con.execute("SELECT name, service_id FROM names").fetchall())
+    assert after["portal.city.example.lg.jp"] == OWN_DOMAIN
+    assert not is_internal(after["www.google.com"])
 
 
 def test_a_real_capture_reports_internal_names_apart_from_unknown(corpora: Path, db: Path) -> None:
