@@ -114,7 +114,10 @@ def scan(
         _print_findings(result)
     # A file that could not be read (truncated, corrupt, not a log) was reported in its entry and
     # the others were scanned; the exit status still says that not everything was read.
-    if any(str(f.get("note") or "").startswith("not read") for f in result["files"]):
+    unread = [f for f in result["files"] if str(f.get("note") or "").startswith("not read")]
+    for f in unread:
+        err_console.print(f"error: {f['path']}: {f['note']}", markup=False, highlight=False, soft_wrap=True)
+    if unread:
         raise typer.Exit(1)
 
 

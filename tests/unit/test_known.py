@@ -106,18 +106,18 @@ def test_researched_names_win_over_known_and_full_entries_match_only_themselves(
     cat = open_catalog()
     m = NameMatcher(cat)
     con = duckdb.connect()
-    names = ["www.tiktok.com", "mail.google.com", "login.acme-sso.example", "x.login.acme-sso.example"]
+    names = ["www.tiktok.com", "mail.google.com", "login.acme-sso-test.com", "x.login.acme-sso-test.com"]
     con.register("n", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
     from sekisho.match.bulk import match_sql
 
-    extra = [("login.acme-sso.example", "v2fly:acme", True, 0)]
+    extra = [("login.acme-sso-test.com", "v2fly:acme", True, 0)]
     match_sql(con, "pending", m.index, "out", cat.known.index() + extra)
     got = dict(con.execute("SELECT name, service_id FROM out").fetchall())
     assert "tiktok.com" in cat.known.services["v2fly:tiktok"].domains  # both tiers hold it …
     assert got["www.tiktok.com"] == m.service_for("www.tiktok.com")[0] == "tiktok"  # … researched wins
     assert got["mail.google.com"] == "v2fly:google"
-    assert got["login.acme-sso.example"] == "v2fly:acme" and got["x.login.acme-sso.example"] is None
+    assert got["login.acme-sso-test.com"] == "v2fly:acme" and got["x.login.acme-sso-test.com"] is None
 
 
 def test_owner_mapping_to_a_missing_operator_is_an_error_with_its_line(tmp_path: Path) -> None:
