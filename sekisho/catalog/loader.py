@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -63,20 +62,24 @@ class YamlDoc:
 
     @property
     def tree(self) -> Any:
+        """The node tree (libyaml's composer: positions, no values built — a warning's line must not
+        cost the start-up of every command the round-trip parse of a long file)."""
         if self._tree is None:
-            self._tree = _yaml().load(self._text)
+            self._tree = yaml.compose(self._text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         return self._tree
 
     def line_of(self, keys: Sequence[str | int]) -> int:
         """1-based line of the deepest node along ``keys`` that exists (1 if none)."""
         node, line = self.tree, 1
         for key in keys:
-            if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.key(key)[0] + 1
-                node = node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-                line = node.lc.item(key)[0] + 1
-                node = node[key]
+            if isinstance(node, yaml.MappingNode):
+                hit = next((kv for kv in node.value if kv[0].value == str(key)), None)
+                if hit is None:
+                    break
+                line, node = hit[0].start_mark.line + 1, hit[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
             else:
                 break
         return line
