@@ -89,17 +89,45 @@ def _comp(c: Compression) -> str:
     return {"none": "none", "gzip": "gzip", "zstd": "zstd", "bz2": "none"}[c]
 
 
-def lines_relation(path: Path, compression: Compression) -> str:
+# Where the engine reads: one file, or several of one format, compression and header in one pass
+# (``read_csv([...], filename=true)``); then every row says which file (``_file``, its position in
+# the list) and that file's modification time (``_mtime``, from the table ``ingest_files``).
+Target = Path | list[Path]
+# The reference time of year-less and time-less records: a file's modification time, or the SQL of
+# each row's (``_mtime``) when several files are read together.
+Mtime = dt.datetime | str
+FILES_TABLE = "ingest_files"
+
+
+def _paths_sql(target: Target) -> str:
+    return literal_list([str(p) for p in target]) if isinstance(target, list) else q(str(target))
+
+
+def _with_file(rel: str, target: Target, cols: str) -> str:
+    """``rel`` (a ``read_csv`` of ``target``) with the columns ``_file`` and ``_mtime`` added."""
+    if not isinstance(target, list):
+        return f"(SELECT {cols}, 0 AS _file, NULL::TIMESTAMP AS _mtime FROM {rel})"
     return (
-        f"read_csv({q(str(path))}, columns={{'_line': 'VARCHAR'}}, delim={q(LINE_DELIM)}, quote='', escape='', "
-        f"header=false, auto_detect=false, compression={q(_comp(compression))}, store_rejects=true, "
-        "rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n')"
+        f"(SELECT {', '.join('_r.' + c.strip() for c in cols.split(','))}, _f.i AS _file, _f.mtime AS _mtime "
+        f"FROM {rel} _r JOIN {FILES_TABLE} _f ON _r.filename = _f.path)"
     )
 
 
-def ts_expr(ts: Timestamp, col: str, mtime: dt.datetime) -> str:
-    """SQL turning the text column ``col`` into a TIMESTAMP."""
-    mt = f"TIMESTAMP {q(mtime.strftime('%Y-%m-%d %H:%M:%S'))}"
+def lines_relation(path: Target, compression: Compression) -> str:
+    many = ", filename=true" if isinstance(path, list) else ""
+    rel = (
+        f"read_csv({_paths_sql(path)}, columns={{'_line': 'VARCHAR'}}, delim={q(LINE_DELIM)}, quote='', escape='', "
+        f"header=false, auto_detect=false, compression={q(_comp(compression))}, store_rejects=true, "
+        f"rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n'{many})"
+    )
+    return _with_file(rel, path, "_line")
+
+
+def ts_expr(ts: Timestamp, col: str, mtime: Mtime) -> str:
+    """SQL turning the text column ``col`` into a TIMESTAMP (``mtime``: the file's modification
+    time, or the SQL of each row's file's)."""
+    mt = mtime if isinstance(mtime, str) else f"TIMESTAMP {q(mtime.strftime('%Y-%m-%d %H:%M:%S'))}"
+    year = f"year({mtime})" if isinstance(mtime, str) else str(mtime.year)
     if ts.optional:
         inner = ts_expr(Timestamp(ts.style, ts.fmt), col, mtime)
         return f"(CASE WHEN coalesce({col}, '') = '' THEN {mt} ELSE {inner} END)"
@@ -118,7 +146,7 @@ def ts_expr(ts: Timestamp, col: str, mtime: dt.datetime) -> str:
         return f"try_strptime({col}, {q(ts.fmt)})"
     if ts.style == "syslog":
         # No year in the line: take the file's year, and the year before for dates after the file's.
-        t = f"try_strptime({mtime.year} || ' ' || regexp_replace({col}, ' +', ' ', 'g'), '%Y %b %d %H:%M:%S')"
+        t = f"try_strptime({year} || ' ' || regexp_replace({col}, ' +', ' ', 'g'), '%Y %b %d %H:%M:%S')"
         return f"(CASE WHEN {t} > {mt} + INTERVAL 1 DAY THEN {t} - INTERVAL 1 YEAR ELSE {t} END)"
     return mt
 
@@ -131,7 +159,7 @@ def _int(expr: str) -> str:
     return f"TRY_CAST({expr} AS BIGINT)"
 
 
-def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mtime: dt.datetime) -> str:
+def compile_regex(fmt: LineRegexFormat, path: Target, compression: Compression, mtime: Mtime) -> str:
     groups = list(fmt.groups)
     g: dict[str, str] = {}
     for base in ("ts", "client", "name", "answers", "bytes_out", "bytes_in", "status"):
@@ -146,9 +174,17 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
 
     # the syslog envelope of this file (none, RFC 3164/5424, journald …) is stripped first: the
     # pattern and skips apply to the product's message (_msg); _line stays whole for accounting
-    env = envelope.for_file(fmt, path, compression)
+    env = envelope.for_file(fmt, path[0] if isinstance(path, list) else path, compression)
     fmt.envelope_seen = None if env is envelope.NONE else env.name  # into the file's account
     skip, skip_reason = envelope.skip_sql(fmt)
+    # a message that starts like a record but fails the pattern is malformed, never skipped
+    start = start_reason = ""
+    if fmt.record_start:
+        starts = f"regexp_matches(_msg, {q(fmt.record_start)})"
+        start = f"WHEN {starts} THEN 'bad'"
+        start_reason = (
+            f"WHEN {starts} THEN {q(f'starts like a {fmt.name} record but does not match its pattern')}"
+        )
     return f"""
         SELECT
             {envelope.ts_sql(fmt, g.get("ts"), env, mtime)} AS ts,
@@ -160,15 +196,17 @@ def compile_regex(fmt: LineRegexFormat, path: Path, compression: Compression, mt
             {col("status")} AS status,
             CASE WHEN {g["name"]} IS NOT NULL THEN 'ok'
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
+                 {start}
                  {skip}
                  ELSE 'bad' END AS _state,
             CASE WHEN {g["name"]} IS NOT NULL THEN NULL
                  WHEN _line IS NULL OR trim(_line) = '' THEN 'blank line'
+                 {start_reason}
                  {skip_reason}
                  ELSE 'does not match the {fmt.name} line pattern' END AS _reason,
-            _line
+            _line, _file
         FROM (
-            SELECT _line, _prog, _env_ts, regexp_extract(_msg, {q(fmt.pattern)}, {literal_list(groups)}) AS m, _msg
+            SELECT _line, _file, _mtime, _prog, _env_ts, regexp_extract(_msg, {q(fmt.pattern)}, {literal_list(groups)}) AS m, _msg
             FROM {envelope.relation(lines_relation(path, compression), env)}
         )"""
 
@@ -177,7 +215,7 @@ def _json_path(p: str) -> str:
     return p if p.startswith("$") else "$." + ".".join(f'"{part}"' for part in p.split("/"))
 
 
-def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mtime: dt.datetime) -> str:
+def compile_json(fmt: JsonLinesFormat, path: Target, compression: Compression, mtime: Mtime) -> str:
     all_paths: list[str] = []
     index: dict[str, list[int]] = {}
     for column, alternatives in list(fmt.paths.items()) + [(f"_w_{k}", (k,)) for k in fmt.where]:
@@ -218,9 +256,9 @@ def compile_json(fmt: JsonLinesFormat, path: Path, compression: Compression, mti
             CASE WHEN j IS NULL THEN 'not a JSON object'
                  WHEN NOT ({conds}) THEN 'other record type'
                  WHEN coalesce({field_of("name")}, '') = '' THEN 'record without a name' END AS _reason,
-            _line
+            _line, _file
         FROM (
-            SELECT _line, try(json_extract_string(_line, {literal_list(all_paths)})) AS j
+            SELECT _line, _file, _mtime, try(json_extract_string(_line, {literal_list(all_paths)})) AS j
             FROM {lines_relation(path, compression)}
         )"""
 
@@ -242,12 +280,13 @@ def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
 
 def compile_zeek(
     fmt: ZeekTsvFormat,
-    path: Path,
+    path: Target,
     compression: Compression,
-    mtime: dt.datetime,
+    mtime: Mtime,
     head: list[str] | None = None,
 ) -> tuple[str, int]:
-    fields, header_lines = zeek_header(path, compression)
+    """Several files are read together only when their headers are the same (the caller's rule)."""
+    fields, header_lines = zeek_header(path[0] if isinstance(path, list) else path, compression)
     if not fields:
         # The continuation of a grown log has no header of its own: its fields are those of the
         # header at the start of the whole file (``head``).
@@ -258,10 +297,13 @@ def compile_zeek(
     # Read by position: the header's names choose a column, they never enter the SQL text.
     cols = positional(len(fields))
     columns = "{" + ", ".join(f"{q(c)}: 'VARCHAR'" for c in cols) + "}"
-    rel = (
-        f"read_csv({q(str(path))}, columns={columns}, delim='\\t', quote='', escape='', header=false, "
+    many = ", filename=true" if isinstance(path, list) else ""
+    rel = _with_file(
+        f"read_csv({_paths_sql(path)}, columns={columns}, delim='\\t', quote='', escape='', header=false, "
         f"auto_detect=false, skip={int(header_lines)}, nullstr=['-', '(empty)'], compression={q(_comp(compression))}, "
-        "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n')"
+        f"store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n'{many})",
+        path,
+        ", ".join(cols),
     )
 
     def col(name: str) -> str:
@@ -275,7 +317,7 @@ def compile_zeek(
                {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
                CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
                CASE WHEN coalesce({col("name")}, '') = '' THEN 'record without a name' END AS _reason,
-               concat_ws(chr(9), {cols[0]}, {cols[1] if len(cols) > 1 else cols[0]}) AS _line
+               concat_ws(chr(9), {cols[0]}, {cols[1] if len(cols) > 1 else cols[0]}) AS _line, _file
         FROM {rel}""",
         header_lines,
     )
@@ -283,15 +325,19 @@ def compile_zeek(
 
 def compile_format(
     fmt: Format,
-    path: Path,
+    path: Target,
     compression: Compression,
-    mtime: dt.datetime,
+    mtime: Mtime,
     con: duckdb.DuckDBPyConnection,
     head: list[str] | None = None,
 ) -> tuple[str, int]:
-    """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``; and header lines.
+    """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``, ``_file``; and
+    header lines (per file).
 
-    ``head``: the first lines of the whole file, when ``path`` holds only its continuation."""
+    ``path``: one file, or a list read in one pass (line-regex, JSON lines and Zeek TSV formats;
+    ``mtime`` is then ``_mtime``, and the table ``ingest_files`` maps each path to its position and
+    modification time). ``head``: the first lines of the whole file, when ``path`` holds only its
+    continuation."""
     if isinstance(fmt, ZeekTsvFormat):
         return compile_zeek(fmt, path, compression, mtime, head)
     if isinstance(fmt, LineRegexFormat):
@@ -299,10 +345,12 @@ def compile_format(
     if isinstance(fmt, JsonLinesFormat):
         return compile_json(fmt, path, compression, mtime), 0
     custom = getattr(fmt, "compile_duckdb", None)
-    if custom is None:
-        raise TypeError(f"the DuckDB engine cannot compile format {fmt.name!r}")
+    if custom is None or isinstance(path, list) or isinstance(mtime, str):
+        raise TypeError(
+            f"the DuckDB engine cannot compile format {fmt.name!r}" + (" for several files" if custom else "")
+        )
     sql, header = custom(path, compression, mtime, con)
-    return str(sql), int(header)
+    return f"SELECT *, 0 AS _file FROM ({sql})", int(header)
 
 
 BATCH_TABLE = "ingest_batch"
@@ -400,18 +448,82 @@ def _scan_file(
     account: FileAccount,
     head: list[str] | None,
 ) -> None:
-    store_con = con
-    con = engine_connection([path])
-    lines_before = account.lines
+    _read_parts(con, fmt, path, compression, mtime, [Part(path, mtime, account)], head)
+
+
+@dataclass
+class Part:
+    """One file of a scan: where the engine reads it, its reference time, its account, and (after
+    the scan) the first and last day of its records."""
+
+    path: Path
+    mtime: dt.datetime
+    account: FileAccount
+    days: tuple[dt.date, dt.date] | None = None
+
+
+def scan_files(
+    con: duckdb.DuckDBPyConnection, fmt: Format, parts: list[Part], compression: Compression
+) -> None:
+    """Scan several new files of one format, compression and header (for Zeek TSV, the same
+    ``#fields``; for syslog-wrapped text, the same envelope) in one pass into ``ingest_batch``,
+    filling every part's account exactly as :func:`scan_file` would one by one.
+
+    No fallbacks here: a carriage return the reader stops on, a truncated compressed file or an
+    I/O error raises, and the caller reads the files one by one (so the error names one file)."""
+    paths = [p.path for p in parts]
+    if len(set(map(str, paths))) != len(paths):
+        raise ValueError("the same path twice in one group")
+    _read_parts(con, fmt, paths, compression, "_mtime", parts, None)
+
+
+def _read_parts(
+    store_con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    target: Target,
+    compression: Compression,
+    mtime: Mtime,
+    parts: list[Part],
+    head: list[str] | None,
+) -> None:
+    con = engine_connection([p.path for p in parts])
+    lines_before = [p.account.lines for p in parts]
     try:
-        _scan_locked(con, fmt, path, compression, mtime, account, head)
+        if isinstance(target, list):
+            con.execute(
+                f"CREATE TEMP TABLE {FILES_TABLE} AS SELECT unnest(?::VARCHAR[]) AS path, "
+                "unnest(?::INTEGER[]) AS i, unnest(?::TIMESTAMP[]) AS mtime",
+                [[str(p.path) for p in parts], list(range(len(parts))), [p.mtime for p in parts]],
+            )
+        _scan_locked(con, fmt, target, compression, mtime, parts, head)
         if fmt.text and compression == "none":
-            _count_overlong(path, account, account.lines - lines_before)
-        # Only the aggregate leaves the engine's connection, as Arrow.
-        batch = con.sql("""
-            SELECT day, client, name, n AS queries, first_seen, last_seen,
-                   CAST(bytes_out AS BIGINT) AS bytes_out, CAST(bytes_in AS BIGINT) AS bytes_in
-            FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL""").to_arrow_table()
+            for part, before in zip(parts, lines_before, strict=True):
+                _count_overlong(part.path, part.account, part.account.lines - before)
+        for i, first, last in con.execute(
+            "SELECT _file, min(day), max(day) FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL GROUP BY 1"
+        ).fetchall():
+            parts[int(i)].days = (first, last)
+        # Only the aggregate leaves the engine's connection, as Arrow (one row per (day, client,
+        # name): files read together are summed here).
+        columns = """day, client, name, {n} AS queries, {first} AS first_seen, {last} AS last_seen,
+                   CAST({bo} AS BIGINT) AS bytes_out, CAST({bi} AS BIGINT) AS bytes_in"""
+        if isinstance(target, list):
+            select = columns.format(
+                n="sum(n)",
+                first="min(first_seen)",
+                last="max(last_seen)",
+                bo="sum(bytes_out)",
+                bi="sum(bytes_in)",
+            )
+            group = "GROUP BY day, client, name"
+        else:
+            select = columns.format(
+                n="n", first="first_seen", last="last_seen", bo="bytes_out", bi="bytes_in"
+            )
+            group = ""
+        batch = con.sql(
+            f"SELECT {select} FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL {group}"
+        ).to_arrow_table()
     finally:
         con.close()
     store_con.execute("SELECT 1").fetchall()  # no pending result before registering
@@ -482,14 +594,15 @@ def engine_connection(paths: list[Path]) -> duckdb.DuckDBPyConnection:
 def _scan_locked(
     con: duckdb.DuckDBPyConnection,
     fmt: Format,
-    path: Path,
+    target: Target,
     compression: Compression,
-    mtime: dt.datetime,
-    account: FileAccount,
+    mtime: Mtime,
+    parts: list[Part],
     head: list[str] | None,
 ) -> None:
-    sql, header_lines = compile_format(fmt, path, compression, mtime, con, head)
-    account.envelope = getattr(fmt, "envelope_seen", None)
+    sql, header_lines = compile_format(fmt, target, compression, mtime, con, head)
+    for part in parts:
+        part.account.envelope = getattr(fmt, "envelope_seen", None)
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
     # the years 1-9999 (a garbled stamp: no log is from then, and no client could show the date).
     sane = f"ts BETWEEN {TS_MIN} AND {TS_MAX}"
@@ -509,7 +622,7 @@ def _scan_locked(
         FROM ({sql})"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
-        SELECT _state,
+        SELECT _file, _state,
                CASE WHEN _state = 'ok' THEN NULL ELSE _reason END AS _reason,
                CASE WHEN _state = 'ok' THEN CAST(ts AS DATE) END AS day,
                CASE WHEN _state = 'ok' THEN coalesce(client, '-') END AS client,
@@ -518,13 +631,40 @@ def _scan_locked(
                sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
         FROM ({sql})
         GROUP BY ALL""")
-    counts = dict(con.execute("SELECT _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall())
-    for reason, n in con.execute(
-        "SELECT _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 2 DESC"
+    counts: list[dict[str, int]] = [{} for _ in parts]
+    for i, state, n in con.execute("SELECT _file, _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall():
+        counts[int(i)][str(state)] = int(n)
+    for i, reason, n in con.execute(
+        "SELECT _file, _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 1, 3 DESC"
     ).fetchall():
-        account.skipped_reasons[str(reason)] = int(n)
+        parts[int(i)].account.skipped_reasons[str(reason)] = int(n)
 
-    rejects = _rejects(con)
+    rejects: list[list[tuple[Any, ...]]] = [[] for _ in parts]
+    for r in _rejects(con):
+        rejects[int(r[0])].append(r[1:])
+    bad_lines: list[list[tuple[Any, ...]]] = [[] for _ in parts]
+    if any(c.get("bad") for c in counts):
+        # Lines that do not match may come before the rejected ones: find them too (the first few
+        # of each file).
+        for i, line, reason in con.execute(
+            f"SELECT _file, _line, _reason FROM ({sql}) WHERE _state = 'bad' "
+            f"QUALIFY row_number() OVER (PARTITION BY _file) <= {MAX_SAMPLES}"
+        ).fetchall():
+            bad_lines[int(i)].append((line, reason))
+    for part, count, file_rejects, bad_of in zip(parts, counts, rejects, bad_lines, strict=True):
+        _account(part, compression, count, file_rejects, bad_of, header_lines)
+
+
+def _account(
+    part: Part,
+    compression: Compression,
+    counts: dict[str, int],
+    rejects: list[tuple[Any, ...]],
+    bad_lines: list[tuple[Any, ...]],
+    header_lines: int,
+) -> None:
+    """One file's account from its states, the reader's rejects and its first malformed lines."""
+    account = part.account
     comment_rejects = [r for r in rejects if (r[3] or "").startswith("#")]
     real_rejects = [r for r in rejects if not (r[3] or "").startswith("#")]
     account.parsed += int(counts.get("ok", 0))
@@ -539,17 +679,16 @@ def _scan_locked(
         (int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]
     ]
     if bad:
-        # Lines that do not match may come before the rejected ones: find them too, but read no
-        # further than the last reject sample (beyond it they would not be among the first).
-        bad_lines = con.execute(
-            f"SELECT _line, _reason FROM ({sql}) WHERE _state = 'bad' LIMIT {MAX_SAMPLES}"
-        ).fetchall()
+        # read no further than the last reject sample (beyond it they would not be among the first)
         stop = samples[-1][0] if len(samples) >= MAX_SAMPLES else None
-        samples += _locate(path, compression, bad_lines, account.first_line, stop, {n for n, _ in samples})
+        samples += _locate(
+            part.path, compression, bad_lines, account.first_line, stop, {n for n, _ in samples}
+        )
     account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
 
 
 def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """(file position, line, error type, message, line text) per rejected line, in file order."""
     # Only formats read by DuckDB's CSV reader have a rejects table. (Asking for a missing table
     # would abort the scan's transaction, so look first.)
     exists = con.execute(
@@ -557,10 +696,12 @@ def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     ).fetchone()
     if not exists or not exists[0]:
         return []
-    # One row per rejected line (DuckDB may report several errors for one line).
+    # One row per rejected line (DuckDB may report several errors for one line); ``file_id`` is
+    # the file's position in the list read.
     return con.execute(
-        "SELECT line, any_value(error_type ORDER BY column_idx), any_value(error_message ORDER BY column_idx), "
-        "any_value(csv_line) FROM ingest_rejects GROUP BY line ORDER BY line"
+        "SELECT file_id, line, any_value(error_type ORDER BY column_idx), "
+        "any_value(error_message ORDER BY column_idx), any_value(csv_line) "
+        "FROM ingest_rejects GROUP BY file_id, line ORDER BY file_id, line"
     ).fetchall()
 
 

@@ -191,24 +191,30 @@ def _q(s: str) -> str:
 
 
 def relation(lines_rel: str, env: Envelope) -> str:
-    """``lines_rel(_line)`` → ``(_line, _msg, _env_ts, _prog)``: the whole line (for accounting
-    and locating), the message the product wrote, the envelope's time text and program name."""
+    """``lines_rel(_line, _file, _mtime)`` → ``(_line, _file, _mtime, _msg, _env_ts, _prog)``: the
+    whole line (for accounting and locating) and which file it came from, with that file's
+    modification time (several files are read in one pass), the message the product wrote, the
+    envelope's time text and program name."""
     if env.json:
         return f"""(
-            SELECT _line, coalesce(_j[1], _line) AS _msg, _j[2] AS _env_ts, _j[3] AS _prog FROM (
-                SELECT _line, try(json_extract_string(_line,
+            SELECT _line, _file, _mtime, coalesce(_j[1], _line) AS _msg, _j[2] AS _env_ts, _j[3] AS _prog FROM (
+                SELECT _line, _file, _mtime, try(json_extract_string(_line,
                     ['$.MESSAGE', '$.__REALTIME_TIMESTAMP', '$.SYSLOG_IDENTIFIER'])) AS _j
                 FROM {lines_rel}))"""
     if env.prefix is None:
-        return f"(SELECT _line, _line AS _msg, NULL::VARCHAR AS _env_ts, NULL::VARCHAR AS _prog FROM {lines_rel})"
+        return (
+            "(SELECT _line, _file, _mtime, _line AS _msg, NULL::VARCHAR AS _env_ts, NULL::VARCHAR AS _prog "
+            f"FROM {lines_rel})"
+        )
     pat = env.prefix + "(.*)$"
     return f"""(
-        SELECT _line, CASE WHEN _e.m = '' THEN _line ELSE _e.m END AS _msg,
+        SELECT _line, _file, _mtime, CASE WHEN _e.m = '' THEN _line ELSE _e.m END AS _msg,
                NULLIF(_e.t, '') AS _env_ts, NULLIF(_e.p, '') AS _prog FROM (
-            SELECT _line, regexp_extract(_line, {_q(pat)}, ['t', 'p', 'm']) AS _e FROM {lines_rel}))"""
+            SELECT _line, _file, _mtime, regexp_extract(_line, {_q(pat)}, ['t', 'p', 'm']) AS _e
+            FROM {lines_rel}))"""
 
 
-def ts_sql(fmt: LineRegexFormat, group: str | None, env: Envelope, mtime: dt.datetime) -> str:
+def ts_sql(fmt: LineRegexFormat, group: str | None, env: Envelope, mtime: dt.datetime | str) -> str:
     """The record's time: the product's own when its line has one, else the envelope's, else the
     file's modification time (``group``: the SQL of the product's time text, or None)."""
     from sekisho.ingest.duckdb_engine import ts_expr
