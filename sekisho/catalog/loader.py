@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from sekisho.catalog import parsecache
 from sekisho.errors import CatalogError, Location
 
 if TYPE_CHECKING:
@@ -191,8 +192,11 @@ def read_yaml(path: Path) -> YamlDoc:
         raise CatalogError(f"not UTF-8 text ({e.reason})", Location(path)) from None
     except OSError as e:
         raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
+    data = parsecache.get(text)
     try:
-        data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - _FastLoader is CSafeLoader/SafeLoader
+        if data is parsecache.MISSING:
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - _FastLoader is CSafeLoader/SafeLoader
+            parsecache.put(text, data)
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None

@@ -1,0 +1,61 @@
+"""A cache of parsed catalog YAML, so that every command does not parse 400+ files again.
+
+An entry is the plain data libyaml built from one file (dicts, lists, text, numbers; dates kept as
+text), stored under the SHA-256 of the file's exact text together with the parser's version: a
+changed file is simply a new key, so nothing is ever stale. The cache lives in
+``$SEKISHO_CACHE/parsed`` (else the user cache directory) and is only an accelerator: an entry that
+cannot be read or written is parsed again, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from platformdirs import user_cache_dir
+
+__all__ = ["MISSING", "get", "put"]
+
+MISSING: Any = object()
+_VERSION = f"sekisho-parsed-1 pyyaml-{yaml.__version__} marshal-{marshal.version}".encode()
+
+
+def _dir() -> Path:
+    env = os.environ.get("SEKISHO_CACHE")
+    base = Path(env) if env else Path(user_cache_dir("sekisho", appauthor=False))
+    return base / "parsed"
+
+
+def _path(text: str) -> Path:
+    digest = hashlib.sha256(_VERSION + b"\0" + text.encode("utf-8")).hexdigest()
+    return _dir() / digest[:2] / f"{digest}.marshal"
+
+
+def get(text: str) -> Any:
+    """The data parsed earlier from exactly ``text``, or :data:`MISSING`."""
+    try:
+        # marshal of plain data this module wrote under the hash of its source text: loading it
+        # builds values only (nothing is executed); a damaged entry fails to load and is re-parsed
+        return marshal.loads(_path(text).read_bytes())  # noqa: S302
+    except (OSError, ValueError, EOFError, TypeError):
+        return MISSING
+
+
+def put(text: str, data: Any) -> None:
+    """Remember ``data`` parsed from ``text`` (atomically; silently not, if it cannot be written)."""
+    path = _path(text)
+    try:
+        blob = marshal.dumps(data)
+    except ValueError:  # not plain data: keep it uncached
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)
+    except OSError:
+        return
