@@ -5,6 +5,7 @@ Playwright (no browser download; CI installs `chromium` with apt)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import re
 import shutil
@@ -58,6 +59,17 @@ def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def _run(make: Any) -> Any:
+    """Run the coroutine ``make()`` to its end: here, or — when this thread already runs an event
+    loop (Playwright's sync API leaves one running after the browser tests) — in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 class Client:
     """A small synchronous client over ``httpx.ASGITransport``: the app runs in this process, with
     cookies kept between requests, as a browser would."""
@@ -76,7 +88,7 @@ class Client:
                 self.cookies = c.cookies
                 return r
 
-        return asyncio.run(go())
+        return _run(go)
 
     def get(self, url: str, **kw: Any) -> httpx.Response:
         kw.setdefault("headers", {"accept": "text/html"})
@@ -111,7 +123,10 @@ def live_server(db: Path, tmp_path: Path) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = create_app(db=db, config=WebConfig(port=port, upload_dir=tmp_path / "uploads"))
+    # the sample logs may be scanned by their path on the server (the browser test does)
+    app = create_app(
+        db=db, config=WebConfig(port=port, upload_dir=tmp_path / "uploads", scan_roots=(SAMPLES,))
+    )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
