@@ -66,14 +66,19 @@ def run_scan(
         scan_id = store.begin_scan(catalog.meta.version)
         outcome = ScanOutcome(scan_id)
         grouped = _read_groups(inputs, store, forced, year)
+        pending: list[dict[str, Any]] = []  # files read in a group, saved together, in order
         for item in inputs:
             if item in grouped:
                 done = grouped.pop(item)
                 try:
-                    account = _book_part(store, scan_id, done, forced, year)
+                    entry = _book_part(done, forced, year)
+                    account = done.part.account
+                    pending.append(entry)
                 except InputError as e:
                     if Path(item) in named:
                         raise
+                    store.save_new_files(scan_id, pending)
+                    pending = []
                     account = _not_read(store, scan_id, done.src.display, e)
                 finally:
                     done.src.close()
@@ -81,6 +86,8 @@ def run_scan(
                 if progress:
                     progress(done.src.display, done.src.size)
                 continue
+            store.save_new_files(scan_id, pending)  # a later file may be a copy of one of them
+            pending = []
             try:
                 src = stdin_source(stdin) if item == "-" else open_source(Path(item))
             except ReadError as e:
@@ -99,6 +106,7 @@ def run_scan(
             outcome.files.append(account.as_dict())
             if progress:
                 progress(src.display, src.size)
+        store.save_new_files(scan_id, pending)
         store.merge_staged()
         outcome.new_names = match_new_names(store, NameMatcher(catalog))
         compaction = store.compact(keep_all=keep_all)
@@ -343,7 +351,7 @@ def _read_groups(
 ) -> dict[Path | str, _Grouped]:
     """Read every group of two or more new files of one kind in one pass; their batches are staged.
     Returns the files so read, each with its filled account (bookkeeping follows in input order)."""
-    groups: dict[tuple[Any, ...], list[_Grouped]] = {}
+    candidates: list[tuple[tuple[Any, ...], _Grouped]] = []
     earlier = _Earlier()
     for item in inputs:
         if item == "-" or not isinstance(item, Path):
@@ -355,8 +363,6 @@ def _read_groups(
         try:
             fmt = forced or detect(src)
             key = None if earlier.depends(src.head) else _group_key(src, fmt)
-            if key is not None and store.known_file(src.head) is not None:
-                key = None
         except SekishoError:
             key = None
         earlier.add(src.head)
@@ -364,9 +370,16 @@ def _read_groups(
             src.close()
             continue
         mtime = reference_time(dt.datetime.fromtimestamp(src.mtime), year)
-        groups.setdefault(key, []).append(
-            _Grouped(src, fmt, Part(src.path, mtime, FileAccount(src.display, fmt.name)))
+        candidates.append(
+            (key, _Grouped(src, fmt, Part(src.path, mtime, FileAccount(src.display, fmt.name))))
         )
+    groups: dict[tuple[Any, ...], list[_Grouped]] = {}
+    known = store.known_heads([g.src.head for _, g in candidates])  # grown or already scanned
+    for (key, g), is_known in zip(candidates, known, strict=True):
+        if is_known:
+            g.src.close()
+        else:
+            groups.setdefault(key, []).append(g)
     done: dict[Path | str, _Grouped] = {}
     for key, members in groups.items():
         for start in range(0, len(members), GROUP_MAX_FILES):
@@ -387,22 +400,43 @@ def _read_groups(
     return done
 
 
-def _book_part(
-    store: Store, scan_id: int, g: _Grouped, forced: Format | None, year: int | None
-) -> FileAccount:
-    """The bookkeeping of one file read in a group, as ``_scan_one`` does for a new file."""
+class _Days:
+    """The first and last day of a file's records, answering :func:`year_note`'s one query
+    without a round trip to the store (it asks for ``min(day), max(day)`` of the batch)."""
+
+    def __init__(self, days: tuple[dt.date, dt.date]) -> None:
+        self.days = days
+
+    def execute(self, _sql: str) -> _Days:
+        return self
+
+    def fetchone(self) -> tuple[dt.date, dt.date]:
+        return self.days
+
+
+def _book_part(g: _Grouped, forced: Format | None, year: int | None) -> dict[str, Any]:
+    """The bookkeeping of one file read in a group, as ``_scan_one`` does for a new file; the
+    entry :meth:`Store.save_new_files` saves."""
     src, account = g.src, g.part.account
     judge(account, forced is not None, src.display)
-    if yearless(src.head_lines()) and g.part.days is not None:
-        first, last = g.part.days
-        days = f"(SELECT DATE '{first.isoformat()}' AS day UNION ALL SELECT DATE '{last.isoformat()}')"
-        if note := year_note(store.con, days, g.part.mtime, year):
-            account.note = f"{account.note}; {note}" if account.note else note
+    days = g.part.days
+    if (
+        days is not None
+        and yearless(src.head_lines())
+        and (note := year_note(_Days(days), BATCH_TABLE, g.part.mtime, year))
+    ):
+        account.note = f"{account.note}; {note}" if account.note else note
     new_offset = src.size if src.compression == "none" else -1
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
-    file_id = store.save_file(
-        scan_id, None, src.display, g.fmt.name, src.compression, src.head, new_offset, account.lines, src.size
-    )
-    store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
-    return account
+    return {
+        "path": src.display,
+        "format": g.fmt.name,
+        "compression": src.compression,
+        "head": src.head,
+        "offset_bytes": new_offset,
+        "lines": account.lines,
+        "size": src.size,
+        "account": account.as_dict(),
+        "from_line": account.first_line,
+    }

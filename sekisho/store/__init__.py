@@ -227,6 +227,83 @@ class Store:
         )
         return state.id
 
+    def known_heads(self, heads: list[bytes]) -> list[bool]:
+        """For each head, whether :meth:`known_file` would find an earlier state: one query for
+        all of them (a scan of many small files asks this once, not once per file)."""
+        if not heads:
+            return []
+        odd = [
+            int(n)
+            for (n,) in self.con.execute(
+                "SELECT DISTINCT head_len FROM source_files WHERE head_aligned IS NOT TRUE"
+            ).fetchall()
+        ]
+        idx: list[int] = []
+        digests: list[str] = []
+        for i, head in enumerate(heads):
+            ds = _prefix_digests(head) + [hashlib.sha256(head[:n]).hexdigest() for n in odd if n <= len(head)]
+            idx += [i] * len(ds)
+            digests += ds
+        hits = self.con.execute(
+            "SELECT DISTINCT d.i FROM (SELECT unnest(?::INTEGER[]) AS i, unnest(?::VARCHAR[]) AS h, "
+            "unnest(?::INTEGER[]) AS len) d JOIN source_files s ON s.head_hash = d.h AND s.head_len <= d.len",
+            [idx, digests, [len(heads[i]) for i in idx]],
+        ).fetchall()
+        known = {int(i) for (i,) in hits}
+        return [i in known for i in range(len(heads))]
+
+    def save_new_files(self, scan_id: int, files: list[dict[str, Any]]) -> None:
+        """:meth:`save_file` (a new file) and :meth:`record_scan_file` for many files in two
+        statements; ``files``: dicts of ``path, format, compression, head, offset_bytes, lines, size,
+        account, from_line``, in the order of the scan (scan_files keeps it)."""
+        if not files:
+            return
+        heads = [f["head"][: min(len(f["head"]), FINGERPRINT_BYTES)] for f in files]
+        rows = self.con.execute(
+            "INSERT INTO source_files SELECT nextval('file_ids'), path, format, compression, head_len, head_hash, "
+            "offset_bytes, lines, size, ?, ?, aligned FROM (SELECT unnest(?::VARCHAR[]) AS path, "
+            "unnest(?::VARCHAR[]) AS format, unnest(?::VARCHAR[]) AS compression, unnest(?::INTEGER[]) AS head_len, "
+            "unnest(?::VARCHAR[]) AS head_hash, unnest(?::BIGINT[]) AS offset_bytes, unnest(?::BIGINT[]) AS lines, "
+            "unnest(?::BIGINT[]) AS size, unnest(?::BOOLEAN[]) AS aligned) RETURNING id, path",
+            [
+                scan_id,
+                scan_id,
+                [f["path"] for f in files],
+                [f["format"] for f in files],
+                [f["compression"] for f in files],
+                [len(h) for h in heads],
+                [hashlib.sha256(h).hexdigest() for h in heads],
+                [f["offset_bytes"] for f in files],
+                [f["lines"] for f in files],
+                [f["size"] for f in files],
+                [len(h) == FINGERPRINT_BYTES or h.endswith(b"\n") for h in heads],
+            ],
+        ).fetchall()
+        ids = {str(path): int(i) for i, path in rows}
+        accounts = [f["account"] for f in files]
+        self.con.execute(
+            "INSERT INTO scan_files SELECT ?, file_id, path, format, lines, parsed, skipped, malformed, samples, "
+            "from_line, note FROM (SELECT unnest(?::BIGINT[]) AS file_id, unnest(?::VARCHAR[]) AS path, "
+            "unnest(?::VARCHAR[]) AS format, unnest(?::BIGINT[]) AS lines, unnest(?::BIGINT[]) AS parsed, "
+            "unnest(?::BIGINT[]) AS skipped, unnest(?::BIGINT[]) AS malformed, unnest(?::VARCHAR[]) AS samples, "
+            "unnest(?::BIGINT[]) AS from_line, unnest(?::VARCHAR[]) AS note, "
+            "unnest(range(?)) AS pos) ORDER BY pos",
+            [
+                scan_id,
+                [ids[f["path"]] for f in files],
+                [a["path"] for a in accounts],
+                [a.get("format") for a in accounts],
+                [a.get("lines", 0) for a in accounts],
+                [a.get("parsed", 0) for a in accounts],
+                [a.get("skipped", 0) for a in accounts],
+                [a.get("malformed", 0) for a in accounts],
+                [json.dumps(a.get("malformed_samples", []), ensure_ascii=False) for a in accounts],
+                [f["from_line"] for f in files],
+                [a.get("note") for a in accounts],
+                len(files),
+            ],
+        )
+
     def record_scan_file(
         self, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int
     ) -> None:
