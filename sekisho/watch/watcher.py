@@ -366,7 +366,7 @@ class Watcher:
         age = process_age()
         first = f"first batch committed ({result.lines} line(s))" if result.files else "nothing new to read"
         when = f" {age:.2f} s after start" if age is not None else ""
-        self.log(f"following {len(self.content)} file(s) from the stored offsets; {first}{when}")
+        self.log(f"following {len(self.memo)} file(s) from the stored offsets; {first}{when}")
 
     def _note(self, path: Path, note: str) -> None:
         if self.notes.get(path) != note:
