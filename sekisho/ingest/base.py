@@ -75,6 +75,9 @@ class LineRegexFormat(Format):
     # The syslog program names of the product: under an envelope (:mod:`sekisho.ingest.envelope`),
     # other messages of these programs are skipped, and lines of other programs too.
     programs: ClassVar[tuple[str, ...]] = ()
+    # How a record's message starts (``query[``): a message that starts so but does not match
+    # ``pattern`` (trailing garbage, a name with spaces) is malformed, never skipped.
+    record_start: ClassVar[str | None] = None
     # False when another format's lines come from the same program (Infoblox's and BIND's named):
     # then only the signature, never the program name, recognises the file.
     program_identifies: ClassVar[bool] = True

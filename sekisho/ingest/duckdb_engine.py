@@ -610,11 +610,22 @@ def _scan_locked(
     # A name with a control character (NUL, escape, newline …) is no DNS name: the record is
     # malformed, and such bytes never reach the store, a terminal or an export.
     control = r"regexp_matches(name, '[\x00-\x1f\x7f]')"
+    # Names are validated once, here: past this point a name is a plausible DNS name (labels of
+    # letters, digits, '-' and '_', a '*' wildcard label, Zeek's \xNN escapes of other octets, as
+    # in NetBIOS names; at most 253 characters), the root ('.', kept as ''), or an IP address
+    # (conn logs, SNI, proxy hosts).
+    # Anything else (spaces, brackets, markup, URLs) is malformed: "not a DNS name".
+    not_dns = (
+        r"NOT (name = '' OR length(name) <= 253 AND regexp_full_match(name, "
+        r"'((?:[a-z0-9_-]|\\x[0-9a-f]{2}){1,63}|\*)(\.((?:[a-z0-9_-]|\\x[0-9a-f]{2}){1,63}|\*))*"
+        r"|\[?[0-9a-f]*:[0-9a-f:.]*\]?'))"
+    )
     sql = f"""
         SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control}) THEN 'bad'
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control} OR {not_dns}) THEN 'bad'
                  ELSE _state END AS _state,
             CASE WHEN _state = 'ok' AND {control} THEN 'control character in the name'
+                 WHEN _state = 'ok' AND {not_dns} THEN 'not a DNS name'
                  WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
                  WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
                  WHEN _state = 'ok' AND {future} THEN 'in the future'

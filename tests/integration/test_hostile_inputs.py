@@ -231,3 +231,60 @@ def test_overlong_lines_are_counted_malformed_with_their_numbers(tmp_path: Path)
     result = api.scan([str(log)], db=tmp_path / "db.duckdb")["files"][0]
     assert (result["lines"], result["parsed"], result["malformed"]) == (11, 9, 2), result
     assert [s["line"] for s in result["malformed_samples"]] == [4, 8]
+
+
+def test_a_name_that_is_not_a_dns_name_is_malformed_not_stored(tmp_path: Path) -> None:
+    """Names are validated once, at the edge (issue 10 items 2 and 5): markup, spaces, URLs and
+    trailing garbage make the line malformed with a reason; DNS names, the root, wildcard labels,
+    service labels, Zeek's \\xNN escapes (NetBIOS) and addresses pass."""
+    good = dnsmasq_log(200)  # > 4 KiB: the hostile lines are past the part read to detect the format
+    bad = {
+        b"query[A] www.evil[/].com from 10.1.0.9": "not a DNS name",
+        b"query[A] [bold red]x[/].net from 10.1.0.9": "starts like a dnsmasq record but does not match",
+        b"query[A] ok.example.net from 10.1.0.9 and then some": "starts like a dnsmasq record",
+        b"query[A] http://172.16.0.58 from 10.1.0.9": "not a DNS name",
+        b"query[A] " + b"a" * 64 + b".example.net from 10.1.0.9": "not a DNS name",  # label > 63
+    }
+    fine = [
+        b"query[NS] . from 10.1.0.8",
+        b"query[SRV] _ldap._tcp.dc._msdcs.corp.example.net from 10.1.0.8",
+        b"query[A] *.example.net from 10.1.0.8",
+        b"query[PTR] 8.0.1.10.in-addr.arpa from 10.1.0.8",
+        b"query[A] xn--eckwd4c7c.xn--zckzah from 10.1.0.8",
+    ]
+    lines = [b"Nov 30 11:00:%02d dnsmasq[42]: " % i + m for i, m in enumerate([*bad, *fine])]
+    log = tmp_path / "dnsmasq.log"
+    log.write_bytes(good + b"\n".join(lines) + b"\n")
+    db = tmp_path / "db.duckdb"
+    f = api.scan([str(log)], db=db)["files"][0]
+    assert (f["parsed"], f["malformed"]) == (200 + len(fine), len(bad)), f
+    samples = {s["line"]: s["reason"] for s in f["malformed_samples"]}
+    for n, reason in enumerate(bad.values(), start=201):
+        assert samples[n].startswith(reason), (n, samples)
+    stored = {name for _, name, _ in observations(db)}
+    assert {"", "_ldap._tcp.dc._msdcs.corp.example.net", "*.example.net"} <= stored
+    assert not any(c in n for n in stored for c in "[]/: "), stored
+
+
+def test_zeek_names_are_validated_at_the_same_edge(tmp_path: Path) -> None:
+    """The same check for a Zeek log (every format passes the engine's final clause): Zeek writes
+    non-printable octets of a name as \\xNN (NetBIOS ``\\x01\\x02__MSBROWSE__\\x02\\x01``), kept;
+    an mDNS instance name with a space and brackets is malformed."""
+    path = zeek_dns(tmp_path / "dns.log", FIELDS, rows=10)
+    text = path.read_text().splitlines()
+    row = text[-1].split("\t")
+    q = FIELDS.index("query")
+    extra = []
+    for name in [
+        "\\x01\\x02__MSBROWSE__\\x02\\x01",
+        "*",
+        "nougat [28:d2:44:0f:4c:e9]._workstation._tcp.local",
+    ]:
+        extra.append("\t".join(row[:q] + [name] + row[q + 1 :]))
+    path.write_text("\n".join(text + extra) + "\n")
+    db = tmp_path / "db.duckdb"
+    f = api.scan([str(path)], db=db)["files"][0]
+    assert (f["parsed"], f["malformed"]) == (12, 1), f
+    assert f["malformed_samples"][0]["reason"].startswith("not a DNS name")
+    stored = {name for _, name, _ in observations(db)}
+    assert "\\x01\\x02__msbrowse__\\x02\\x01" in stored and "*" in stored

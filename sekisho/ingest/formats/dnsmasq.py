@@ -25,6 +25,7 @@ class Dnsmasq(LineRegexFormat):
     programs = ("dnsmasq", "pihole-FTL", "dnsmasq-dhcp")
     pattern = "^" + _EXTRA + r"query\[([A-Za-z0-9]+)\] (\S+) from (\S+)\s*$"
     groups = ("qtype", "name", "client")
+    record_start = "^" + _EXTRA + r"query\["
     skips = (
         (
             "dnsmasq reply/forward/cache line, not a query",
