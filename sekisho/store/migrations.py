@@ -163,9 +163,30 @@ def m004_head_aligned(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE source_files ADD COLUMN head_aligned BOOLEAN")
 
 
+def m005_findings(con: duckdb.DuckDBPyConnection) -> None:
+    # One table for the findings of every evidence stage (audit, exposure, register, inventory):
+    # one row per finding key; seen again, it keeps its first_seen and moves its last_seen.
+    con.execute("""
+        CREATE TABLE findings (
+            key VARCHAR PRIMARY KEY,
+            stage VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            severity VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            finding JSON NOT NULL,
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP,
+            times_seen BIGINT NOT NULL DEFAULT 1,
+            run_id BIGINT
+        );
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_rollup", m002_rollup),
     ("003_watch", m003_watch),
     ("004_head_aligned", m004_head_aligned),
+    ("005_findings", m005_findings),
 ]
