@@ -84,9 +84,27 @@ def detect(source: Source) -> Format:
         # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope
         if envelope.sniff(fmt, head)[0]:
             return fmt
-    first = next(line for line in head if line.strip())[:80]
+    # the file's shape, never its contents: an error reaches terminals and the dashboard
+    first = next(line for line in head if line.strip())
     raise InputError(
-        f"not a log format sekisho recognises (first line: {first!r}); "
+        f"not a log format sekisho recognises ({_shape(first, len(head))}); "
         f"use --format with one of: {', '.join(FORMATS)}",
         Location(source.display),
     )
+
+
+def _shape(first: str, lines: int) -> str:
+    """What the first line looks like, in words and counts only (no byte of it is quoted)."""
+    size = len(first.rstrip("\r\n").encode("utf-8", "surrogateescape"))
+    text = first.strip()
+    if text.startswith(("{", "[")):
+        kind = "JSON"
+    elif "\t" in text:
+        kind = f"tab-separated text ({text.count(chr(9)) + 1} fields)"
+    elif text.count(",") >= 2:
+        kind = f"comma-separated text ({text.count(',') + 1} fields)"
+    else:
+        words = len(text.split())
+        kind = f"text of {words} word{'s' if words != 1 else ''}"
+    read = f"{lines} line{'s' if lines != 1 else ''} read"
+    return f"first line is {size} bytes of {kind} matching no known format; {read}"

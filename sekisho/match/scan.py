@@ -119,7 +119,7 @@ def run_scan(
 
 def _not_read(store: Store, scan_id: int, display: str, e: InputError) -> FileAccount:
     """The entry of a file the scan could not read, with the reason in one line."""
-    account = FileAccount(display, "-", note=f"not read: {e.message.split(' (first line')[0]}")
+    account = FileAccount(display, "-", note=f"not read: {e.message.split('; use --format')[0]}")
     store.record_scan_file(scan_id, None, account.as_dict(), 0)
     return account
 

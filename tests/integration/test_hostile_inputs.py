@@ -288,3 +288,24 @@ def test_zeek_names_are_validated_at_the_same_edge(tmp_path: Path) -> None:
     assert f["malformed_samples"][0]["reason"].startswith("not a DNS name")
     stored = {name for _, name, _ in observations(db)}
     assert "\\x01\\x02__msbrowse__\\x02\\x01" in stored and "*" in stored
+
+
+def test_a_file_of_no_known_format_is_described_never_quoted(tmp_path: Path) -> None:
+    """Detection errors give the first line's shape, never its bytes (issue 10 item 6): a scan of
+    ``/etc/shadow``-like text tells its size and kind, in the terminal and in the file's entry."""
+    secret = "root:$6$Zq9.secret-hash-do-not-print:19700:0:99999:7:::"
+    path = tmp_path / "shadow"
+    path.write_text(secret + "\nbin:*:19700:0:99999:7:::\n")
+    res = CliRunner().invoke(app, ["scan", "--db", str(tmp_path / "db.duckdb"), str(path)])
+    assert res.exit_code == 1
+    assert "secret-hash" not in res.output and "root:" not in res.output, res.output
+    assert f"first line is {len(secret)} bytes of text of 1 word matching no known format" in res.output
+    assert "2 lines read" in res.output
+    listed = tmp_path / "dir"
+    listed.mkdir()
+    (listed / "notes.json").write_text('{"password": "hunter2"}\n')
+    (listed / "ok.log").write_bytes(dnsmasq_log(5))
+    files = {Path(f["path"]).name: f for f in api.scan([str(listed)], db=tmp_path / "db2.duckdb")["files"]}
+    note = files["notes.json"]["note"]
+    assert "hunter2" not in note and "first line is 23 bytes of JSON" in note and "--format" not in note
+    assert files["ok.log"]["parsed"] == 5
