@@ -27,6 +27,7 @@ def _ev(e: Evidence, lang: Lang) -> dict[str, Any]:
         "source": e.source,
         "as_of": e.as_of.isoformat(),
         "kind": e.kind,
+        "source_kind": e.source_kind,
         **({"note": e.note} if e.note else {}),
     }
 
@@ -46,8 +47,28 @@ def _fact(statement: str, fact: Any) -> dict[str, Any]:
         "source": fact.source,
         "as_of": fact.as_of.isoformat(),
         "kind": fact.kind,
+        "source_kind": getattr(fact, "source_kind", None),
         **({"note": fact.note} if getattr(fact, "note", None) else {}),
     }
+
+
+def service_incidents(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[str, Any]]:
+    """Every incident of the service, newest first, with its source and date."""
+    svc = catalog.service(service_id)
+    return [
+        {
+            "date": inc.date.isoformat(),
+            "title": inc.title,
+            "text": inc.value_ja if lang == "ja" and inc.value_ja else inc.value,
+            "severity": inc.severity,
+            "source": inc.source,
+            "as_of": inc.as_of.isoformat(),
+            "kind": inc.kind,
+            "source_kind": inc.source_kind,
+            **({"note": inc.note} if inc.note else {}),
+        }
+        for inc in sorted(svc.incidents, key=lambda i: (i.date, i.as_of), reverse=True)
+    ]
 
 
 def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[str, Any]]:
@@ -70,6 +91,7 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
                     "source": c.source,
                     "as_of": c.as_of.isoformat(),
                     "kind": "claim",
+                    "source_kind": getattr(c, "source_kind", None),
                 }
             )
     for loc in svc.data_locations:
@@ -91,6 +113,7 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
                 "source": c.source,
                 "as_of": c.as_of.isoformat(),
                 "kind": "claim",
+                "source_kind": getattr(c, "source_kind", None),
                 **({"note": c.note} if c.note else {}),
             }
         )
@@ -188,6 +211,7 @@ def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: L
         "response": [text(m.key, lang, **m.params) for m in rating.response],
         "alternatives": alternatives,
         "facts": service_facts(catalog, service_id, lang),
+        "incidents": service_incidents(catalog, service_id, lang),
         "rules_version": rating.rules_version,
         "catalog_version": catalog.meta.version,
     }

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
-from sekisho.i18n import text
+from sekisho.i18n import Lang, text
 from sekisho.report.charts import daily_bars, level_bars
 from sekisho.report.response import export_command
 
-__all__ = ["render_html"]
+__all__ = ["fmt_value", "md", "render_html"]
+
+_CODE = re.compile(r"`([^`]+)`")
 
 
 @lru_cache(maxsize=1)
@@ -23,9 +27,33 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        t=text, daily_bars=daily_bars, level_bars=level_bars, export_command=export_command, score=_score
+        t=text,
+        daily_bars=daily_bars,
+        level_bars=level_bars,
+        export_command=export_command,
+        score=_score,
+        value=fmt_value,
     )
+    env.filters["md"] = md
     return env
+
+
+def md(s: Any) -> Markup:
+    """A message with Markdown backticks: escaped, and each `span` set as ``<code>``."""
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(s))))  # noqa: S704 - escaped above
+
+
+def fmt_value(v: Any, lang: Lang) -> str:
+    """A fact's value as a reader sees it: yes/no, a list joined, a dash for none."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return text(f"bool.{str(v).lower()}", lang)
+    if isinstance(v, list | tuple):
+        return ", ".join(fmt_value(x, lang) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
 
 
 def _score(v: float | None) -> str:

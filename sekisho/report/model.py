@@ -17,6 +17,7 @@ from typing import Any
 from sekisho.assess import Assessor, jurisdictions
 from sekisho.i18n import Lang, text
 from sekisho.report import queries
+from sekisho.report.dossier import build_dossier
 from sekisho.report.pseudonym import Pseudonymizer
 from sekisho.report.response import recommend
 from sekisho.store import Store
@@ -81,9 +82,12 @@ def build_report(
         rating = assessor.rate(sid)
         chain = cat.operator_chain(svc.operator.value)
         scope = store.scope(sid) if scope_limit else []
+        dossier = build_dossier(cat, assessor, sid, lang)
         services.append(
             {
                 "id": sid,
+                "url": dossier["url"],
+                "owners": dossier["owners"],
                 "name": svc.name_ja if lang == "ja" and svc.name_ja else svc.name,
                 "category": svc.category,
                 "operator": chain[0].name if chain else svc.operator.value,
@@ -97,7 +101,16 @@ def build_report(
                 "scores": {k: v.value for k, v in rating.scores.items()},
                 "legal_verdict": text(rating.legal_verdict.key, lang),
                 "technical_verdict": text(rating.technical_verdict.key, lang),
-                "risks": [text(m.key, lang, **m.params) for m in rating.risks][:6],
+                "risks": [text(m.key, lang, **m.params) for m in rating.risks],
+                # the whole assessment, as `sekisho show ID --json` has it
+                "override": dossier["override"],
+                "computed_safety_level": dossier["computed_safety_level"],
+                "risk_details": dossier["risks"],
+                "score_details": dossier["score_details"],
+                "caps": dossier["caps"],
+                "alternatives": dossier["alternatives"],
+                "facts": dossier["facts"],
+                "incidents": dossier["incidents"],
                 "response": [text(m.key, lang, **m.params) for m in rating.response],
                 "clients": int(u["clients"]),
                 "queries": int(u["queries"]),
@@ -175,7 +188,53 @@ def build_report(
             for r in queries.unknown(store, limit=unknown_limit)
         ],
         "scans": _scans(store, pseudonymize is not None),
+        "sources": cited_sources(services),
     }
+
+
+def _cited(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every fact or piece of evidence the service's part of the report shows."""
+    items = list(s["facts"]) + list(s["incidents"])
+    for score in s["score_details"].values():
+        for f in score["factors"]:
+            items += f["evidence"]
+    for m in (*s["caps"], *s["risk_details"]):
+        items += m["evidence"]
+    return items
+
+
+def cited_sources(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The appendix: each source the report cites, once, with its kinds, dates and services."""
+    by_source: dict[str, dict[str, Any]] = {}
+    for s in services:
+        for item in _cited(s):
+            entry = by_source.setdefault(
+                item["source"],
+                {
+                    "source": item["source"],
+                    "kinds": set(),
+                    "source_kinds": set(),
+                    "dates": set(),
+                    "services": [],
+                },
+            )
+            entry["kinds"].add(item["kind"])
+            if item.get("source_kind"):
+                entry["source_kinds"].add(item["source_kind"])
+            entry["dates"].add(item["as_of"])
+            if s["name"] not in entry["services"]:
+                entry["services"].append(s["name"])
+    return [
+        {
+            "n": n,
+            "source": e["source"],
+            "kinds": sorted(e["kinds"]),
+            "source_kinds": sorted(e["source_kinds"]),
+            "dates": sorted(e["dates"]),
+            "services": e["services"],
+        }
+        for n, e in enumerate(sorted(by_source.values(), key=lambda e: e["source"]), 1)
+    ]
 
 
 def _scans(store: Store, redact: bool) -> list[dict[str, Any]]:
