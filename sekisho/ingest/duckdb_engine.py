@@ -113,12 +113,17 @@ def _with_file(rel: str, target: Target, cols: str) -> str:
     )
 
 
-def lines_relation(path: Target, compression: Compression) -> str:
+REJECTS = "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans'"
+
+
+def lines_relation(path: Target, compression: Compression, rejects: bool = True) -> str:
+    """``rejects=False``: read without a rejects table (faster, by up to 3× for many small files);
+    a line the reader refuses then fails the query, and the caller reads again with one."""
     many = ", filename=true" if isinstance(path, list) else ""
+    rej = f", {REJECTS}" if rejects else ""
     rel = (
         f"read_csv({_paths_sql(path)}, columns={{'_line': 'VARCHAR'}}, delim={q(LINE_DELIM)}, quote='', escape='', "
-        f"header=false, auto_detect=false, compression={q(_comp(compression))}, store_rejects=true, "
-        f"rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n'{many})"
+        f"header=false, auto_detect=false, compression={q(_comp(compression))}{rej}, new_line='\\n'{many})"
     )
     return _with_file(rel, path, "_line")
 
@@ -159,7 +164,9 @@ def _int(expr: str) -> str:
     return f"TRY_CAST({expr} AS BIGINT)"
 
 
-def compile_regex(fmt: LineRegexFormat, path: Target, compression: Compression, mtime: Mtime) -> str:
+def compile_regex(
+    fmt: LineRegexFormat, path: Target, compression: Compression, mtime: Mtime, rejects: bool = True
+) -> str:
     groups = list(fmt.groups)
     g: dict[str, str] = {}
     for base in ("ts", "client", "name", "answers", "bytes_out", "bytes_in", "status"):
@@ -207,7 +214,7 @@ def compile_regex(fmt: LineRegexFormat, path: Target, compression: Compression, 
             _line, _file
         FROM (
             SELECT _line, _file, _mtime, _prog, _env_ts, regexp_extract(_msg, {q(fmt.pattern)}, {literal_list(groups)}) AS m, _msg
-            FROM {envelope.relation(lines_relation(path, compression), env)}
+            FROM {envelope.relation(lines_relation(path, compression, rejects), env)}
         )"""
 
 
@@ -215,7 +222,9 @@ def _json_path(p: str) -> str:
     return p if p.startswith("$") else "$." + ".".join(f'"{part}"' for part in p.split("/"))
 
 
-def compile_json(fmt: JsonLinesFormat, path: Target, compression: Compression, mtime: Mtime) -> str:
+def compile_json(
+    fmt: JsonLinesFormat, path: Target, compression: Compression, mtime: Mtime, rejects: bool = True
+) -> str:
     all_paths: list[str] = []
     index: dict[str, list[int]] = {}
     for column, alternatives in list(fmt.paths.items()) + [(f"_w_{k}", (k,)) for k in fmt.where]:
@@ -259,7 +268,7 @@ def compile_json(fmt: JsonLinesFormat, path: Target, compression: Compression, m
             _line, _file
         FROM (
             SELECT _line, _file, _mtime, try(json_extract_string(_line, {literal_list(all_paths)})) AS j
-            FROM {lines_relation(path, compression)}
+            FROM {lines_relation(path, compression, rejects)}
         )"""
 
 
@@ -330,6 +339,7 @@ def compile_format(
     mtime: Mtime,
     con: duckdb.DuckDBPyConnection,
     head: list[str] | None = None,
+    rejects: bool = True,
 ) -> tuple[str, int]:
     """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``, ``_file``; and
     header lines (per file).
@@ -341,9 +351,9 @@ def compile_format(
     if isinstance(fmt, ZeekTsvFormat):
         return compile_zeek(fmt, path, compression, mtime, head)
     if isinstance(fmt, LineRegexFormat):
-        return compile_regex(fmt, path, compression, mtime), 0
+        return compile_regex(fmt, path, compression, mtime, rejects), 0
     if isinstance(fmt, JsonLinesFormat):
-        return compile_json(fmt, path, compression, mtime), 0
+        return compile_json(fmt, path, compression, mtime, rejects), 0
     custom = getattr(fmt, "compile_duckdb", None)
     if custom is None or isinstance(path, list) or isinstance(mtime, str):
         raise TypeError(
@@ -495,7 +505,18 @@ def _read_parts(
                 "unnest(?::INTEGER[]) AS i, unnest(?::TIMESTAMP[]) AS mtime",
                 [[str(p.path) for p in parts], list(range(len(parts))), [p.mtime for p in parts]],
             )
-        _scan_locked(con, fmt, target, compression, mtime, parts, head)
+        fast = isinstance(fmt, (LineRegexFormat, JsonLinesFormat))
+        saved = [copy.deepcopy(p.account) for p in parts] if fast else []
+        try:
+            _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=not fast)
+        except (duckdb.InvalidInputException, duckdb.ConversionException):
+            if not fast:
+                raise
+            # a line the reader refuses (bad UTF-8, too long, the delimiter byte): read again
+            # with a rejects table, which reports it with its number
+            for p, b in zip(parts, saved, strict=True):
+                p.account.__dict__.update(copy.deepcopy(b).__dict__)
+            _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
         if fmt.text and compression == "none":
             for part, before in zip(parts, lines_before, strict=True):
                 _count_overlong(part.path, part.account, part.account.lines - before)
@@ -579,12 +600,27 @@ def _count_overlong(path: Path, account: FileAccount, counted: int) -> None:
     account.malformed_samples = sorted(samples, key=lambda s: int(s["line"]))[:MAX_SAMPLES]
 
 
+def _resolved(paths: list[Path]) -> set[str]:
+    """The real paths of ``paths``; a directory is resolved once for all its files (a file that
+    is itself a symbolic link, on its own)."""
+    dirs: dict[Path, Path] = {}
+    out: set[str] = set()
+    for p in map(Path, paths):
+        if os.path.islink(p):
+            out.add(str(p.resolve()))
+            continue
+        if p.parent not in dirs:
+            dirs[p.parent] = p.parent.resolve()
+        out.add(str(dirs[p.parent] / p.name))
+    return out
+
+
 def engine_connection(paths: list[Path]) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB for reading ``paths``, and nothing else: external access is off
     but for those files, and the configuration is locked, so no SQL — even a future mistake that
     let log text into a query — can read, write or attach any other file."""
     con = duckdb.connect(":memory:")
-    allowed = sorted({str(p) for p in paths} | {str(Path(p).resolve()) for p in paths})
+    allowed = sorted({str(p) for p in paths} | _resolved(paths))
     con.execute(f"SET allowed_paths = {literal_list(allowed)}")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
@@ -599,8 +635,9 @@ def _scan_locked(
     mtime: Mtime,
     parts: list[Part],
     head: list[str] | None,
+    rejects: bool = True,
 ) -> None:
-    sql, header_lines = compile_format(fmt, target, compression, mtime, con, head)
+    sql, header_lines = compile_format(fmt, target, compression, mtime, con, head, rejects)
     for part in parts:
         part.account.envelope = getattr(fmt, "envelope_seen", None)
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
@@ -650,9 +687,9 @@ def _scan_locked(
     ).fetchall():
         parts[int(i)].account.skipped_reasons[str(reason)] = int(n)
 
-    rejects: list[list[tuple[Any, ...]]] = [[] for _ in parts]
+    refused: list[list[tuple[Any, ...]]] = [[] for _ in parts]
     for r in _rejects(con):
-        rejects[int(r[0])].append(r[1:])
+        refused[int(r[0])].append(r[1:])
     bad_lines: list[list[tuple[Any, ...]]] = [[] for _ in parts]
     if any(c.get("bad") for c in counts):
         # Lines that do not match may come before the rejected ones: find them too (the first few
@@ -662,7 +699,7 @@ def _scan_locked(
             f"QUALIFY row_number() OVER (PARTITION BY _file) <= {MAX_SAMPLES}"
         ).fetchall():
             bad_lines[int(i)].append((line, reason))
-    for part, count, file_rejects, bad_of in zip(parts, counts, rejects, bad_lines, strict=True):
+    for part, count, file_rejects, bad_of in zip(parts, counts, refused, bad_lines, strict=True):
         _account(part, compression, count, file_rejects, bad_of, header_lines)
 
 

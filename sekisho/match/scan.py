@@ -292,7 +292,7 @@ def _scan_database(store: Store, scan_id: int, src: Source, fmt: PiholeFtlDb) ->
 # last line, a carriage return, a database, a format with its own SQL) is read one by one as before.
 # A group the engine cannot read in one pass (a truncated compressed file, a carriage return late
 # in a file, an I/O error) is read one by one too, so the error names its file.
-GROUP_MAX_FILES = 2000
+GROUP_MAX_FILES = 10000
 
 
 @dataclass
