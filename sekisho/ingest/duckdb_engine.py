@@ -13,7 +13,9 @@ The result of :func:`scan_file` is a temporary table ``ingest_batch`` aggregated
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import io
 import os
 import re
 import tempfile
@@ -33,6 +35,7 @@ from sekisho.ingest.base import (
     _fields_line,
 )
 from sekisho.ingest.sources import Compression, open_decompressed
+from sekisho.ingest.wire import DECODERS
 from sekisho.sql import literal, literal_list, positional
 
 MAX_SAMPLES = 5
@@ -236,11 +239,12 @@ def compile_json(
     def field_of(column: str) -> str:
         if column not in index:
             return "NULL"
-        return (
+        raw = (
             "coalesce(" + ", ".join(f"j[{i}]" for i in index[column]) + ")"
             if len(index[column]) > 1
             else f"j[{index[column][0]}]"
         )
+        return DECODERS[fmt.decode[column]](raw) if column in fmt.decode else raw  # sekisho.ingest.wire
 
     def allowed(k: str, vals: tuple[str | None, ...]) -> str:
         listed = [q(v) for v in vals if v is not None]
@@ -470,6 +474,7 @@ class Part:
     mtime: dt.datetime
     account: FileAccount
     days: tuple[dt.date, dt.date] | None = None
+    content: bytes | None = None  # the whole (uncompressed) file, when already read
 
 
 def scan_files(
@@ -506,7 +511,7 @@ def _read_parts(
                 [[str(p.path) for p in parts], list(range(len(parts))), [p.mtime for p in parts]],
             )
         fast = isinstance(fmt, (LineRegexFormat, JsonLinesFormat))
-        saved = [copy.deepcopy(p.account) for p in parts] if fast else []
+        saved = [_snapshot(p.account) for p in parts] if fast else []
         try:
             _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=not fast)
         except (duckdb.InvalidInputException, duckdb.ConversionException):
@@ -515,11 +520,11 @@ def _read_parts(
             # a line the reader refuses (bad UTF-8, too long, the delimiter byte): read again
             # with a rejects table, which reports it with its number
             for p, b in zip(parts, saved, strict=True):
-                p.account.__dict__.update(copy.deepcopy(b).__dict__)
+                p.account.__dict__.update(_snapshot(b).__dict__)
             _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
         if fmt.text and compression == "none":
             for part, before in zip(parts, lines_before, strict=True):
-                _count_overlong(part.path, part.account, part.account.lines - before)
+                _count_overlong(part.path, part.account, part.account.lines - before, part.content)
         for i, first, last in con.execute(
             "SELECT _file, min(day), max(day) FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL GROUP BY 1"
         ).fetchall():
@@ -558,12 +563,22 @@ def _read_parts(
 MAX_LINE_BYTES = 2_000_000  # DuckDB's line limit (its reader reports longer lines, or loses them)
 
 
-def _count_overlong(path: Path, account: FileAccount, counted: int) -> None:
+def _snapshot(a: FileAccount) -> FileAccount:
+    """A copy of an account that later counting cannot change (cheaper than ``deepcopy``)."""
+    return dataclasses.replace(
+        a,
+        malformed_samples=[dict(s) for s in a.malformed_samples],
+        skipped_reasons=dict(a.skipped_reasons),
+    )
+
+
+def _count_overlong(path: Path, account: FileAccount, counted: int, content: bytes | None = None) -> None:
     """DuckDB's reader reports a line over its limit, but loses one longer than its buffer without
     a word. Count the file's lines (newlines, C speed, one pass) and note each line the engine did
-    not account for as malformed, with its number."""
+    not account for as malformed, with its number. ``content``: the whole file, when the caller
+    already holds it (a small file: no need to open it again)."""
     total, run, long_lines = 0, 0, []
-    with open(path, "rb") as f:
+    with io.BytesIO(content) if content is not None else open(path, "rb") as f:
         if f.read(3) != b"\xef\xbb\xbf":  # a byte order mark is no text (the reader drops it too)
             f.seek(0)
         while chunk := f.read(1 << 20):

@@ -310,7 +310,10 @@ def _group_key(src: Source, fmt: Format) -> tuple[Any, ...] | None:
         return None
     if getattr(fmt, "compile_duckdb", None) is not None:
         return None
-    if src.compression == "none" and (src.size == 0 or src.complete_end() < src.size):
+    if src.compression == "none" and (
+        src.size == 0
+        or not (src.head.endswith(b"\n") if len(src.head) == src.size else src.complete_end() == src.size)
+    ):
         return None  # a line still being written waits (the one-by-one path says so)
     key: tuple[Any, ...] = (fmt.name, src.compression)
     if isinstance(fmt, ZeekTsvFormat):
@@ -322,6 +325,11 @@ def _group_key(src: Source, fmt: Format) -> tuple[Any, ...] | None:
         text = src.head.decode("utf-8", errors="replace").removeprefix("\ufeff")
         key += (envelope.choose(fmt, text.splitlines()[: envelope.HEAD_LINES]).name,)
     return key
+
+
+def _whole(src: Source) -> bytes | None:
+    """The whole content of a small uncompressed file (its head is all of it)."""
+    return src.head if src.compression == "none" and len(src.head) == src.size else None
 
 
 class _Earlier:
@@ -371,7 +379,12 @@ def _read_groups(
             continue
         mtime = reference_time(dt.datetime.fromtimestamp(src.mtime), year)
         candidates.append(
-            (key, _Grouped(src, fmt, Part(src.path, mtime, FileAccount(src.display, fmt.name))))
+            (
+                key,
+                _Grouped(
+                    src, fmt, Part(src.path, mtime, FileAccount(src.display, fmt.name), content=_whole(src))
+                ),
+            )
         )
     groups: dict[tuple[Any, ...], list[_Grouped]] = {}
     known = store.known_heads([g.src.head for _, g in candidates])  # grown or already scanned
