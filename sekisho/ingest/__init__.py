@@ -6,6 +6,7 @@ from sekisho.errors import InputError, NotFoundError
 from sekisho.ingest import envelope
 from sekisho.ingest.base import Format
 from sekisho.ingest.formats.adguard import AdGuardQuerylog
+from sekisho.ingest.formats.adguard_legacy import AdGuardLegacyQuerylog
 from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
@@ -45,6 +46,7 @@ FORMATS: dict[str, type[Format]] = {
     "squid": SquidNative,
     "squid-combined": SquidCombined,
     "adguard": AdGuardQuerylog,
+    "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
     "domains": DomainList,
     "csv": CsvMapped,

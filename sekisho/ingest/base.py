@@ -120,4 +120,6 @@ class JsonLinesFormat(Format):
 
     paths: ClassVar[dict[str, tuple[str, ...]]]
     where: ClassVar[dict[str, tuple[str | None, ...]]] = {}
+    # column → a decoder of sekisho.ingest.wire (``dns-question-base64``), applied in SQL
+    decode: ClassVar[dict[str, str]] = {}
     timestamp: ClassVar[Timestamp] = Timestamp("iso")
