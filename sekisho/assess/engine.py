@@ -92,8 +92,13 @@ class LawExposure:
 
 def jurisdictions(catalog: Catalog, service: Service) -> list[JurisdictionLink]:
     """Every country that can compel an entity in the service's ownership chain (facts only)."""
+    return operator_jurisdictions(catalog, service.operator.value)
+
+
+def operator_jurisdictions(catalog: Catalog, operator_id: str) -> list[JurisdictionLink]:
+    """Every country that can compel the operator or a parent up its chain (facts only)."""
     links: list[JurisdictionLink] = []
-    for op in catalog.operator_chain(service.operator.value):
+    for op in catalog.operator_chain(operator_id):
         pairs: list[tuple[str, Fact[str] | None]] = [
             ("country", op.country),
             ("headquarters", op.headquarters),
@@ -106,25 +111,34 @@ def jurisdictions(catalog: Catalog, service: Service) -> list[JurisdictionLink]:
 
 
 def secret_law_exposures(catalog: Catalog, service: Service) -> list[LawExposure]:
+    chain = catalog.operator_chain(service.operator.value)
+    extra: list[JurisdictionLink] = []
+    if chain:  # data stored in a country is within reach of its laws, whoever the operator is
+        extra = [
+            JurisdictionLink(f.value, chain[0], "data_location", f)
+            for f in service.data_locations
+            if not f.is_claim
+        ]
+    return operator_law_exposures(catalog, service.operator.value, extra)
+
+
+def operator_law_exposures(
+    catalog: Catalog, operator_id: str, extra_links: list[JurisdictionLink] | None = None
+) -> list[LawExposure]:
+    """Laws compelling secret cooperation that reach an operator or a parent up its ownership chain
+    (through a country fact or a law named on an entity), plus those of ``extra_links``."""
     found: dict[str, LawExposure] = {}
     secret_laws = [
         law
         for law in catalog.laws.values()
         if law.compels_secret_cooperation.value and not law.compels_secret_cooperation.is_claim
     ]
-    links = jurisdictions(catalog, service)
-    chain = catalog.operator_chain(service.operator.value)
-    if chain:  # data stored in a country is within reach of its laws, whoever the operator is
-        links += [
-            JurisdictionLink(f.value, chain[0], "data_location", f)
-            for f in service.data_locations
-            if not f.is_claim
-        ]
+    links = operator_jurisdictions(catalog, operator_id) + list(extra_links or [])
     for link in links:
         for law in secret_laws:
             if law.jurisdiction == link.country and law.id not in found:
                 found[law.id] = LawExposure(law, link)
-    for op in catalog.operator_chain(service.operator.value):
+    for op in catalog.operator_chain(operator_id):
         for ref in op.laws:
             ref_law = catalog.laws.get(ref.value)
             if (

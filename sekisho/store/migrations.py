@@ -183,10 +183,33 @@ def m005_findings(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def m007_register(con: duckdb.DuckDBPyConnection) -> None:
+    # The register of vendors and sub-processors, with history: each distinct content of a register
+    # file is one version (its parties as they were); checking the same file again adds nothing.
+    con.execute("""
+        CREATE SEQUENCE register_version_ids START 1;
+        CREATE TABLE register_versions (
+            id BIGINT PRIMARY KEY,
+            path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            parties INTEGER NOT NULL
+        );
+        CREATE TABLE register_parties (
+            version_id BIGINT NOT NULL,
+            party_id VARCHAR NOT NULL,
+            line INTEGER,
+            party JSON NOT NULL,
+            PRIMARY KEY (version_id, party_id)
+        );
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_rollup", m002_rollup),
     ("003_watch", m003_watch),
     ("004_head_aligned", m004_head_aligned),
     ("005_findings", m005_findings),
+    ("007_register", m007_register),
 ]
