@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sekisho.ingest.base import Format, LineRegexFormat, Timestamp
+from sekisho.ingest.base import Format, JsonLinesFormat, LineRegexFormat, Timestamp
 from sekisho.ingest.sources import Compression, open_decompressed
 
 # prog[pid]: | prog[pid:tid] (Unbound's own files, no colon) | prog:
@@ -52,6 +52,8 @@ class Envelope:
     def strip(self, line: str) -> tuple[str, str | None] | None:
         """(message, program) of one line, or None when the envelope does not match it."""
         if self.json:
+            if not line.lstrip(" \t\n\r").startswith("{"):
+                return None  # no JSON object (and no exception raised to find that out)
             try:
                 obj = json.loads(line)
             except ValueError:
@@ -118,7 +120,11 @@ ENVELOPES: dict[str, Envelope] = {
 }
 
 
-def _message_matches(fmt: LineRegexFormat, msg: str, prog: str | None) -> bool:
+def _message_matches(fmt: LineRegexFormat | JsonLinesFormat, msg: str, prog: str | None) -> bool:
+    if isinstance(fmt, JsonLinesFormat):  # a JSON object, of the product's program or signature
+        if not msg.lstrip().startswith("{"):
+            return False
+        return prog in fmt.programs if prog is not None and fmt.programs else fmt.sniff([msg])
     if prog is not None and fmt.programs:
         return prog in fmt.programs
     pats = [fmt.pattern, *(p for p in ([fmt.skip] if fmt.skip else [])), *(r for _, r in fmt.skips)]
@@ -129,8 +135,10 @@ def choose(fmt: Format, lines: list[str]) -> Envelope:
     """The envelope under which most of the first lines are lines of ``fmt`` (ties: the more
     specific); ``none`` when no envelope fits."""
     lines = [ln.rstrip("\r\n") for ln in lines if ln.strip()][:HEAD_LINES]
-    if not isinstance(fmt, LineRegexFormat) or not lines:
+    if not isinstance(fmt, (LineRegexFormat, JsonLinesFormat)) or not lines:
         return NONE
+    if isinstance(fmt, JsonLinesFormat) and lines[0].lstrip().startswith("{") and fmt.sniff(lines):
+        return NONE  # the product's own JSON lines (a journal-json export is JSON too, not of fmt)
     best, best_hits = NONE, 0
     for env in ENVELOPES.values():
         hits = 0
@@ -154,8 +162,11 @@ def messages(env: Envelope, lines: list[str]) -> list[str]:
 
 def sniff(fmt: Format, head: list[str]) -> tuple[bool, Envelope]:
     """Whether ``head`` is ``fmt`` under some envelope (the product's own line first)."""
-    if not isinstance(fmt, LineRegexFormat):
+    if not isinstance(fmt, (LineRegexFormat, JsonLinesFormat)):
         return fmt.sniff(head), NONE
+    if isinstance(fmt, JsonLinesFormat):  # its own lines, or its JSON under an envelope
+        env = choose(fmt, head)
+        return fmt.sniff(head if env is NONE else messages(env, head)), env
     if fmt.sniff(head):
         return True, NONE
     env = choose(fmt, head)
