@@ -1,0 +1,397 @@
+"""One engine runs every probe: connect (closed / timeout), identify the service by its answers,
+then run the probe's steps with a timeout on every socket and one rate limit for the whole check.
+
+It talks only to the ``host:port`` pairs it is given (no DNS lookups of other names, no redirects
+followed, no proxy from the environment).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sekisho.exposure.probe import HTTP_CHALLENGE, LOGIN_REDIRECT, Answer, Probe, Step, any_match
+from sekisho.model.findings import SEVERITY_ORDER, Evidence, Finding, SourceRef
+
+Status = Literal["open", "protected", "closed", "timeout", "unknown"]
+USER_AGENT = "sekisho-exposure (read-only check of your own hosts)"
+MAX_BODY = 256 * 1024
+
+# Severity grows with the data seen (as LeakIX does): thresholds on what the extractors counted.
+HIGH_RECORDS = 100_000
+HIGH_BYTES = 100 * 1024 * 1024
+
+
+def severity(base: str, values: dict[str, Any]) -> str:
+    records = _int(values.get("records"))
+    size = _int(values.get("bytes"))
+    collections = values.get("collections") or []
+    if records >= HIGH_RECORDS or size >= HIGH_BYTES:
+        level = "high"
+    elif records > 0 or size > 0 or len(collections) > 0:
+        level = "medium"
+    else:
+        level = "low"
+    return level if SEVERITY_ORDER[level] >= SEVERITY_ORDER[base] else base
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(v or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class RateLimiter:
+    """At most ``rate`` new requests or connections per second over the whole check."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+@dataclass
+class Checked:
+    target: str
+    status: Status
+    service: str | None = None
+    note: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"target": self.target, "status": self.status, "service": self.service}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    checked: list[Checked]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "findings": [
+                {
+                    "target": f.subject,
+                    "service": f.detail.get("service"),
+                    "severity": f.severity,
+                    "evidence": {
+                        "values": f.detail.get("values", {}),
+                        "requests": [e.model_dump(mode="json", exclude_none=True) for e in f.evidence],
+                    },
+                }
+                for f in self.findings
+            ],
+            "checked": [c.as_json() for c in self.checked],
+        }
+
+
+class ProbeError(Exception):
+    pass
+
+
+class Conversation:
+    """The sockets of one target: HTTP answers are cached per request (probes that ask the same
+    thing ask once), a TCP probe keeps one connection for all its steps."""
+
+    def __init__(
+        self, host: str, port: int, timeout: float, limiter: RateLimiter, users: dict[str, str] | None = None
+    ) -> None:
+        self.host, self.port, self.timeout, self.limiter = host, port, timeout, limiter
+        self.users = users or {}
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+        self._http: dict[tuple[str, str, str | None], Answer] = {}
+        self.banner = b""
+
+    # -- raw TCP --------------------------------------------------------------------------------
+    def connect(self) -> socket.socket:
+        if self.sock is None:
+            self.limiter.wait()
+            self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            self.buffer = b""
+        return self.sock
+
+    def send(self, data: bytes) -> None:
+        self.connect().sendall(data)
+
+    def recv_until(self, complete: Any, idle: float = 0.3) -> bytes:
+        """Read until ``complete(buffer)`` is true, the peer closes, or it stays quiet for
+        ``idle`` seconds after it began answering (``timeout`` before the first byte)."""
+        sock = self.connect()
+        deadline = time.monotonic() + self.timeout
+        while not complete(self.buffer) and len(self.buffer) < MAX_BODY:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(min(left, idle) if self.buffer else left)
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                if self.buffer:
+                    break
+                raise
+            if not chunk:
+                break
+            self.buffer += chunk
+        out, self.buffer = self.buffer, b""
+        return out
+
+    def recv_exact(self, n: int) -> bytes:
+        sock = self.connect()
+        while len(self.buffer) < n:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ProbeError("connection closed")
+            self.buffer += chunk
+        out, self.buffer = self.buffer[:n], self.buffer[n:]
+        return out
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            finally:
+                self.sock = None
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def http(self, method: str, path: str, body: str | None) -> Answer:
+        key = (method, path, body)
+        if key in self._http:
+            return self._http[key]
+        self.limiter.wait()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            raw = resp.read(MAX_BODY)
+            answer = Answer(
+                body=raw.decode("utf-8", "replace"),
+                status=resp.status,
+                headers={k.lower(): v for k, v in resp.getheaders()},
+                raw=raw,
+            )
+        finally:
+            conn.close()
+        self._http[key] = answer
+        return answer
+
+
+@dataclass
+class Outcome:
+    status: Status
+    service: str
+    evidence: list[Evidence]
+    values: dict[str, Any]
+    note: str | None = None
+
+
+def _ask(probe: Probe, conv: Conversation, step: Step) -> Answer:
+    if probe.transport == "http" and step.action is None:
+        return conv.http(step.method, step.path, step.body)
+    if step.action is not None:
+        return probe.converse(conv, step)
+    assert step.send is not None
+    conv.send(step.send)
+    complete = getattr(probe, "complete", lambda buf: False)
+    raw = conv.recv_until(complete)
+    return Answer(body=raw.decode("utf-8", "replace"), raw=raw)
+
+
+def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcome | None:
+    """None: this is not the probe's service. Otherwise what the target showed."""
+    evidence: list[Evidence] = []
+    values: dict[str, Any] = {}
+    data_bearing = protected = False
+    note: str | None = None
+    scheme = "http" if probe.transport == "http" else probe.id
+    if probe.needs_user and probe.id in users:
+        values["user"] = users[probe.id]
+    try:
+        for i, step in enumerate(probe.steps):
+            if step.action == "login" and probe.needs_user and probe.id not in users:
+                note = "no user named: the probe logs in only as a user you name (--user)"
+                break
+            try:
+                answer = _ask(probe, conv, step)
+            except (OSError, ProbeError, http.client.HTTPException) as e:
+                if i == 0:
+                    return None
+                evidence.append(_evidence(scheme, conv, step, None, f"{type(e).__name__}: {e}"))
+                continue
+            if i == 0 and not any_match(step.identify, answer):
+                return None
+            evidence.append(_evidence(scheme, conv, step, answer))
+            for ex in step.extract:
+                v = ex.apply(answer)
+                if v is not None and ex.name not in values:
+                    values[ex.name] = v
+            if any_match(step.exclude, answer):
+                return Outcome("unknown", probe.id, evidence, values, "not a data store (excluded)")
+            challenge = step.auth or (HTTP_CHALLENGE + LOGIN_REDIRECT if probe.transport == "http" else ())
+            if any_match(challenge, answer):
+                protected = True
+                break
+            if any_match(step.data, answer):
+                data_bearing = True
+    finally:
+        with contextlib.suppress(OSError):
+            probe.finish(conv)
+        conv.close()
+    if protected:
+        return Outcome("protected", probe.id, evidence, values, "authentication required")
+    if data_bearing:
+        return Outcome("open", probe.id, evidence, values)
+    return Outcome("unknown", probe.id, evidence, values, note or "identified, but no data-bearing answer")
+
+
+def _evidence(
+    scheme: str, conv: Conversation, step: Step, answer: Answer | None, error: str | None = None
+) -> Evidence:
+    host = f"[{conv.host}]" if ":" in conv.host else conv.host
+    if scheme == "http":
+        request = f"{step.method} http://{host}:{conv.port}{step.path}"
+    else:
+        request = f"{scheme}://{host}:{conv.port} {step.describe()}"
+    return Evidence(
+        request=request,
+        response=error if answer is None else answer.excerpt(),
+        at=dt.datetime.now(dt.UTC),
+        values={"status": answer.status} if answer is not None and answer.status is not None else {},
+    )
+
+
+class Engine:
+    def __init__(
+        self,
+        probes: dict[str, type[Probe]],
+        timeout: float = 3.0,
+        rate: float = 20.0,
+        workers: int = 8,
+        users: dict[str, str] | None = None,
+        banner_wait: float = 0.4,
+    ) -> None:
+        self.probes = [cls() for cls in probes.values()]
+        self.timeout = timeout
+        self.limiter = RateLimiter(rate)
+        self.workers = workers
+        self.users = dict(users or {})
+        self.banner_wait = banner_wait
+
+    def candidates(self, port: int, banner: bytes) -> list[Probe]:
+        """The probes whose default port this is first, then (service detection by response)
+        the servers that greet first when one greeted, then HTTP, then the line protocols."""
+
+        def rank(p: Probe) -> tuple[int, int]:
+            if port in p.ports:
+                return (0, 0)
+            if p.speaks_first:
+                return (1, 0) if banner else (9, 0)
+            return (2, 0) if p.transport == "http" else (3, 0)
+
+        return [p for p in sorted(self.probes, key=rank) if rank(p)[0] < 9]
+
+    def check_one(self, host: str, port: int) -> Checked:
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        self.limiter.wait()
+        try:
+            sock = socket.create_connection((host, port), timeout=self.timeout)
+        except ConnectionRefusedError:
+            return Checked(target, "closed", note="connection refused")
+        except TimeoutError:
+            return Checked(target, "timeout", note=f"no answer within {self.timeout:g} s")
+        except OSError as e:
+            return Checked(target, "closed", note=f"{type(e).__name__}: {e.strerror or e}")
+        banner = b""
+        try:
+            sock.settimeout(self.banner_wait)
+            banner = sock.recv(4096)
+        except (TimeoutError, OSError):
+            banner = b""
+        finally:
+            sock.close()
+        generic_protected: Outcome | None = None
+        for probe in self.candidates(port, banner):
+            conv = Conversation(host, port, self.timeout, self.limiter, self.users)
+            conv.banner = banner
+            outcome = run_probe(probe, conv, self.users)
+            if outcome is None:
+                continue
+            return Checked(
+                target, outcome.status, outcome.service, outcome.note, outcome.evidence, outcome.values
+            )
+        # No probe knew it: an HTTP challenge is still "protected"; anything else is "unknown".
+        conv = Conversation(host, port, self.timeout, self.limiter)
+        try:
+            root = conv.http("GET", "/", None)
+            if any_match(HTTP_CHALLENGE + LOGIN_REDIRECT, root):
+                generic_protected = Outcome(
+                    "protected",
+                    "http",
+                    [_evidence("http", conv, Step(), root)],
+                    {},
+                    "authentication required",
+                )
+        except (OSError, http.client.HTTPException):
+            pass
+        if generic_protected is not None:
+            g = generic_protected
+            return Checked(target, g.status, g.service, g.note, g.evidence, g.values)
+        excerpt = banner[:120].decode("utf-8", "replace") if banner else None
+        return Checked(target, "unknown", None, f"no probe recognised it{': ' + excerpt if excerpt else ''}")
+
+    def check(self, targets: Iterable[tuple[str, int]]) -> CheckResult:
+        pairs = list(dict.fromkeys(targets))
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            checked = list(pool.map(lambda hp: self.check_one(*hp), pairs))
+        by_id = {p.id: p for p in self.probes}
+        findings = [to_finding(c, by_id[c.service]) for c in checked if c.status == "open" and c.service]
+        return CheckResult(findings=sorted(findings, key=lambda f: (-f.rank, f.subject)), checked=checked)
+
+
+def to_finding(c: Checked, probe: Probe) -> Finding:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the store's TIMESTAMP columns hold UTC, naive
+    level = severity(probe.base_severity, c.values)
+    return Finding(
+        stage="exposure",
+        kind=f"{probe.id}_open",
+        subject=c.target,
+        severity=level,
+        title=f"{probe.title} on {c.target} answers without authentication",
+        title_ja=f"{c.target} の {probe.title_ja} が認証なしで応答します",
+        detail={"service": probe.id, "status": c.status, "values": c.values},
+        evidence=c.evidence,
+        sources=[
+            SourceRef(text=f"{probe.title} documentation", source=r, kind="primary") for r in probe.references
+        ],
+        first_seen=now,
+        last_seen=now,
+    )
+
+
+__all__ = ["CheckResult", "Checked", "Conversation", "Engine", "RateLimiter", "severity", "to_finding"]
