@@ -40,7 +40,7 @@ class NeverSeen(Rule):
                 Hit(
                     p.id,
                     reg.chain(p.id),
-                    {"party": p.id, "days": days, "last": last.date().isoformat() if last else "never"},
+                    {"party": p.id, "days": days, "last": last.date().isoformat() if last else "—"},
                     {
                         "services": ids,
                         "last_seen": last,
