@@ -122,4 +122,9 @@ class JsonLinesFormat(Format):
     where: ClassVar[dict[str, tuple[str | None, ...]]] = {}
     # column → a decoder of sekisho.ingest.wire (``dns-question-base64``), applied in SQL
     decode: ClassVar[dict[str, str]] = {}
+    # The syslog program names of the product: its JSON lines may come inside a syslog envelope
+    # (``suricata[123]: {…}``, :mod:`sekisho.ingest.envelope`); lines of other programs are skipped.
+    programs: ClassVar[tuple[str, ...]] = ()
+    # the envelope the engine last found (None: the product's own lines), for the file's account
+    envelope_seen: str | None = None
     timestamp: ClassVar[Timestamp] = Timestamp("iso")

@@ -252,6 +252,19 @@ def compile_json(
         return f"({test} OR {field_of('_w_' + k)} IS NULL)" if None in vals else test
 
     conds = " AND ".join(allowed(k, vals) for k, vals in fmt.where.items()) or "TRUE"
+    # JSON lines inside a syslog envelope (Suricata's "suricata[pid]: {…}"): the object is the
+    # message; other lines of the product's program or of other programs are skipped
+    env = envelope.for_file(fmt, path[0] if isinstance(path, list) else path, compression)
+    fmt.envelope_seen = None if env is envelope.NONE else env.name  # into the file's account
+    rel, text, other, other_reason = lines_relation(path, compression, rejects), "_line", "", ""
+    if env is not envelope.NONE:
+        rel, text = envelope.relation(rel, env), "_msg"
+        other = "WHEN j IS NULL AND _prog IS NOT NULL THEN 'skip'"
+        mine = literal_list(fmt.programs) if fmt.programs else "[]"
+        other_reason = (
+            f"WHEN j IS NULL AND list_contains({mine}, _prog) THEN {q(f'{fmt.name} message, not a record')} "
+            "WHEN j IS NULL AND _prog IS NOT NULL THEN 'line of another program'"
+        )
     return f"""
         SELECT
             {ts_expr(fmt.timestamp, field_of("ts"), mtime)} AS ts,
@@ -262,17 +275,18 @@ def compile_json(
             {_int(field_of("bytes_in"))} AS bytes_in,
             {field_of("status")} AS status,
             CASE WHEN _line IS NULL OR trim(_line) = '' THEN 'blank'
+                 {other}
                  WHEN j IS NULL THEN 'bad'
                  WHEN NOT ({conds}) THEN 'skip'
                  WHEN coalesce({field_of("name")}, '') = '' THEN 'skip'
                  ELSE 'ok' END AS _state,
-            CASE WHEN j IS NULL THEN 'not a JSON object'
+            CASE {other_reason}
+                 WHEN j IS NULL THEN 'not a JSON object'
                  WHEN NOT ({conds}) THEN 'other record type'
                  WHEN coalesce({field_of("name")}, '') = '' THEN 'record without a name' END AS _reason,
             _line, _file
         FROM (
-            SELECT _line, _file, _mtime, try(json_extract_string(_line, {literal_list(all_paths)})) AS j
-            FROM {lines_relation(path, compression, rejects)}
+            SELECT *, try(json_extract_string({text}, {literal_list(all_paths)})) AS j FROM {rel}
         )"""
 
 

@@ -242,7 +242,7 @@ def _scan_one(
         account.note = f"{account.note}; {partial}" if account.note else partial
     scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
     judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
-    if yearless(src.head_lines()) and (note := year_note(store.con, BATCH_TABLE, mtime, year)):
+    if _years_inferred(fmt, src) and (note := year_note(store.con, BATCH_TABLE, mtime, year)):
         account.note = f"{account.note}; {note}" if account.note else note
     if src.compression == "none" and src.path.stat().st_size != src.size:
         new_offset = -1  # it grew while being read: next time continue by line count
@@ -321,7 +321,7 @@ def _group_key(src: Source, fmt: Format) -> tuple[Any, ...] | None:
         if not fields:
             return None
         key += (tuple(fields), header_lines)
-    elif isinstance(fmt, LineRegexFormat):
+    elif isinstance(fmt, (LineRegexFormat, JsonLinesFormat)):  # JSON lines may have one too
         text = src.head.decode("utf-8", errors="replace").removeprefix("\ufeff")
         key += (envelope.choose(fmt, text.splitlines()[: envelope.HEAD_LINES]).name,)
     return key
@@ -427,6 +427,12 @@ class _Days:
         return self.days
 
 
+def _years_inferred(fmt: Format, src: Source) -> bool:
+    """Whether the records' years were inferred: year-less stamps, and a format that dates its
+    records by them (JSON lines in a syslog envelope carry their own full time)."""
+    return not isinstance(fmt, JsonLinesFormat) and yearless(src.head_lines())
+
+
 def _book_part(g: _Grouped, forced: Format | None, year: int | None) -> dict[str, Any]:
     """The bookkeeping of one file read in a group, as ``_scan_one`` does for a new file; the
     entry :meth:`Store.save_new_files` saves."""
@@ -435,7 +441,7 @@ def _book_part(g: _Grouped, forced: Format | None, year: int | None) -> dict[str
     days = g.part.days
     if (
         days is not None
-        and yearless(src.head_lines())
+        and _years_inferred(g.fmt, src)
         and (note := year_note(_Days(days), BATCH_TABLE, g.part.mtime, year))
     ):
         account.note = f"{account.note}; {note}" if account.note else note

@@ -12,6 +12,7 @@ class SuricataEve(JsonLinesFormat):
     signature = (r'"event_type"\s*:\s*"',)
     signature_lines = 1
     priority = 15
+    programs = ("suricata",)  # eve to syslog (filetype: syslog): "suricata[pid]: {…}"
     timestamp = Timestamp("iso")
     paths = {
         "ts": ("timestamp",),
