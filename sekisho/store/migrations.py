@@ -205,11 +205,37 @@ def m007_register(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def m006_login_events(con: duckdb.DuckDBPyConnection) -> None:
+    # Sign-ins of every login format, normalised (sekisho.ingest.logins): what the audit stage
+    # reads. A file read again replaces its own rows (sekisho.store.logins).
+    con.execute("""
+        CREATE TABLE login_events (
+            ts TIMESTAMP NOT NULL,
+            "user" VARCHAR NOT NULL,
+            src_ip VARCHAR,
+            outcome VARCHAR NOT NULL,
+            reason VARCHAR,
+            method VARCHAR,
+            mfa BOOLEAN,
+            app VARCHAR,
+            interactive BOOLEAN NOT NULL,
+            user_agent VARCHAR,
+            asn BIGINT,
+            asn_org VARCHAR,
+            vendor_country VARCHAR,
+            format VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            line BIGINT NOT NULL
+        );
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_rollup", m002_rollup),
     ("003_watch", m003_watch),
     ("004_head_aligned", m004_head_aligned),
     ("005_findings", m005_findings),
+    ("006_login_events", m006_login_events),
     ("007_register", m007_register),
 ]

@@ -1,0 +1,124 @@
+"""new-country / new-asn: a user's successful sign-in from a country (an ASN) the user has never
+used, after the user's learning period of min(``learning.days``, ``learning.sign_ins``).
+
+The organisation-wide rarity is in the detail: how many of the organisation's users have signed in
+from that country; a country common in the organisation (``common_share``) lowers the alert to
+``low``. Unknown countries and sign-ins from the organisation's own addresses teach and alert
+nothing. new-asn needs ASNs: from the export (Okta, Entra) — without them it stays silent and the
+run's notes say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sekisho.audit.model import Alert, Signin
+from sekisho.audit.rules.base import Detection
+from sekisho.match.ipinfo import UNKNOWN
+
+
+class _NewPlace(Detection):
+    what = "country"
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        learning = dict(ctx.params.get("learning") or {})
+        self.days = dt.timedelta(days=float(learning.get("days", 14)))
+        self.count = int(learning.get("sign_ins", 10))
+        self.first: dict[str, dt.datetime] = {}
+        self.n: dict[str, int] = {}
+        self.seen: dict[str, dict[Any, Signin]] = {}
+
+    def place(self, s: Signin) -> Any:
+        raise NotImplementedError
+
+    def observe(self, s: Signin) -> list[Alert]:
+        if not s.ok or s.own:
+            return []
+        place = self.place(s)
+        if place is None:
+            return []
+        user = s.event.user
+        first = self.first.setdefault(user, s.event.ts)
+        n = self.n[user] = self.n.get(user, 0) + 1
+        known = self.seen.setdefault(user, {})
+        learning = n <= self.count and s.event.ts - first < self.days
+        if place in known:
+            return []
+        known[place] = s
+        if learning:
+            return []
+        return [self.alert(s, place, known)]
+
+    def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
+        raise NotImplementedError
+
+
+class NewCountry(_NewPlace):
+    id = "new-country"
+    title = "Sign-in from a new country"
+
+    def place(self, s: Signin) -> Any:
+        return None if s.country == UNKNOWN else s.country
+
+    def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
+        user = s.event.user
+        others = len(self.ctx.country_users.get(place, set()) - {user})
+        total = max(len(self.ctx.users), 1)
+        share = others / total
+        common = share >= float(self.p.get("common_share", 0.05))
+        sev = "low" if common else str(self.p.get("severity", "medium"))
+        before = sorted(k for k in known if k != place)
+        return Alert(
+            rule=self.id,
+            user=user,
+            subject=f"{user} {place}",
+            severity=sev,
+            title=f"New country for {user}: {place} (before: {', '.join(before)})",
+            title_ja=f"{user} の新しい国からのサインイン: {place}（これまで: {', '.join(before)}）",
+            signins=[s],
+            detail={
+                "signin": s.describe(),
+                "countries_before": before,
+                "first_seen_of_user": self.first[user].isoformat(),
+                "sign_ins_of_user": self.n[user],
+                "organisation": {
+                    "other_users_from_country": others,
+                    "users": total,
+                    "share": round(share, 4),
+                    "common": common,
+                },
+                "learning": {"days": self.days.days, "sign_ins": self.count},
+                "why": "a successful sign-in from a country this user never used, after the learning period"
+                + ("; lowered: the country is common in the organisation" if common else ""),
+            },
+        )
+
+
+class NewAsn(_NewPlace):
+    id = "new-asn"
+    title = "Sign-in from a new network (ASN)"
+
+    def place(self, s: Signin) -> Any:
+        return s.event.asn
+
+    def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
+        user = s.event.user
+        before = sorted(k for k in known if k != place)
+        return Alert(
+            rule=self.id,
+            user=user,
+            subject=f"{user} AS{place}",
+            severity=str(self.p.get("severity", "low")),
+            title=f"New network for {user}: AS{place} {s.event.asn_org or ''}".rstrip(),
+            title_ja=f"{user} の新しいネットワークからのサインイン: AS{place} {s.event.asn_org or ''}".rstrip(),
+            signins=[s],
+            detail={
+                "signin": s.describe(),
+                "asns_before": before,
+                "asn_source": "the export's own field (securityContext.asNumber / autonomousSystemNumber)",
+                "learning": {"days": self.days.days, "sign_ins": self.count},
+                "why": "a successful sign-in from a network this user never used, after the learning period",
+            },
+        )

@@ -1,0 +1,104 @@
+"""spray-then-success: one address — or its /24 (/48), or its ASN — fails against at least
+``min_users`` distinct users within ``window_minutes``, then any success comes from it.
+
+Failures and successes are interactive sign-ins (token refreshes excluded by default); the
+organisation's own addresses are not sources (an office NAT where many mistype is no spray). One
+alert per source and day; the detail names the failed users, the window and the success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from typing import Any
+
+from sekisho.audit.model import Alert, Signin
+from sekisho.audit.rules.base import Detection
+
+
+def sources(s: Signin, p: dict[str, Any]) -> list[str]:
+    ip = s.event.src_ip
+    out = []
+    if ip:
+        out.append(ip)
+        try:
+            a = ipaddress.ip_address(ip)
+            bits = int(p.get("prefix_v4", 24)) if a.version == 4 else int(p.get("prefix_v6", 48))
+            out.append(str(ipaddress.ip_network(f"{ip}/{bits}", strict=False)))
+        except ValueError:
+            pass
+    if s.event.asn is not None:
+        out.append(f"AS{s.event.asn}")
+    return out
+
+
+class SprayThenSuccess(Detection):
+    id = "spray-then-success"
+    title = "Password spray, then a success"
+    sigma = {"type": "value_count", "field": "user", "gte": "min_users", "group_by": ["src_ip"]}
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.window = dt.timedelta(minutes=float(self.p.get("window_minutes", 60)))
+        self.min_users = int(self.p.get("min_users", 5))
+        # source -> user -> (last failure time, the sign-in)
+        self.fails: dict[str, dict[str, Signin]] = {}
+        self.done: set[tuple[str, str]] = set()
+
+    def observe(self, s: Signin) -> list[Alert]:
+        if s.own:
+            return []
+        t = s.event.ts
+        out: list[Alert] = []
+        mine = sources(s, self.p)
+        for src in mine:
+            if not s.ok:
+                self.fails.setdefault(src, {})[s.event.user] = s
+                continue
+            users = self.fails.get(src)
+            if not users:
+                continue
+            live = {u: f for u, f in users.items() if t - f.event.ts <= self.window}
+            self.fails[src] = live
+            if len(live) < self.min_users:
+                continue
+            day = t.date().isoformat()
+            if (src, day) in self.done:
+                continue
+            self.done.update((m, day) for m in mine)  # one alert per success and per source and day
+            failed = sorted(live.values(), key=lambda f: f.event.ts)
+            out.append(
+                Alert(
+                    rule=self.id,
+                    user=s.event.user,
+                    subject=f"{src} {t:%Y-%m-%d}",
+                    severity=str(self.p.get("severity", "critical")),
+                    title=(
+                        f"Password spray from {src}: {len(live)} users failed within "
+                        f"{self.window.total_seconds() / 60:g} min, then {s.event.user} signed in"
+                    ),
+                    title_ja=(
+                        f"パスワードスプレー: {src} から {self.window.total_seconds() / 60:g} 分以内に "
+                        f"{len(live)} ユーザーが失敗し、その後 {s.event.user} がサインインに成功"
+                    ),
+                    signins=[*failed, s],
+                    detail={
+                        "source": src,
+                        "source_kind": "address"
+                        if src == s.event.src_ip
+                        else ("ASN" if src.startswith("AS") else "prefix"),
+                        "failed_users": sorted(live),
+                        "failures": [f.describe() for f in failed[:20]],
+                        "success": s.describe(),
+                        "window_minutes": self.window.total_seconds() / 60,
+                        "min_users": self.min_users,
+                        "why": "failures against many distinct users from one source, then a success from it",
+                    },
+                )
+            )
+        # a failure older than the window can never count again
+        if len(self.fails) > 50_000:
+            self.fails = {
+                k: v for k, v in self.fails.items() if any(t - f.event.ts <= self.window for f in v.values())
+            }
+        return out

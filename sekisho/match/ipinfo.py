@@ -1,0 +1,230 @@
+"""Offline IP knowledge: country of an address, distances and borders between countries.
+
+Never a network call. Country from Debian's ``tor-geoipdb`` (``/usr/share/tor/geoip``, ``geoip6``:
+the IPFire Location database converted by Tor, CC BY-SA 4.0, dated by its ``# Generated:`` line),
+with the PyPI ``iptocc`` package (RIR delegation data) as fallback for addresses the first does not
+place. An address no database places — private, reserved, a name instead of an address — is
+``unknown``, never a country. Every answer names the database that gave it and its date, so a
+finding carries them (DESIGN.md, "Evidence pipelines").
+
+Country positions (a centroid, or the capital where the data has none) and land borders come from
+the ``countryinfo`` package; distances are great-circle (``haversine``). A country-level distance is
+coarse: it is what a sign-in log without coordinates allows, and alerts say so.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import ipaddress
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+UNKNOWN = "unknown"
+TOR_DIR = Path(os.environ.get("SEKISHO_GEOIP_DIR", "/usr/share/tor"))
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    name: str
+    as_of: dt.date | None
+    licence: str
+    path: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.as_of.isoformat() if self.as_of else 'date not stated'})"
+
+
+@dataclass(frozen=True, slots=True)
+class IpFacts:
+    ip: str
+    country: str  # ISO 3166 alpha-2, or "unknown"
+    database: str | None  # which database placed it (None: none did)
+    why_unknown: str | None = None
+    private: bool = False
+
+
+class _RangeTable:
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.ccs: list[str] = []
+
+    def add(self, lo: int, hi: int, cc: str) -> None:
+        self.starts.append(lo)
+        self.ends.append(hi)
+        self.ccs.append(cc)
+
+    def finish(self) -> None:
+        order = sorted(range(len(self.starts)), key=self.starts.__getitem__)
+        self.starts = [self.starts[i] for i in order]
+        self.ends = [self.ends[i] for i in order]
+        self.ccs = [self.ccs[i] for i in order]
+
+    def get(self, n: int) -> str | None:
+        i = bisect.bisect_right(self.starts, n) - 1
+        if i >= 0 and self.ends[i] >= n:
+            cc = self.ccs[i]
+            return None if cc in ("??", "") else cc
+        return None
+
+
+_GENERATED = re.compile(r"^# Generated: \w+, (\d{1,2} \w{3} \d{4})")
+
+
+class IpKnowledge:
+    """Loaded once per process (:func:`knowledge`)."""
+
+    def __init__(self, tor_dir: Path | None = None, use_fallback: bool = True) -> None:
+        self.databases: list[Database] = []
+        self._v4: _RangeTable | None = None
+        self._v6: _RangeTable | None = None
+        self._v6_path: Path | None = None
+        self._cache: dict[str, IpFacts] = {}
+        d = tor_dir or TOR_DIR
+        v4, v6 = d / "geoip", d / "geoip6"
+        if v4.is_file():
+            self._v4, date4 = _load_tor(v4, v6=False)
+            self._v6_path = v6 if v6.is_file() else None  # read on the first IPv6 lookup
+            self.tor = Database("IPFire Location via Debian tor-geoipdb", date4, "CC BY-SA 4.0", str(v4))
+            self.databases.append(self.tor)
+        self._iptocc = None
+        if use_fallback:
+            try:
+                import iptocc
+
+                self._iptocc = iptocc
+                from importlib.metadata import version
+
+                self.fallback = Database(
+                    f"iptocc {version('iptocc')} (RIR delegation files)", None, "MIT/Apache-2.0"
+                )
+                self.databases.append(self.fallback)
+            except ImportError:
+                pass
+
+    def lookup(self, ip: str | None) -> IpFacts:
+        if not ip:
+            return IpFacts("", UNKNOWN, None, "no address in the record")
+        hit = self._cache.get(ip)
+        if hit is not None:
+            return hit
+        facts = self._lookup(ip)
+        if len(self._cache) < 1_000_000:
+            self._cache[ip] = facts
+        return facts
+
+    def _lookup(self, ip: str) -> IpFacts:
+        try:
+            a = ipaddress.ip_address(ip)
+        except ValueError:
+            return IpFacts(ip, UNKNOWN, None, "not an IP address")
+        if a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast:
+            return IpFacts(ip, UNKNOWN, None, "private, reserved or documentation address", True)
+        if a.version == 6 and self._v6 is None and self._v6_path is not None:
+            self._v6, _ = _load_tor(self._v6_path, v6=True)
+        table = self._v4 if a.version == 4 else self._v6
+        if table is not None:
+            cc = table.get(int(a))
+            if cc:
+                return IpFacts(ip, cc, self.tor.describe())
+        if self._iptocc is not None:
+            cc = self._iptocc.country_code(ip)
+            if cc:
+                return IpFacts(ip, cc.upper(), self.fallback.describe())
+        return IpFacts(ip, UNKNOWN, None, "no database places this address")
+
+    def sources(self) -> list[dict[str, str | None]]:
+        return [
+            {"database": d.name, "as_of": d.as_of.isoformat() if d.as_of else None, "licence": d.licence}
+            for d in self.databases
+        ]
+
+
+def _load_tor(path: Path, v6: bool) -> tuple[_RangeTable, dt.date | None]:
+    table = _RangeTable()
+    date: dt.date | None = None
+    with open(path, encoding="ascii", errors="replace") as f:
+        for line in f:
+            if line.startswith("#"):
+                m = _GENERATED.match(line)
+                if m and date is None:
+                    date = dt.datetime.strptime(m.group(1), "%d %b %Y").date()
+                continue
+            parts = line.rstrip("\n").split(",")
+            if len(parts) != 3:
+                continue
+            lo, hi, cc = parts
+            if v6:
+                table.add(int(ipaddress.IPv6Address(lo)), int(ipaddress.IPv6Address(hi)), cc)
+            else:
+                table.add(int(lo), int(hi), cc)
+    table.finish()
+    return table, date
+
+
+@cache
+def knowledge() -> IpKnowledge:
+    return IpKnowledge()
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+@cache
+def _countries() -> dict[str, tuple[tuple[float, float] | None, frozenset[str]]]:
+    from countryinfo import all_countries
+
+    a3_to_a2: dict[str, str] = {}
+    raw: dict[str, tuple[tuple[float, float] | None, list[str]]] = {}
+    for c in all_countries():
+        info = c.info()
+        iso = info.get("ISO") or {}
+        a2, a3 = iso.get("alpha2"), iso.get("alpha3")
+        if not a2:
+            continue
+        if a3:
+            a3_to_a2[a3] = a2
+        ll = info.get("latlng") or info.get("capital_latlng")
+        pos = (float(ll[0]), float(ll[1])) if ll and len(ll) >= 2 else None
+        old = raw.get(a2)
+        if old is None or (old[0] is None and pos):
+            raw[a2] = (pos, list(info.get("borders") or []))
+    out: dict[str, tuple[tuple[float, float] | None, frozenset[str]]] = {}
+    for a2, (where, near) in raw.items():
+        out[a2] = (where, frozenset(a3_to_a2.get(b, b) for b in near))
+    return out
+
+
+def position(cc: str) -> tuple[float, float] | None:
+    entry = _countries().get(cc)
+    return entry[0] if entry else None
+
+
+def borders(a: str, b: str) -> bool:
+    """Whether two countries share a land border (either side's list)."""
+    c = _countries()
+    return b in c.get(a, (None, frozenset()))[1] or a in c.get(b, (None, frozenset()))[1]
+
+
+def distance_km(a: str, b: str) -> float | None:
+    """Great-circle distance between two countries' positions; 0 within one country; None when
+    either is unknown or has no position."""
+    if a == UNKNOWN or b == UNKNOWN:
+        return None
+    if a == b:
+        return 0.0
+    pa, pb = position(a), position(b)
+    if pa is None or pb is None:
+        return None
+    from haversine import haversine
+
+    return float(haversine(pa, pb))
+
+
+COUNTRY_DATA = "countryinfo (country positions and land borders), haversine (great-circle distance)"
+
+__all__ = ["UNKNOWN", "IpFacts", "IpKnowledge", "borders", "distance_km", "knowledge", "position"]
