@@ -12,6 +12,7 @@ from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
 from sekisho.ingest.formats.infoblox import InfobloxQuery
+from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
@@ -48,6 +49,7 @@ FORMATS: dict[str, type[Format]] = {
     "adguard": AdGuardQuerylog,
     "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
+    "pcap": PacketCapture,
     "domains": DomainList,
     "csv": CsvMapped,
 }
@@ -74,13 +76,15 @@ def detect(source: Source) -> Format:
             "an SQLite database, but not a Pi-hole query database (no queries table)",
             Location(source.display),
         )
+    if PacketCapture.is_capture(source.head):
+        return PacketCapture()
     head = source.head_lines()
     if b"\x00" in source.head[:4096]:
         raise InputError("binary data, not a text log (use --format to force one)", Location(source.display))
     if not any(line.strip() for line in head):
         raise InputError("empty: no lines to read", Location(source.display))
     for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
-        if cls in (CsvMapped, PiholeFtlDb):
+        if cls in (CsvMapped, PiholeFtlDb, PacketCapture):
             continue
         fmt = cls()
         # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope

@@ -729,7 +729,7 @@ def _scan_locked(
         ).fetchall():
             bad_lines[int(i)].append((line, reason))
     for part, count, file_rejects, bad_of in zip(parts, counts, refused, bad_lines, strict=True):
-        _account(part, compression, count, file_rejects, bad_of, header_lines)
+        _account(part, compression, count, file_rejects, bad_of, header_lines, located=not fmt.text)
 
 
 def _account(
@@ -739,8 +739,11 @@ def _account(
     rejects: list[tuple[Any, ...]],
     bad_lines: list[tuple[Any, ...]],
     header_lines: int,
+    located: bool = False,
 ) -> None:
-    """One file's account from its states, the reader's rejects and its first malformed lines."""
+    """One file's account from its states, the reader's rejects and its first malformed lines.
+    ``located``: the rows name their place themselves (``packet N``: a binary input has no lines
+    to search for them)."""
     account = part.account
     comment_rejects = [r for r in rejects if (r[3] or "").startswith("#")]
     real_rejects = [r for r in rejects if not (r[3] or "").startswith("#")]
@@ -755,7 +758,9 @@ def _account(
     samples = [
         (int(r[0]) + account.first_line - 1, f"{r[1].lower()}: {r[2]}") for r in real_rejects[:MAX_SAMPLES]
     ]
-    if bad:
+    if bad and located:
+        samples += [(int(str(ln).rsplit(" ", 1)[-1]), str(r)) for ln, r in bad_lines]
+    elif bad:
         # read no further than the last reject sample (beyond it they would not be among the first)
         stop = samples[-1][0] if len(samples) >= MAX_SAMPLES else None
         samples += _locate(
