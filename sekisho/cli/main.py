@@ -8,6 +8,7 @@ from sekisho.cli import (
     catalog_cmd,
     db_cmd,
     export_cmd,
+    register_cmd,
     report_cmd,
     scan_cmd,
     services_cmd,
@@ -31,6 +32,7 @@ app.add_typer(db_cmd.app, name="db")
 export_cmd.register(app)  # also `sekisho policy`
 web_cmd.register(app)
 watch_cmd.register(app)  # also `sekisho alerts`
+register_cmd.register(app)  # `sekisho register check|export|history`
 
 
 @app.callback()

@@ -16,7 +16,11 @@ from typing import Literal
 import yaml
 
 Kind = Literal["data_category", "data_use"]
-FILES: dict[Kind, str] = {"data_category": "data_categories.yml", "data_use": "data_uses.yml"}
+FILES: dict[Kind, tuple[str, ...]] = {
+    "data_category": ("data_categories.yml",),
+    # data_files/data_uses.yml lags the package's default taxonomy by two keys (PROVENANCE.md)
+    "data_use": ("data_uses.yml", "data_uses_extra.yml"),
+}
 SOURCE = "https://github.com/ethyca/fideslang/tree/40394c46599745a6b8f14d069889fddfa2651409/data_files"
 
 
@@ -32,19 +36,20 @@ class Key:
 @lru_cache(maxsize=2)
 def keys(kind: Kind) -> dict[str, Key]:
     """Every published key of ``kind`` (fides_key → Key)."""
-    path = resources.files("sekisho") / "data" / "fideslang" / FILES[kind]
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
-    return {
-        row["fides_key"]: Key(
-            row["fides_key"],
-            row["name"],
-            row.get("parent_key"),
-            row.get("version_deprecated"),
-            row.get("replaced_by"),
-        )
-        for row in data[kind]
-    }
+    out: dict[str, Key] = {}
+    for name in FILES[kind]:
+        path = resources.files("sekisho") / "data" / "fideslang" / name
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+        for row in data[kind]:
+            out[row["fides_key"]] = Key(
+                row["fides_key"],
+                row["name"],
+                row.get("parent_key"),
+                None if row.get("version_deprecated") is None else str(row["version_deprecated"]),
+                row.get("replaced_by"),
+            )
+    return out
 
 
 def check_key(kind: Kind, key: str) -> tuple[str, str] | None:

@@ -98,4 +98,5 @@ def test_vendored_taxonomy_is_the_commit_provenance_names() -> None:
         assert hashlib.sha256((ROOT_DATA / name).read_bytes()).hexdigest() == digest, name
     assert "user.government_id" in keys("data_category")
     assert "essential.service" in keys("data_use")
-    assert len(keys("data_category")) == 85 and len(keys("data_use")) == 54
+    assert keys("data_use")["personalize.profiling"].replaced_by == "personalize.content.profiling"
+    assert len(keys("data_category")) == 85 and len(keys("data_use")) == 56  # = fideslang 3.1.4
