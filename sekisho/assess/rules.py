@@ -110,8 +110,29 @@ class OrgSettings(BaseModel):
 
     weights: Weights = Field(default_factory=dict)
     overrides: dict[str, Override] = Field(default_factory=dict)
+    resolver: Literal["unbound", "dnsmasq", "bind", "squid", "adguard", "hosts"] | None = Field(
+        default=None,
+        description="the resolver or proxy the response plan writes steps for (default: from the logs)",
+    )
+    policy: str = Field(
+        default="level0",
+        pattern=r"^(level0|assessment|intel-law:[A-Z]{2})$",
+        description="the base built-in policy",
+    )
+    timezone: str = Field(default="Asia/Tokyo", description="the time zone reports show times in (IANA name)")
 
     _w = field_validator("weights")(_check_weights)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Tokyo)") from None
+        return v
 
 
 def _load(path: Path, model: type[BaseModel]) -> BaseModel:

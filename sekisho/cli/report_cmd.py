@@ -52,6 +52,14 @@ def report(
         help="Replace client addresses with keyed-hash pseudonyms (key kept in the user config "
         "directory, or $SEKISHO_PSEUDONYM_KEY), so the report can be shared.",
     ),
+    resolver: str | None = typer.Option(
+        None,
+        "--resolver",
+        metavar="NAME",
+        help="The resolver or proxy the response plan writes steps for: "
+        "unbound, dnsmasq, bind, squid, adguard, hosts (default: `resolver:` in the settings, else "
+        "detected from the scanned logs).",
+    ),
     lang: str = LangOpt,
     db: Path | None = DbOpt,
     catalog: Path | None = CatalogOpt,
@@ -66,10 +74,17 @@ def report(
     from sekisho.store import Store
 
     lang = check_lang(lang)
+    if resolver is not None:
+        from sekisho.report.response import RESOLVER_STEPS
+
+        if resolver not in RESOLVER_STEPS:
+            from sekisho.errors import ConfigError
+
+            raise ConfigError(f"unknown resolver {resolver!r} (one of: {', '.join(RESOLVER_STEPS)})")
     assessor = assessor_for(catalog, settings)
     pseudo = Pseudonymizer.from_file() if pseudonymize else None
     with Store(db, read_only=True) as store:
-        data = build_report(store, assessor, lang, pseudo)  # type: ignore[arg-type]
+        data = build_report(store, assessor, lang, pseudo, resolver=resolver)  # type: ignore[arg-type]
     if not any((html, pdf, json_out, csv_out)):
         from sekisho.report.terminal import render_terminal
 

@@ -19,7 +19,7 @@ from sekisho.i18n import Lang, text
 from sekisho.report import queries
 from sekisho.report.dossier import build_dossier
 from sekisho.report.pseudonym import Pseudonymizer
-from sekisho.report.response import recommend
+from sekisho.report.response import recommend, response_plan
 from sekisho.store import Store
 
 __all__ = ["build_report", "fmt_time", "generated_at"]
@@ -61,6 +61,7 @@ def build_report(
     scope_limit: int = 50,
     unknown_limit: int = 25,
     generated: dt.datetime | None = None,
+    resolver: str | None = None,
 ) -> dict[str, Any]:
     """Everything a report shows: summary, services with scores and scope, response, unknown
     destinations and the parse accounting of the scans."""
@@ -141,6 +142,24 @@ def build_report(
     response = recommend(assessor, services, text("report.policy_why", lang, date=when.date().isoformat()))
     for s in services:
         s["blocked_by"] = response["blocked_by"].get(s["id"], [])
+    scans = _scans(store, pseudonymize is not None)
+    formats: dict[str, int] = defaultdict(int)
+    for scan in scans:
+        for f in scan["files"]:
+            if f["format"]:
+                formats[f["format"]] += f["lines"]
+    settings = assessor.settings
+    plan = response_plan(
+        assessor,
+        services,
+        resolver=resolver or settings.resolver,
+        formats=dict(formats),
+        why=text("report.policy_why", lang, date=when.date().isoformat()),
+        base_policy=settings.policy,
+    )
+    actions = {i["id"]: i for i in plan["items"]}
+    for s in services:
+        s["plan"] = actions[s["id"]]
     return {
         "lang": lang,
         "generated": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -176,6 +195,7 @@ def build_report(
         ],
         "services": services,
         "response": response,
+        "plan": plan,
         "unknown": [
             {
                 "domain": r["domain"],
@@ -187,7 +207,7 @@ def build_report(
             }
             for r in queries.unknown(store, limit=unknown_limit)
         ],
-        "scans": _scans(store, pseudonymize is not None),
+        "scans": scans,
         "sources": cited_sources(services),
     }
 

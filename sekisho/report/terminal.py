@@ -68,15 +68,32 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
     if any(svc["provisional"] for svc in r["services"]):
         console.print("* " + text("report.provisional_note", lang), style="dim")
 
-    console.rule(text("report.response", lang))
-    for p in r["response"]["presets"]:
+    console.rule(text("report.response", lang) + " — " + text("plan.title", lang))
+    plan = r["plan"]
+    for item in plan["items"]:
+        if item["action"] == "monitor":
+            continue
         console.print(
-            literal(
-                text("report.preset_blocks", lang, policy=p["policy"], services=", ".join(p["services"]))
-            ),
+            literal(f"  {item['safety_level']} {item['name']}: ")
+            + Text(text(f"plan.action.{item['action']}", lang), style="bold")
+            + literal(" — " + text("plan.action_desc." + item["action"], lang)),
             highlight=False,
         )
-        console.print(f"  {p['commands'][0]}", style="cyan", markup=False, highlight=False)
+    if plan["blocked"]:
+        how = text(f"plan.resolver_how.{plan['resolver_source']}", lang, resolver=plan["resolver"])
+        console.print(literal(text("plan.resolver_line", lang, resolver=plan["resolver"], how=how)))
+        if plan["policy_yaml"]:
+            console.print(
+                literal(text("plan.policy_file", lang, file=plan["policy"], base=plan["base_policy"]))
+            )
+            for line in plan["policy_yaml"].splitlines():
+                console.print(literal("    " + line), style="cyan", highlight=False)
+        for i, step in enumerate(plan["steps"], 1):
+            console.print(literal(f"  {i}. {text(step['key'], lang).replace('`', '')}"), highlight=False)
+            if step["command"]:
+                console.print(f"     {step['command']}", style="cyan", markup=False, highlight=False)
+    else:
+        console.print(text("plan.nothing_to_block", lang))
     for svc in r["services"]:
         if svc["safety_level"] <= 1:
             console.print(f"  sekisho scope {svc['id']}", style="cyan", markup=False, highlight=False)

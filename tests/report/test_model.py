@@ -102,7 +102,9 @@ def test_terminal(store: Store, assessor: Assessor, lang: str) -> None:
     render_terminal(build_report(store, assessor, lang), console)  # type: ignore[arg-type]
     out = console.export_text()
     assert {"en": "Recommended response", "ja": "推奨対応"}[lang] in out
-    assert "sekisho export --format unbound --policy level0" in out
+    # the plan's one command, for the proxy whose log was scanned, with the policy that blocks Zoom
+    assert "sekisho export --format squid --policy sekisho-plan.yaml" in out
+    assert re.search(r"deny: \{service: \[[^]]*\bzoom\b", out)
     assert "access.log" in out
 
 

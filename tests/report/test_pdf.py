@@ -59,7 +59,7 @@ def test_pdf_pages_text_and_glyphs(sample_db: Path, tmp_path: Path, lang: str) -
     ).stdout
     for phrase in EXPECT[lang]:
         assert phrase in text, phrase
-    assert "sekisho export --format unbound --policy level0" in text
+    assert "sekisho export --format squid --policy sekisho-plan.yaml" in text  # the plan, for the logs' proxy
     assert "baidu" in text.lower()
 
     fonts = subprocess.run([pdffonts, str(pdf)], check=True, capture_output=True, text=True).stdout
