@@ -80,3 +80,12 @@ def test_suricata_eve_through_syslog_and_journald_reads_as_eve(corpora: Path, tm
             assert reasons.get("line of another program") == 1, (form, reasons)
         assert "year-less" not in (f.get("note") or ""), (form, f)  # eve carries its own full time
         assert observations(db) == want, form
+    # all nine files in one scan (files of one format are read together, grouped by envelope)
+    together = tmp_path / "together"
+    together.mkdir()
+    for form, path in files.items():
+        (together / f"{form}.log").write_bytes(path.read_bytes())
+    got = api.scan([str(together)], db=tmp_path / "together.duckdb", keep_all=True)["files"]
+    assert len(got) == len(files)
+    assert all(f["parsed"] == base["parsed"] for f in got), got
+    assert sorted(f["malformed"] for f in got) == [0] * (len(files) - 1) + [2]  # journal-cat: see above
