@@ -68,6 +68,7 @@ def learn_own_addresses(events: Iterable[LoginEvent], params: dict[str, Any]) ->
     p = dict(params.get("organisation_addresses") or {})
     min_users = int(p.get("min_users", 5))
     share = float(p.get("min_day_share", 0.5))
+    min_days = int(p.get("min_days", 3))
     span = dt.timedelta(days=float(p.get("learning_days", 14)))
     not_own = set(p.get("not_own") or [])
     start: dt.datetime | None = None
@@ -88,7 +89,7 @@ def learn_own_addresses(events: Iterable[LoginEvent], params: dict[str, Any]) ->
         ip_days.setdefault(e.src_ip, set()).add(d)
     out = {}
     for ip, u in users.items():
-        if ip in not_own or len(u) < min_users or not days:
+        if ip in not_own or len(u) < min_users or len(ip_days[ip]) < min_days:
             continue
         seen = len(ip_days[ip]) / len(days)
         if seen >= share:

@@ -189,7 +189,10 @@ def _countries() -> dict[str, tuple[tuple[float, float] | None, frozenset[str]]]
         if a3:
             a3_to_a2[a3] = a2
         ll = info.get("latlng") or info.get("capital_latlng")
-        pos = (float(ll[0]), float(ll[1])) if ll and len(ll) >= 2 else None
+        try:
+            pos = (float(ll[0]), float(ll[1])) if ll and len(ll) >= 2 else None
+        except (TypeError, ValueError):  # a few entries hold nested or empty lists
+            pos = None
         old = raw.get(a2)
         if old is None or (old[0] is None and pos):
             raw[a2] = (pos, list(info.get("borders") or []))

@@ -6,14 +6,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import paramiko
 import pytest
 
 from sekisho.ingest.logins import detect_login, read_logins
 from sekisho.ingest.sources import open_source
 from tests.audit.sshd import sshd, user
 from tests.conftest import need, need_program
-
-paramiko = pytest.importorskip("paramiko")
 
 
 def _wait_for(log: Path, text: str, timeout: float = 20) -> str:

@@ -166,9 +166,20 @@ def _json_records(text: str) -> Iterator[tuple[int, Any]]:
             yield n, None
             continue
         try:
-            yield n, json.loads(ln)
+            obj = json.loads(ln)
         except ValueError:
             yield n, Malformed("not a JSON record")
+            continue
+        key = (
+            next((k for k in _WRAPPERS if isinstance(obj.get(k), list)), None)
+            if isinstance(obj, dict)
+            else None
+        )
+        if key is not None:  # a whole export on one line
+            for rec in obj[key]:
+                yield n, rec
+        else:
+            yield n, obj
 
 
 def read_logins(
