@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sekisho.cli import (
+    audit_cmd,
     catalog_cmd,
     db_cmd,
     export_cmd,
@@ -32,6 +33,7 @@ app.add_typer(db_cmd.app, name="db")
 export_cmd.register(app)  # also `sekisho policy`
 web_cmd.register(app)
 watch_cmd.register(app)  # also `sekisho alerts`
+audit_cmd.register(app)
 register_cmd.register(app)  # `sekisho register check|export|history`
 
 

@@ -1,0 +1,141 @@
+"""`sekisho audit`: who signs in to the organisation's own systems from where."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from sekisho.cli.common import JsonOpt, SettingsOpt, console, err_console, fail, handle_errors, print_json
+from sekisho.cli.scan_cmd import DbOpt, _mapping
+
+SEVERITY_STYLE = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    v = value.strip()
+    if v[-1:] in ("d", "h") and v[:-1].isdigit():
+        n = int(v[:-1])
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None) - (
+            dt.timedelta(days=n) if v[-1] == "d" else dt.timedelta(hours=n)
+        )
+    try:
+        t = dt.datetime.fromisoformat(v)
+    except ValueError:
+        raise fail(f"--since expects a date, a time (ISO 8601) or 7d / 12h (got {value!r})") from None
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def _overrides(settings: Path | None, include_api: bool, allowed: list[str]) -> dict[str, Any]:
+    import yaml
+
+    out: dict[str, Any] = {}
+    if settings is not None:
+        try:
+            doc = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise fail(f"{settings}: cannot read the settings: {e}") from None
+        got = doc.get("audit") if isinstance(doc, dict) else None
+        if isinstance(got, dict):
+            out.update(got)
+    if include_api:
+        out["include_non_interactive"] = True
+    if allowed:
+        codes = [c.strip().upper() for a in allowed for c in a.split(",") if c.strip()]
+        out["foreign_access"] = {**(out.get("foreign_access") or {}), "allowed_countries": codes}
+    return out
+
+
+@handle_errors
+def audit(
+    paths: list[str] = typer.Argument(..., help="Sign-in log files or directories (recursive)."),
+    db: Path | None = DbOpt,
+    since: str | None = typer.Option(
+        None, "--since", help="Only sign-ins from this time on (ISO 8601, or 7d, 12h)."
+    ),
+    as_json: bool = JsonOpt,
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="Force a sign-in format (openssh, cloudtrail, entra, okta, google-login, windows-logon, gcp-audit, azure-activity, login-csv).",
+    ),
+    mapping: list[str] = typer.Option(
+        [], "--map", help="For --format login-csv: ts=COL,user=COL,src_ip=COL,outcome=COL …"
+    ),
+    settings: Path | None = SettingsOpt,
+    include_api: bool = typer.Option(
+        False, "--include-api", help="Also read non-interactive sign-ins (token refreshes, API calls)."
+    ),
+    allow_country: list[str] = typer.Option(
+        [], "--allow-country", help="foreign-access: the countries the policy allows (JP,…)."
+    ),
+) -> None:
+    """Sign-in audit: impossible travel, new country or network, password spray then success, many
+    accounts from one address, access from countries outside policy. Offline; results are stored as
+    findings (stage audit)."""
+    from sekisho.audit import audit_paths
+
+    result, accounts = audit_paths(
+        paths,
+        db,
+        _since(since),
+        fmt,
+        _mapping(mapping) if mapping else None,
+        _overrides(settings, include_api, allow_country),
+    )
+    bad = [s for a in accounts for s in a.malformed_samples]
+    if as_json:
+        out = result.to_json()
+        out["files"] = [
+            {"file": a.source, "format": a.format, "lines": a.lines, "parsed": a.parsed, "skipped": a.skipped,
+             "malformed": a.malformed, "malformed_samples": a.malformed_samples}
+            for a in accounts
+        ]  # fmt: skip
+        print_json(out)
+        return
+    from rich.table import Table
+
+    for a in accounts:
+        err_console.print(
+            f"{a.source}: {a.format}, {a.parsed} sign-in(s), {a.skipped} skipped, {a.malformed} malformed",
+            highlight=False,
+        )
+    for s in bad[:10]:
+        err_console.print(f"  {s['file']}:{s['line']}: {s['reason']}", highlight=False)
+    own = len(result.own_addresses)
+    console.print(
+        f"{result.events} event(s), {result.considered} considered, {len(result.alerts)} alert(s); "
+        f"{own} organisation address(es) learned; country data: "
+        + "; ".join(f"{d['database']} ({d['as_of'] or 'date not stated'})" for d in result.databases),
+        highlight=False,
+    )
+    for n in result.notes:
+        console.print(f"note: {n}", highlight=False)
+    if not result.alerts:
+        return
+    t = Table(title=f"{len(result.alerts)} alert(s)", title_justify="left")
+    for col in ("severity", "rule", "when (UTC)", "alert"):
+        t.add_column(col)
+    for al in result.alerts:
+        t.add_row(
+            f"[{SEVERITY_STYLE.get(al.severity, '')}]{al.severity}[/]",
+            al.rule,
+            f"{al.first:%Y-%m-%d %H:%M}",
+            al.title,
+        )
+    console.print(t)

@@ -1,0 +1,62 @@
+"""`sekisho audit`: the JSON shape of the issue, findings stored, malformed lines reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sekisho.cli.main import app
+from sekisho.model.findings import Finding
+from sekisho.store import Store
+from sekisho.store.findings import load_findings
+
+
+def _auth_log(p: Path) -> None:
+    # sshd's messages (as tests/audit/test_openssh.py's real server writes them) in auth.log form:
+    # 6 users fail from one address within minutes, then one of them gets in; one cut-short line
+    lines = [
+        f"Nov 30 10:0{i}:00 gw sshd[9]: Failed password for user{i} from 133.11.0.9 port 4{i}00 ssh2"
+        for i in range(6)
+    ]
+    lines.append("Nov 30 10:07:00 gw sshd[9]: Accepted password for user3 from 133.11.0.9 port 4999 ssh2")
+    lines.append("Nov 30 10:08:00 gw sshd[9]: Accepted password for user3 from")
+    p.write_text("\n".join(lines) + "\n")
+
+
+def test_audit_json_and_findings(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    _auth_log(log)
+    db = tmp_path / "s.db"
+    r = CliRunner().invoke(app, ["audit", str(log), "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["events"] == 7
+    spray = [a for a in out["alerts"] if a["rule"] == "spray-then-success"]
+    assert len(spray) == 1
+    a = spray[0]
+    assert set(a) >= {"rule", "user", "ips", "countries", "first", "last", "detail"}
+    assert a["user"] == "user3" and a["ips"] == ["133.11.0.9"] and a["first"].startswith("20")
+    assert a["detail"]["failed_users"] == [f"user{i}" for i in range(6)]
+    assert out["files"][0]["malformed"] == 1 and out["files"][0]["malformed_samples"][0]["line"] == 8
+    with Store(db) as s:
+        found = load_findings(s, stage="audit")
+        n = s.con.execute("SELECT count(*) FROM login_events").fetchone()
+    assert n == (7,)
+    assert [f.kind for f in found] == ["spray-then-success"] and isinstance(found[0], Finding)
+    assert found[0].evidence[-1].file == str(log) and found[0].evidence[-1].line == 7
+    # the same file again: its rows are replaced, the finding is seen again, not doubled
+    r = CliRunner().invoke(app, ["audit", str(log), "--db", str(db), "--json"])
+    with Store(db) as s:
+        assert s.con.execute("SELECT count(*) FROM login_events").fetchone() == (7,)
+        assert s.con.execute("SELECT count(*), max(times_seen) FROM findings").fetchone() == (1, 2)
+
+
+def test_audit_table_output(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    _auth_log(log)
+    r = CliRunner().invoke(app, ["audit", str(log), "--db", str(tmp_path / "s.db")], env={"COLUMNS": "250"})
+    assert r.exit_code == 0, r.output
+    assert "spray-then-success" in r.stdout and "1 malformed" in r.output
+    assert f"{log}:8:" in r.output
