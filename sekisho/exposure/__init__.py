@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from sekisho.exposure.engine import Checked, CheckResult, Engine, severity
 from sekisho.exposure.probe import Probe
+from sekisho.exposure.probes.couchdb import CouchDB
+from sekisho.exposure.probes.docker import DockerEngine
+from sekisho.exposure.probes.elasticsearch import Elasticsearch
 from sekisho.exposure.probes.etcd import Etcd
+from sekisho.exposure.probes.jupyter import Jupyter
 from sekisho.exposure.probes.memcached import Memcached
 from sekisho.exposure.probes.mysql import MySQL
 from sekisho.exposure.probes.postgresql import PostgreSQL
 from sekisho.exposure.probes.prometheus import Prometheus
 from sekisho.exposure.probes.redis import Redis
+from sekisho.exposure.probes.s3 import S3
 from sekisho.exposure.targets import TargetError, expand, parse_ports
 
 PROBES: dict[str, type[Probe]] = {
@@ -26,6 +31,11 @@ PROBES: dict[str, type[Probe]] = {
     "mysql": MySQL,
     "etcd": Etcd,
     "prometheus": Prometheus,
+    "elasticsearch": Elasticsearch,
+    "couchdb": CouchDB,
+    "docker": DockerEngine,
+    "jupyter": Jupyter,
+    "s3": S3,
 }
 
 

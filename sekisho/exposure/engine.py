@@ -18,7 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sekisho.exposure.probe import HTTP_CHALLENGE, LOGIN_REDIRECT, Answer, Probe, Step, any_match
+from sekisho.exposure.probe import (
+    HTTP_CHALLENGE,
+    LOGIN_REDIRECT,
+    TLS_REQUIRED,
+    Answer,
+    Probe,
+    Step,
+    any_match,
+)
 from sekisho.model.findings import SEVERITY_ORDER, Evidence, Finding, SourceRef
 
 Status = Literal["open", "protected", "closed", "timeout", "unknown"]
@@ -349,14 +357,14 @@ class Engine:
         conv = Conversation(host, port, self.timeout, self.limiter)
         try:
             root = conv.http("GET", "/", None)
-            if any_match(HTTP_CHALLENGE + LOGIN_REDIRECT, root):
-                generic_protected = Outcome(
-                    "protected",
-                    "http",
-                    [_evidence("http", conv, Step(), root)],
-                    {},
-                    "authentication required",
-                )
+            for matchers, why in (
+                (HTTP_CHALLENGE + LOGIN_REDIRECT, "authentication required"),
+                (TLS_REQUIRED, "TLS only (not checked further)"),
+            ):
+                if generic_protected is None and any_match(matchers, root):
+                    generic_protected = Outcome(
+                        "protected", "http", [_evidence("http", conv, Step(), root)], {}, why
+                    )
         except (OSError, http.client.HTTPException):
             pass
         if generic_protected is not None:

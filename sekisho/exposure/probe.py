@@ -107,6 +107,19 @@ def any_match(matchers: tuple[Match, ...], a: Answer) -> bool:
     return any(m.test(a) for m in matchers)
 
 
+_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4, "pb": 1024**5}
+
+
+def size_value(v: Any) -> int:
+    """A count or a size: ``1200``, ``"1200"``, ``"88.1kb"`` (Elasticsearch's human units)."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return int(v)
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?b?)\s*", str(v).lower())
+    return int(float(m.group(1)) * _UNITS[m.group(2)]) if m else 0
+
+
 Reduce = Literal["first", "sum", "count", "list"]
 
 
@@ -139,13 +152,7 @@ class Extract:
         if not vals:
             return None
         if self.reduce == "sum":
-            total = 0
-            for v in vals:
-                try:
-                    total += int(float(v))
-                except (TypeError, ValueError):
-                    continue
-            return total
+            return sum(size_value(v) for v in vals)
         if self.reduce == "list":
             return list(dict.fromkeys(str(v) for v in vals))[:200]
         v = vals[0]
@@ -182,6 +189,10 @@ HTTP_CHALLENGE = (
     Match(status=(407,)),
     Match(header=(("www-authenticate", "."),)),
 )
+# Plain HTTP sent to a TLS-only port (Go's net/http and nginx say so).
+TLS_REQUIRED = (
+    Match(status=(400,), regex=r"HTTP request to an HTTPS server|plain HTTP request was sent to HTTPS port"),
+)
 # A redirect to a login page.
 LOGIN_REDIRECT = (Match(status=(301, 302, 303, 307, 308), header=(("location", r"login|signin|auth"),)),)
 
@@ -213,6 +224,7 @@ class Probe:
 __all__ = [
     "HTTP_CHALLENGE",
     "LOGIN_REDIRECT",
+    "TLS_REQUIRED",
     "Answer",
     "Extract",
     "Match",
