@@ -23,7 +23,8 @@ __all__ = ["NameMatcher", "registrable_domain"]
 # What the matching itself decides, beside the catalog: a change re-matches every stored name.
 # psl-full-1: the PSL's private section counts; internal and special-use names (match.internal).
 # psl-full-2: also names under an unknown top-level domain, and the store's own domains.
-MATCH_RULES = "psl-full-2"
+# psl-full-3: a name a researched service lists is that service's, even under a special-use name.
+MATCH_RULES = "psl-full-3"
 
 
 @lru_cache(maxsize=1)

@@ -139,8 +139,12 @@ def match_sql(
                         WHEN labels[-1] = 'local' THEN name  -- multicast DNS: no registrable domain
                         WHEN len(labels) > ps_depth THEN array_to_string(labels[len(labels) - ps_depth:], '.')
                         ELSE name END AS registrable,
-                   coalesce({internal_id}, service_id) AS service_id,
-                   coalesce({internal_on}, matched_on) AS matched_on
+                   -- a researched service the catalog lists wins (its entry says it is a destination),
+                   -- then the internal kinds, then the known tier ('tier:' ids)
+                   CASE WHEN service_id IS NOT NULL AND NOT contains(service_id, ':') THEN service_id
+                        ELSE coalesce({internal_id}, service_id) END AS service_id,
+                   CASE WHEN service_id IS NOT NULL AND NOT contains(service_id, ':') THEN matched_on
+                        ELSE coalesce({internal_on}, matched_on) END AS matched_on
             FROM per_name""")
     finally:
         con.execute("SELECT 1").fetchall()
