@@ -155,6 +155,21 @@ def check_register(
     return result
 
 
+def stored_register(store: Store) -> tuple[dict[str, Any], Register] | None:
+    """The newest register version in the store, rebuilt (its row, the register)."""
+    from sekisho.register.model import Party
+    from sekisho.store.register import latest_register
+
+    latest = latest_register(store)
+    if latest is None:
+        return None
+    reg = Register(path=Path(latest["path"]), sha256=latest["sha256"])
+    for pid, line, data in latest["rows"]:
+        reg.parties[pid] = Party.model_validate(data)
+        reg.where[pid] = Location(latest["path"], line or 0)
+    return latest, reg
+
+
 def findings_json(findings: list[Finding]) -> dict[str, Any]:
     """The shape ``sekisho register check --json`` prints."""
     return {
@@ -175,4 +190,12 @@ def findings_json(findings: list[Finding]) -> dict[str, Any]:
     }
 
 
-__all__ = ["STAGE", "RegisterCheck", "check_register", "findings_json", "load_rule_params", "run_rules"]
+__all__ = [
+    "STAGE",
+    "RegisterCheck",
+    "check_register",
+    "findings_json",
+    "load_rule_params",
+    "run_rules",
+    "stored_register",
+]

@@ -77,3 +77,31 @@ def level_bars(counts: dict[int, int], lang: Lang = "en", width: int = 460) -> M
         f'<svg class="chart levels" role="img" aria-label="{escape(label)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
+
+
+def country_bars(by_country: dict[str, int], names: dict[str, str], width: int = 460) -> Markup:
+    """One horizontal bar per country with the number of register parties that handle data there
+    (the transfer map); ``names`` gives each code's name in the page's language."""
+    row, label_w = 22, 200
+    items = sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0]))
+    height = max(row * len(items), row)
+    peak = max(by_country.values(), default=0) or 1
+    parts = []
+    for i, (code, n) in enumerate(items):
+        y = i * row
+        bar_w = (width - label_w - 40) * n / peak
+        name = f"{names.get(code, code)} ({code})"
+        short = name if len(name) <= 30 else name[:29] + "…"
+        parts.append(
+            f'<text x="0" y="{y + 15}" font-size="11" fill="#1d2433">{escape(short)}</text>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{max(bar_w, 1):.1f}" height="{row - 8}" '
+            f'fill="#3b6ea8"><title>{escape(name)}: {int(n)}</title></rect>'
+            f'<text x="{label_w + bar_w + 6:.1f}" y="{y + 15}" font-size="11" fill="#1d2433">{int(n)}</text>'
+        )
+    label = ", ".join(f"{names.get(c, c)}: {int(n)}" for c, n in items)
+    # every value interpolated into the SVG above is a number or escape()d
+    return Markup(  # noqa: S704
+        f'<svg class="chart countries" role="img" aria-label="{escape(label)}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        f"{''.join(parts)}</svg>"
+    )

@@ -74,6 +74,28 @@ def register_party(store: Store, version_id: int, party_id: str) -> dict[str, An
     return json.loads(row[0][0]) if row else None
 
 
+def latest_register(store: Store) -> dict[str, Any] | None:
+    """The newest register version: its row and its parties (id, line, party data), file order."""
+    row = store.con.execute(
+        "SELECT id, path, sha256, loaded_at, parties FROM register_versions ORDER BY id DESC LIMIT 1"
+    ).fetchall()
+    if not row:
+        return None
+    vid, path, sha, at, n = row[0]
+    parties = store.con.execute(
+        "SELECT party_id, line, party FROM register_parties WHERE version_id = ? ORDER BY line NULLS LAST, party_id",
+        [vid],
+    ).fetchall()
+    return {
+        "version": vid,
+        "path": path,
+        "sha256": sha,
+        "loaded_at": at,
+        "parties": n,
+        "rows": [(pid, line, json.loads(data)) for pid, line, data in parties],
+    }
+
+
 @dataclass(frozen=True)
 class Sighting:
     """A service in the observations: who reached it, and when."""
@@ -107,6 +129,7 @@ def observation_span(store: Store) -> tuple[dt.date | None, dt.date | None]:
 
 __all__ = [
     "Sighting",
+    "latest_register",
     "observation_span",
     "register_party",
     "register_versions",

@@ -30,6 +30,7 @@ NAV = (
     ("/exports", "web.nav.exports"),
     ("/scans", "web.nav.scans"),
     ("/alerts", "web.nav.alerts"),
+    ("/register", "register.web.nav"),
 )
 
 
