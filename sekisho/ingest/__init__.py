@@ -11,11 +11,13 @@ from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
+from sekisho.ingest.formats.evtx import SysmonEvtx
 from sekisho.ingest.formats.infoblox import InfobloxQuery
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
+from sekisho.ingest.formats.sysmon import SysmonDnsJson
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
 from sekisho.ingest.formats.zeek import (
     ZeekConn,
@@ -39,6 +41,7 @@ FORMATS: dict[str, type[Format]] = {
     "zeek-http-json": ZeekHttpJson,
     "zeek-conn-json": ZeekConnJson,
     "suricata-eve": SuricataEve,
+    "sysmon-dns-json": SysmonDnsJson,
     "dnsmasq": Dnsmasq,
     "bind": BindQuerylog,
     "infoblox": InfobloxQuery,
@@ -50,6 +53,7 @@ FORMATS: dict[str, type[Format]] = {
     "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
     "pcap": PacketCapture,
+    "sysmon-evtx": SysmonEvtx,
     "domains": DomainList,
     "csv": CsvMapped,
 }
@@ -76,15 +80,16 @@ def detect(source: Source) -> Format:
             "an SQLite database, but not a Pi-hole query database (no queries table)",
             Location(source.display),
         )
-    if PacketCapture.is_capture(source.head):
-        return PacketCapture()
+    for binary in (PacketCapture, SysmonEvtx):  # known by their magic numbers
+        if binary.matches_head(source.head):
+            return binary()
     head = source.head_lines()
     if b"\x00" in source.head[:4096]:
         raise InputError("binary data, not a text log (use --format to force one)", Location(source.display))
     if not any(line.strip() for line in head):
         raise InputError("empty: no lines to read", Location(source.display))
     for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
-        if cls in (CsvMapped, PiholeFtlDb, PacketCapture):
+        if cls in (CsvMapped, PiholeFtlDb, PacketCapture, SysmonEvtx):
             continue
         fmt = cls()
         # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope

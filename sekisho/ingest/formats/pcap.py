@@ -307,10 +307,10 @@ class PacketCapture(Format):
     text = False
 
     def sniff(self, head: list[str]) -> bool:
-        return False  # binary: see is_capture
+        return False  # binary: see matches_head
 
     @staticmethod
-    def is_capture(head: bytes) -> bool:
+    def matches_head(head: bytes) -> bool:
         return head[:4] in PCAP_MAGICS or (head[:4] == PCAPNG_MAGIC and len(head) >= 12)
 
     def compile_duckdb(
