@@ -5,6 +5,7 @@ CSV, Japanese or English) with each country's system quoted from the catalog's l
 from __future__ import annotations
 
 import csv
+import html
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ import yaml
 from sekisho.i18n import Lang, text
 from sekisho.register.appi import AppiRow, LawText, appi_rows
 from sekisho.register.model import COLUMNS, Register
+from sekisho.report.tabular import _cell
 
 if TYPE_CHECKING:
     from sekisho.catalog.loader import Catalog
@@ -145,16 +147,27 @@ def appi_table(reg: Register, catalog: Catalog, lang: Lang = "ja", fmt: str = "m
         w = csv.writer(out, lineterminator="\n")
         w.writerow(heads)
         for r in rows:
-            w.writerow([r["party"], r["country"], "\n".join(r["system"]), r["measures"]])
+            # a spreadsheet must not run a party's name as a formula
+            w.writerow([_cell(v) for v in (r["party"], r["country"], "\n".join(r["system"]), r["measures"])])
         return out.getvalue()
     lines = [f"# {text('register.appi.title', lang)}", ""]
     if not rows:
         return "\n".join([*lines, text("register.appi.none", lang), ""])
     lines += ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for r in rows:
-        cells = [r["party"], r["country"], "<br>".join(r["system"]), r["measures"]]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        # the text is the register's and the catalog's: no markup of its own, no row breaks
+        cells = [
+            _md(r["party"]),
+            _md(r["country"]),
+            "<br>".join(_md(x) for x in r["system"]),
+            _md(r["measures"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _md(value: str) -> str:
+    return html.escape(value, quote=False).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 __all__ = ["appi_cells", "appi_table", "country_name", "fides_systems", "fides_yaml", "register_csv"]

@@ -115,3 +115,16 @@ def test_appi_row_for_an_eu_member_uses_the_gdpr_entry(tmp_path: Path, catalog: 
     assert any(gdpr.summary_ja and gdpr.summary_ja in line for line in cells["system"])
     assert not any("項目がありません" in line for line in cells["system"])
     assert cells["measures"].startswith("我が国と同等の水準") and "契約 DPA-7" in cells["measures"]
+
+
+def test_appi_table_keeps_a_hostile_name_as_text(tmp_path: Path, catalog: Catalog) -> None:
+    parties = acceptance_parties()
+    parties[3]["name"] = '=HYPERLINK("http://x")|<script>alert(1)</script>\nrow'
+    path = write_yaml(tmp_path / "r.yaml", parties)
+    md = runner.invoke(app, ["register", "export", str(path), "--to", "appi"]).stdout
+    row = next(line for line in md.splitlines() if "sub-cn" in line)
+    assert "<script>" not in md and "&lt;script&gt;" in row and "\\|" in row
+    assert len([line for line in md.splitlines() if line.startswith("| ")]) == 2  # header and one row
+    out = runner.invoke(app, ["register", "export", str(path), "--to", "appi-csv"]).stdout
+    cells = list(csv.reader(io.StringIO(out)))[1]
+    assert cells[0].startswith("'=HYPERLINK")
