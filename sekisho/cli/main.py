@@ -9,6 +9,7 @@ from sekisho.cli import (
     catalog_cmd,
     db_cmd,
     export_cmd,
+    exposure_cmd,
     register_cmd,
     report_cmd,
     scan_cmd,
@@ -35,6 +36,7 @@ web_cmd.register(app)
 watch_cmd.register(app)  # also `sekisho alerts`
 audit_cmd.register(app)
 register_cmd.register(app)  # `sekisho register check|export|history`
+exposure_cmd.register(app)  # `sekisho exposure check`
 
 
 @app.callback()

@@ -1,0 +1,99 @@
+"""`sekisho exposure check`: the issue's JSON shape, SARIF, the store, target parsing — against a
+real Redis, a replayed Elasticsearch and a closed port, under the socket audit hook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sekisho.cli.main import app
+from sekisho.exposure import TargetError, expand
+from sekisho.store import Store
+from sekisho.store.findings import load_findings
+from tests.exposure.conftest import Audit, free_port
+from tests.exposure.replay import Replay
+from tests.exposure.test_redis_memcached import redis, resp
+
+HOST = "127.0.0.1"
+
+
+def test_json_sarif_and_store(servers, tmp_path: Path, audit: Audit, db: Path) -> None:
+    rport = redis(servers, tmp_path)
+    audit.allow(HOST, rport)
+    resp(rport, *[["SET", f"k{i}", "v"] for i in range(3)])
+    es = Replay("elasticsearch")
+    closed = free_port()
+    for port in (rport, es.port, closed):
+        audit.allow(HOST, port)
+    targets = tmp_path / "targets.txt"
+    targets.write_text(f"# our hosts\n{HOST}:{es.port}\n{HOST}:{closed}  # retired\n")
+    sarif = tmp_path / "out.sarif"
+    try:
+        out = CliRunner().invoke(
+            app,
+            [
+                "exposure",
+                "check",
+                f"{HOST}:{rport}",
+                f"@{targets}",
+                "--json",
+                "--sarif",
+                str(sarif),
+                "--db",
+                str(db),
+            ],
+        )
+    finally:
+        es.close()
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert set(doc) == {"findings", "checked"}
+    assert [(c["target"], c["status"], c["service"]) for c in doc["checked"]] == [
+        (f"{HOST}:{rport}", "open", "redis"),
+        (f"{HOST}:{es.port}", "open", "elasticsearch"),
+        (f"{HOST}:{closed}", "closed", None),
+    ]
+    found = {f["target"]: f for f in doc["findings"]}
+    assert {k: (f["service"], f["severity"]) for k, f in found.items()} == {
+        f"{HOST}:{rport}": ("redis", "medium"),
+        f"{HOST}:{es.port}": ("elasticsearch", "medium"),
+    }
+    assert found[f"{HOST}:{es.port}"]["evidence"]["values"]["records"] == 1200
+    assert found[f"{HOST}:{es.port}"]["evidence"]["requests"][0]["request"] == f"GET http://{HOST}:{es.port}/"
+    s = json.loads(sarif.read_text())
+    assert s["version"] == "2.1.0"
+    (run,) = s["runs"]
+    assert sorted(r["id"] for r in run["tool"]["driver"]["rules"]) == ["elasticsearch_open", "redis_open"]
+    assert {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]} == set(
+        found
+    )
+    assert all(r["level"] == "warning" for r in run["results"])
+    with Store(db) as store:
+        assert sorted(f.subject for f in load_findings(store, stage="exposure")) == sorted(found)
+
+
+def test_cidr_above_22_is_refused_unless_yes(audit: Audit) -> None:
+    out = CliRunner().invoke(app, ["exposure", "check", "10.20.0.0/21"])
+    assert out.exit_code == 1 and "--yes" in out.output
+    assert expand(["10.20.0.0/21"], [9200], [], allow_large=True)[:2] == [
+        ("10.20.0.1", 9200),
+        ("10.20.0.2", 9200),
+    ]
+    assert len(expand(["10.20.0.0/22"], [], [6379, 9200])) == 1022 * 2
+    with pytest.raises(TargetError):
+        expand(["10.20.0.0/21"], [9200], [])
+    assert expand(["[::1]:9200", "192.0.2.7"], [5432], [1]) == [("::1", 9200), ("192.0.2.7", 5432)]
+
+
+def test_ports_option_and_bad_input(audit: Audit) -> None:
+    closed = free_port()
+    audit.allow(HOST, closed)
+    out = CliRunner().invoke(app, ["exposure", "check", HOST, "--ports", str(closed), "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["checked"][0]["status"] == "closed"
+    bad = CliRunner().invoke(app, ["exposure", "check", HOST, "--ports", "99999"])
+    assert bad.exit_code == 1 and "bad port" in bad.output
+    bad_user = CliRunner().invoke(app, ["exposure", "check", HOST, "--user", "root"])
+    assert bad_user.exit_code == 1 and "PROBE=NAME" in bad_user.output
