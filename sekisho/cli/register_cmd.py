@@ -71,13 +71,22 @@ def check(
         result = check_register(file, cat, today=day, params=params)
     for p in result.problems:
         err_console.print(str(p), highlight=False, soft_wrap=True)
+    problems = [
+        {"file": str(p.location.path), "line": p.location.line, "severity": p.severity, "message": p.message}
+        for p in result.problems
+    ]
     if result.errors:
         err_console.print(text("register.check.problems", lg, n=len(result.errors)), highlight=False)
+        if as_json:
+            from sekisho.cli.common import print_json
+
+            print_json({"findings": [], "problems": problems})
         raise fail(text("register.check.not_checked", lg))
     if as_json:
         from sekisho.cli.common import print_json
 
         data: dict[str, Any] = findings_json(result.findings)
+        data["problems"] = problems
         data["skipped"] = result.skipped
         data["transfers_by_country"] = transfers_by_country(result.register)
         if result.version is not None:

@@ -54,10 +54,13 @@ def load_register(path: Path, catalog: Catalog | None = None) -> tuple[Register,
         rows, problems = _csv_rows(path, raw)
     else:
         rows, problems = _yaml_rows(path)
+    refused: set[str] = set()  # ids of rows with their own errors: not "no party" again below
     for where, row, doc, index in rows:
         try:
             party = Party.model_validate(_normalise(row))
         except ValidationError as e:
+            if isinstance(row.get("id"), str):
+                refused.add(row["id"].strip())
             for err in e.errors():
                 field = str(err["loc"][0]) if err["loc"] else ""
                 loc = doc.where("parties", index, field) if doc is not None and field else where
@@ -73,7 +76,7 @@ def load_register(path: Path, catalog: Catalog | None = None) -> tuple[Register,
             continue
         reg.parties[party.id] = party
         reg.where[party.id] = where
-    problems += check_register_file(reg, catalog)
+    problems += check_register_file(reg, catalog, refused)
     return reg, sorted(problems, key=lambda p: (str(p.location.path), p.location.line))
 
 
@@ -156,7 +159,9 @@ def _normalise(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_register_file(reg: Register, catalog: Catalog | None) -> list[Problem]:
+def check_register_file(
+    reg: Register, catalog: Catalog | None, refused: set[str] | None = None
+) -> list[Problem]:
     """Taxonomy keys, chain links, and (with a catalog) the catalog ids of every party."""
     problems: list[Problem] = []
     for p in reg.parties.values():
@@ -176,13 +181,14 @@ def check_register_file(reg: Register, catalog: Catalog | None) -> list[Problem]
         elif not p.receives_from:
             problems.append(Problem(where, f"{p.id}: receives_from is required for a {p.role}"))
         elif p.receives_from not in reg.parties:
-            problems.append(
-                Problem(where, f"{p.id}: receives_from {p.receives_from!r} is no party of the register")
-            )
+            if p.receives_from not in (refused or set()):  # else that row's own error says it
+                problems.append(
+                    Problem(where, f"{p.id}: receives_from {p.receives_from!r} is no party of the register")
+                )
         else:
             chain = reg.chain(p.id)
             top = reg.parties[chain[0]]
-            if top.role != "controller":
+            if top.role != "controller" and top.receives_from not in (refused or set()):
                 problems.append(
                     Problem(where, f"{p.id}: the chain {' -> '.join(chain)} does not start at a controller")
                 )

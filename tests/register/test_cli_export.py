@@ -46,6 +46,12 @@ def test_check_refuses_a_broken_register_with_file_line(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert f"{path}:4: role:" in res.stderr
     assert "not checked" in res.stderr
+    res = runner.invoke(app, ["register", "check", str(path), "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    assert data["findings"] == []
+    assert [(p["line"], p["severity"]) for p in data["problems"]] == [(4, "error")]
+    assert data["problems"][0]["message"].startswith("role:")
 
 
 def test_check_with_a_store_keeps_history(tmp_path: Path) -> None:

@@ -61,6 +61,9 @@ def test_yaml_problems_name_the_line_of_the_key(tmp_path: Path, catalog: Catalog
     assert any(m.startswith(f"{path}:{line_of['handshake']}: transfer_basis:") for m in got), got
     assert any(m.startswith(f"{path}:{line_of['colour']}: colour: unknown column") for m in got), got
     assert any("catalog_operator 'no-such-operator' is not in the catalog" in m for m in got), got
+    # the refused rows (proc-jp, sub-cn) are not reported again by the parties that name them
+    assert not any("no party" in m or "does not start" in m for m in got), got
+    assert len(got) == 3, got
 
 
 def test_a_chain_must_reach_a_controller(tmp_path: Path) -> None:
