@@ -142,3 +142,26 @@ def test_register_history_and_findings_in_the_findings_table(tmp_path: Path, cat
         ("unapproved-subprocessor", "sub-cn"),
     }
     assert times["unapproved-subprocessor"] == 2  # seen again by the second check, not a new row
+
+
+def test_a_store_from_before_the_register_gains_its_tables(tmp_path: Path, catalog: Catalog) -> None:
+    import duckdb
+
+    from sekisho.store.migrations import MIGRATIONS
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    for name, migration in MIGRATIONS:
+        if name == "007_register":
+            continue
+        migration(con)
+        con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+    con.close()
+    with Store(db) as store:
+        names = [
+            r[0] for r in store.con.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
+        ]
+        assert "007_register" in names
+        result = check_register(register_with(tmp_path), catalog, store, today=TODAY)
+        assert result.version == 1 and result.new_version
