@@ -134,3 +134,12 @@ def test_appi_table_keeps_a_hostile_name_as_text(tmp_path: Path, catalog: Catalo
     out = runner.invoke(app, ["register", "export", str(path), "--to", "appi-csv"]).stdout
     cells = list(csv.reader(io.StringIO(out)))[1]
     assert cells[0].startswith("'=HYPERLINK")
+
+
+def test_committed_samples_are_what_export_writes() -> None:
+    for to, name in (("csv", "register.csv"), ("appi", "appi-table.md")):
+        res = runner.invoke(app, ["register", "export", str(SAMPLE), "--to", to])
+        assert res.exit_code == 0, res.output
+        assert res.stdout == (SAMPLE.parent / name).read_text(encoding="utf-8"), (
+            f"regenerate samples/register/{name}"
+        )
