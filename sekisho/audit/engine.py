@@ -51,6 +51,7 @@ class AuditResult:
     no_address: int = 0
     databases: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    suppressed: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class AuditResult:
             "unknown_country": self.unknown_country,
             "databases": self.databases,
             "notes": self.notes,
+            "suppressed": self.suppressed,
         }
 
 
@@ -100,6 +102,20 @@ def learn_own_addresses(events: Iterable[LoginEvent], params: dict[str, Any]) ->
     return out
 
 
+def _merge_places(got: list[Alert]) -> list[Alert]:
+    """One sign-in from a new country is from a new network too: one alert (new-country) that
+    names the new ASN, not two."""
+    country = next((a for a in got if a.rule == "new-country"), None)
+    asn = next((a for a in got if a.rule == "new-asn"), None)
+    if country is None or asn is None:
+        return got
+    country.detail["also_new_asn"] = {
+        "asn": asn.signins[0].event.asn,
+        "asns_before": asn.detail.get("asns_before"),
+    }
+    return [a for a in got if a is not asn]
+
+
 def run_audit(
     events: Callable[[], Iterable[LoginEvent]],
     params: dict[str, Any] | None = None,
@@ -115,6 +131,8 @@ def run_audit(
     allow = dict(params.get("allow") or {})
     ctx.known_networks = [ipaddress.ip_network(n, strict=False) for n in allow.get("known_networks") or []]
     ctx.allowed_asns = frozenset(int(a) for a in allow.get("asns") or [])
+    org = dict(params.get("organisation_addresses") or {})
+    ctx.home_countries = frozenset(str(c).upper() for c in org.get("home_countries") or [])
     result.own_addresses = dict(ctx.own_addresses)
     detections = [RULES[r](ctx) for r in (rules or RULES)]
     include_api = bool(params.get("include_non_interactive"))
@@ -136,10 +154,12 @@ def run_audit(
             else None
         )
         s = Signin(e, facts, ctx.own(e.src_ip), allowed)
-        for d in detections:
-            alerts.extend(d.observe(s))
+        got = [a for d in detections for a in d.observe(s)]
+        if len(got) > 1:
+            got = _merge_places(got)
+        alerts.extend(got)
         if s.ok:
-            ctx.note_country(e.user, facts.country)
+            ctx.note(s)
     for d in detections:
         alerts.extend(d.finish())
     for a in alerts:
@@ -147,6 +167,9 @@ def run_audit(
     result.alerts = sorted(alerts, key=lambda a: (a.first, a.rule, a.subject))
     if not asn_seen:
         result.notes.append("new-asn: no sign-in carried an ASN (no MMDB given; the exports had none)")
+    for rule, n in sorted(ctx.suppressed.items()):
+        result.notes.append(f"{rule}: {n} not raised: the place is common in the organisation (common_share)")
+    result.suppressed = dict(ctx.suppressed)
     if result.unknown_country:
         result.notes.append(
             f"{result.unknown_country} sign-in(s) from addresses of unknown country (never guessed)"

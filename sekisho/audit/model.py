@@ -107,6 +107,9 @@ class Context:
     allowed_asns: frozenset[int] = frozenset()
     users: set[str] = field(default_factory=set)
     country_users: dict[str, set[str]] = field(default_factory=dict)
+    asn_users: dict[int, set[str]] = field(default_factory=dict)
+    home_countries: frozenset[str] = frozenset()
+    suppressed: dict[str, int] = field(default_factory=dict)  # rule -> alerts not raised (common)
     databases: list[dict[str, Any]] = field(default_factory=list)
 
     def rule(self, name: str) -> dict[str, Any]:
@@ -127,10 +130,26 @@ class Context:
                     return f"in the organisation's known network {n}"
         return None
 
-    def note_country(self, user: str, country: str) -> None:
+    def note(self, s: Signin) -> None:
+        """A successful sign-in, for organisation-wide rarity (the organisation's own addresses
+        say nothing of where its users are)."""
+        user = s.event.user
         self.users.add(user)
-        if country != UNKNOWN:
-            self.country_users.setdefault(country, set()).add(user)
+        if s.own:
+            return
+        if s.country != UNKNOWN:
+            self.country_users.setdefault(s.country, set()).add(user)
+        if s.event.asn is not None:
+            self.asn_users.setdefault(s.event.asn, set()).add(user)
+
+    def travel_point(self, s: Signin) -> bool:
+        """Whether a sign-in's place is the user's: not an allow-listed ASN, not a listed network,
+        not a learned egress abroad (a learned address in a home country is an office: a place)."""
+        if s.allowed or s.country == UNKNOWN:
+            return False
+        if s.own is None:
+            return True
+        return s.own.startswith("learned") and s.country in self.home_countries
 
 
 __all__ = ["Alert", "Context", "Signin"]

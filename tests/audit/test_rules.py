@@ -66,6 +66,16 @@ def test_organisation_address_learned_and_not_a_travel_point(k: IpKnowledge) -> 
     assert vpn not in r.own_addresses and "impossible-travel" in rules(r)
 
 
+def test_office_is_a_place_for_travel(k: IpKnowledge) -> None:
+    office = ip_in("JP", 9)  # learned, in a home country: an office, so a travel point
+    events = [ev(f"u{i}", office, day * 1440 + i) for day in range(14) for i in range(6)]
+    events += [ev("u0", office, 20 * 1440), ev("u0", ip_in("BR"), 20 * 1440 + 25)]  # a stolen cookie
+    r = audit(events, k)
+    assert office in r.own_addresses
+    travel = [a for a in r.alerts if a.rule == "impossible-travel"]
+    assert len(travel) == 1 and "learned" in travel[0].detail["from"]["organisation_address"]
+
+
 def test_known_network_and_allowed_asn(k: IpKnowledge) -> None:
     events = [ev("a", ip_in("JP"), 0), ev("a", ip_in("US"), 30)]
     assert "impossible-travel" not in rules(
@@ -84,16 +94,18 @@ def test_non_interactive_refreshes_excluded(k: IpKnowledge) -> None:
 
 def test_new_country_after_learning_only(k: IpKnowledge) -> None:
     history = [ev("bob", ip_in("JP"), i * 600) for i in range(10)]  # 10 sign-ins: learned
+    staff = [ev(f"s{i}", ip_in("JP", 50 + i), 5 + i) for i in range(30)]
     early = [ev("carol", ip_in("JP"), 0), ev("carol", ip_in("SG"), 24 * 60)]  # within learning
     late = [ev("bob", ip_in("SG"), 30 * 1440)]
-    r = audit(history + early + late, k)
+    r = audit(history + staff + early + late, k)
     nc = [a for a in r.alerts if a.rule == "new-country"]
-    assert [(a.user, a.countries) for a in nc] == [("bob", ["SG"])]
-    assert (
-        nc[0].detail["countries_before"] == ["JP"]
-        and nc[0].detail["organisation"]["other_users_from_country"] == 1
-    )
-    assert nc[0].severity == "low"  # carol already uses SG: 1 of 2 users, common
+    assert [(a.user, a.countries, a.severity) for a in nc] == [("bob", ["SG"], "medium")]
+    assert nc[0].detail["countries_before"] == ["JP"]
+    assert nc[0].detail["organisation"]["other_users_from_country"] == 1  # carol
+    # common in the organisation (2 others of 32 users >= 5%): no alert, counted
+    more = [ev("dave", ip_in("JP"), 0), ev("dave", ip_in("SG"), 60)]
+    r = audit(history + staff + early + more + late, k)
+    assert "new-country" not in rules(r) and r.suppressed == {"new-country": 1}
 
 
 def test_new_asn_needs_asns(k: IpKnowledge) -> None:

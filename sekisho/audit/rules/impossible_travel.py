@@ -5,7 +5,8 @@ Consecutive interactive successes of a user are compared. No alert when: either 
 is unknown; the countries are the same or share a land border (Defender for Cloud Apps); the
 distance is under ``min_km``; the speed is at most ``speed_kmh``. Sign-ins from the organisation's
 own addresses (learned or listed) and from allow-listed ASNs (Private Relay, satellite) are no
-travel points: they are skipped and counted in the next alert's detail. Distances are between
+travel points: they are skipped and counted in the next alert's detail — except a learned address in
+a home country (``organisation_addresses.home_countries``), which is an office: a place. Distances are between
 country positions (countryinfo), so the rule is coarse by design and says so.
 """
 
@@ -56,7 +57,7 @@ class ImpossibleTravel(Detection):
         if not s.ok:
             return []
         user = s.event.user
-        if s.own or s.allowed or s.country == UNKNOWN:
+        if not self.ctx.travel_point(s):
             self.skipped[user] = self.skipped.get(user, 0) + 1
             return []
         prev = self.last.get(user)

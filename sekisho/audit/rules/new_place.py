@@ -1,9 +1,9 @@
 """new-country / new-asn: a user's successful sign-in from a country (an ASN) the user has never
 used, after the user's learning period of min(``learning.days``, ``learning.sign_ins``).
 
-The organisation-wide rarity is in the detail: how many of the organisation's users have signed in
-from that country; a country common in the organisation (``common_share``) lowers the alert to
-``low``. Unknown countries and sign-ins from the organisation's own addresses teach and alert
+Organisation-wide rarity: a country (ASN) that at least ``common_share`` of the organisation's users
+already sign in from, outside its own addresses, raises no alert (counted in the run's notes); the
+detail of an alert says how many others use it. Unknown countries and sign-ins from the organisation's own addresses teach and alert
 nothing. new-asn needs ASNs: from the export (Okta, Entra) — without them it stays silent and the
 run's notes say so.
 """
@@ -49,7 +49,14 @@ class _NewPlace(Detection):
         known[place] = s
         if learning:
             return []
+        others = len(self.users_of(place) - {user})
+        if others / max(len(self.ctx.users), 1) >= float(self.p.get("common_share", 0.05)):
+            self.ctx.suppressed[self.id] = self.ctx.suppressed.get(self.id, 0) + 1
+            return []
         return [self.alert(s, place, known)]
+
+    def users_of(self, place: Any) -> set[str]:
+        return self.ctx.country_users.get(place, set())
 
     def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
         raise NotImplementedError
@@ -64,11 +71,10 @@ class NewCountry(_NewPlace):
 
     def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
         user = s.event.user
-        others = len(self.ctx.country_users.get(place, set()) - {user})
+        others = len(self.users_of(place) - {user})
         total = max(len(self.ctx.users), 1)
         share = others / total
-        common = share >= float(self.p.get("common_share", 0.05))
-        sev = "low" if common else str(self.p.get("severity", "medium"))
+        sev = str(self.p.get("severity", "medium"))
         before = sorted(k for k in known if k != place)
         return Alert(
             rule=self.id,
@@ -87,11 +93,11 @@ class NewCountry(_NewPlace):
                     "other_users_from_country": others,
                     "users": total,
                     "share": round(share, 4),
-                    "common": common,
+                    "common_share": self.p.get("common_share", 0.05),
                 },
                 "learning": {"days": self.days.days, "sign_ins": self.count},
-                "why": "a successful sign-in from a country this user never used, after the learning period"
-                + ("; lowered: the country is common in the organisation" if common else ""),
+                "why": "a successful sign-in from a country this user never used, after the learning period, "
+                "and rare in the organisation",
             },
         )
 
@@ -102,6 +108,9 @@ class NewAsn(_NewPlace):
 
     def place(self, s: Signin) -> Any:
         return s.event.asn
+
+    def users_of(self, place: Any) -> set[str]:
+        return self.ctx.asn_users.get(place, set())
 
     def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
         user = s.event.user
