@@ -284,8 +284,9 @@ def main() -> int:
         users = max(args.users, int(args.events / per_user))
         big = build(users, args.seed)
         t0 = time.perf_counter()
-        gen = sum(1 for _ in stream(big, args.seed, args.refreshes))
+        generated = sum(1 for _ in stream(big, args.seed, args.refreshes))
         gen_secs = time.perf_counter() - t0
+        print(f"generated {generated:,} events for {users:,} users in {gen_secs:.0f} s (one pass)", flush=True)
         t0 = time.perf_counter()
         rb = run_audit(lambda: stream(big, args.seed, args.refreshes), params())
         secs = time.perf_counter() - t0
