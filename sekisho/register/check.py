@@ -17,7 +17,7 @@ import yaml
 
 from sekisho.errors import ConfigError, Location
 from sekisho.i18n import text
-from sekisho.model.findings import Evidence, Finding
+from sekisho.model.findings import SEVERITY_ORDER, Evidence, Finding
 from sekisho.register.load import Problem, load_register
 from sekisho.register.model import Register
 from sekisho.register.rules import RULES, Context, Hit, Rule
@@ -61,7 +61,28 @@ def load_rule_params(path: Path | None = None) -> dict[str, dict[str, Any]]:
         raise ConfigError(
             f"unknown rule id(s) {', '.join(unknown)} (rules: {', '.join(RULES)})", Location(where)
         )
-    return {k: dict(v or {}) for k, v in data.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for rule_id, values in data.items():
+        values = values or {}
+        cls = RULES[rule_id]
+        if not isinstance(values, dict):
+            raise ConfigError(f"{rule_id}: a mapping of parameters", Location(where))
+        for key, value in values.items():
+            if key == "severity":
+                if value not in SEVERITY_ORDER:
+                    raise ConfigError(
+                        f"{rule_id}.severity: {value!r} is not one of {', '.join(SEVERITY_ORDER)}",
+                        Location(where),
+                    )
+            elif key not in cls.parameters:
+                known = ", ".join(["severity", *cls.parameters])
+                raise ConfigError(
+                    f"{rule_id}: unknown parameter {key!r} (parameters: {known})", Location(where)
+                )
+            elif not isinstance(value, cls.parameters[key]) or isinstance(value, bool):
+                raise ConfigError(f"{rule_id}.{key}: {value!r} is not a whole number", Location(where))
+        out[rule_id] = dict(values)
+    return out
 
 
 def run_rules(

@@ -132,3 +132,30 @@ def test_rule_parameters_change_severity(tmp_path: Path, catalog: Catalog) -> No
         path, catalog, today=TODAY, params={"unapproved-subprocessor": {"severity": "critical"}}
     )
     assert {f.kind: f.severity for f in result.findings}["unapproved-subprocessor"] == "critical"
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("never-seen:\n  dayz: 30\n", "never-seen: unknown parameter 'dayz' (parameters: severity, days)"),
+        ("review-overdue:\n  severity: urgent\n", "review-overdue.severity: 'urgent' is not one of"),
+        ("shadow-vendor:\n  max_clients: many\n", "shadow-vendor.max_clients: 'many' is not a whole number"),
+        ("no-such-rule: {}\n", "unknown rule id(s) no-such-rule"),
+    ],
+)
+def test_a_rules_file_mistake_is_refused_with_its_file(tmp_path: Path, text: str, error: str) -> None:
+    from sekisho.errors import ConfigError
+    from sekisho.register import load_rule_params
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_rule_params(path)
+    assert str(e.value).startswith(f"{path}: {error}")
+
+
+def test_the_bundled_rules_file_is_valid() -> None:
+    from sekisho.register import load_rule_params
+
+    params = load_rule_params()
+    assert params["never-seen"]["days"] == 90 and set(params) == set(RULES)

@@ -47,6 +47,8 @@ class Rule:
     severity: ClassVar[Severity] = "medium"
     needs_store: ClassVar[bool] = False
     needs_catalog: ClassVar[bool] = False
+    # the parameters it reads from the rules file besides ``severity``, with their type
+    parameters: ClassVar[dict[str, type]] = {}
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = dict(params or {})

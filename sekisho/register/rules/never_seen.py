@@ -13,6 +13,7 @@ from sekisho.register.rules.base import Context, Hit, Rule
 class NeverSeen(Rule):
     id: ClassVar[str] = "never-seen"
     severity: ClassVar[Severity] = "low"
+    parameters: ClassVar[dict[str, type]] = {"days": int}
     needs_store: ClassVar[bool] = True
     needs_catalog: ClassVar[bool] = True
 

@@ -13,6 +13,7 @@ from sekisho.register.rules.base import Context, Hit, Rule
 class ReviewOverdue(Rule):
     id: ClassVar[str] = "review-overdue"
     severity: ClassVar[Severity] = "low"
+    parameters: ClassVar[dict[str, type]] = {"grace_days": int}
 
     def check(self, ctx: Context) -> list[Hit]:
         reg = ctx.register

@@ -13,6 +13,7 @@ from sekisho.register.rules.base import Context, Hit, Rule
 class ShadowVendor(Rule):
     id: ClassVar[str] = "shadow-vendor"
     severity: ClassVar[Severity] = "medium"
+    parameters: ClassVar[dict[str, type]] = {"max_clients": int}
     needs_store: ClassVar[bool] = True
     needs_catalog: ClassVar[bool] = True
 
