@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sekisho.exposure.engine import Checked, CheckResult, Engine, severity
 from sekisho.exposure.probe import Probe
+from sekisho.exposure.probes.clickhouse import ClickHouse
 from sekisho.exposure.probes.couchdb import CouchDB
 from sekisho.exposure.probes.docker import DockerEngine
 from sekisho.exposure.probes.elasticsearch import Elasticsearch
@@ -36,6 +37,7 @@ PROBES: dict[str, type[Probe]] = {
     "docker": DockerEngine,
     "jupyter": Jupyter,
     "s3": S3,
+    "clickhouse": ClickHouse,
 }
 
 
