@@ -8,10 +8,12 @@ from sekisho.ingest.base import Format
 from sekisho.ingest.formats.adguard import AdGuardQuerylog
 from sekisho.ingest.formats.adguard_legacy import AdGuardLegacyQuerylog
 from sekisho.ingest.formats.bind import BindQuerylog
+from sekisho.ingest.formats.cisco_asa import CiscoAsaConnection
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
 from sekisho.ingest.formats.evtx import SysmonEvtx
+from sekisho.ingest.formats.fortigate import FortiGate
 from sekisho.ingest.formats.infoblox import InfobloxQuery
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
@@ -45,6 +47,8 @@ FORMATS: dict[str, type[Format]] = {
     "dnsmasq": Dnsmasq,
     "bind": BindQuerylog,
     "infoblox": InfobloxQuery,
+    "cisco-asa": CiscoAsaConnection,
+    "fortigate": FortiGate,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,

@@ -103,6 +103,15 @@ ENVELOPES: dict[str, Envelope] = {
         r"^(?:<\d{1,3}>)?(\w{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)? " + _HOST + _TAG,
         Timestamp("syslog"),
     ),
+    # network devices (Cisco ASA/FTD, FortiGate, Palo Alto) relayed by a syslog server: time and
+    # sender, no program tag (the device's message follows, sometimes after ": ")
+    "rfc3164-device": Envelope(
+        "rfc3164-device",
+        "RFC 3164 from a network device: time and host, no program tag (Cisco ASA, FortiGate, PAN-OS)",
+        r"^(?:<\d{1,3}>)?(\w{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)? (?:[^\s\[\]:]+:? )?(?:: )?()",
+        Timestamp("syslog"),
+        has_prog=False,
+    ),
     "iso-syslog": Envelope(
         "iso-syslog",
         "ISO-stamped syslog (journald short-iso, short-iso-precise; rsyslog RSYSLOG_FileFormat)",
