@@ -50,3 +50,57 @@ def text(key: str, lang: Lang = "en", **params: Any) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in."""
     template = messages(lang).get(key) or messages("en").get(key) or key
     return template.format_map(_Params(params))
+
+
+@lru_cache(maxsize=512)
+def country(code: str | None, lang: Lang = "en") -> str:
+    """A country or territory code (``CN``) as its CLDR name in ``lang`` (中国, China); the code if
+    CLDR does not know it. Babel is imported on first use, so commands that print none don't pay."""
+    if not code:
+        return "—"
+    from babel import Locale
+
+    name = Locale.parse(lang).territories.get(code.upper())
+    return str(name) if name else code
+
+
+def category(name: str | None, lang: Lang = "en") -> str:
+    """A service category (``ai``) as its label (生成AI)."""
+    if not name:
+        return "—"
+    return text(f"category.{name}", lang) if f"category.{name}" in messages("en") else name
+
+
+def number(n: Any, lang: Lang = "en") -> str:
+    """An integer or decimal with the language's group separators (1,234,567)."""
+    if n is None:
+        return "—"
+    if isinstance(n, int):
+        return f"{n:,}"
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=lang))
+
+
+def local_time(v: Any, zone: str = "Asia/Tokyo", seconds: bool = False) -> str:
+    """A stored time (naive = UTC) in the organisation's zone with the zone shown: ``2026-11-16 18:02 JST``.
+    Dates stay dates; ``None`` is a dash."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if v is None or v == "":
+        return "—"
+    when: Any = v
+    if isinstance(v, str):
+        try:
+            when = dt.datetime.fromisoformat(v)
+        except ValueError:
+            return v
+    if isinstance(when, dt.datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        local = when.astimezone(ZoneInfo(zone))
+        return str(local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"))
+    if isinstance(when, dt.date):
+        return str(when.isoformat())
+    return str(when)

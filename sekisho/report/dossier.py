@@ -15,7 +15,7 @@ from rich.text import Text
 
 from sekisho.assess import Assessor, jurisdictions, score_text
 from sekisho.catalog import Catalog
-from sekisho.i18n import Lang, text
+from sekisho.i18n import Lang, country, text
 from sekisho.model.rating import Evidence, Message, Rating
 from sekisho.report.console import literal
 
@@ -32,9 +32,17 @@ def _ev(e: Evidence, lang: Lang) -> dict[str, Any]:
     }
 
 
+def _params(params: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """Message parameters as the reader reads them: a country code becomes its name (CN → 中国)."""
+    out = dict(params)
+    if isinstance(out.get("country"), str):
+        out["country"] = country(out["country"], lang)
+    return out
+
+
 def _msg(m: Message, lang: Lang) -> dict[str, Any]:
     return {
-        "text": text(m.key, lang, **m.params),
+        "text": text(m.key, lang, **_params(m.params, lang)),
         "key": m.key,
         "evidence": [_ev(e, lang) for e in m.evidence],
     }

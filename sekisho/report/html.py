@@ -9,13 +9,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from sekisho.i18n import Lang, text
+from sekisho.i18n import Lang, category, country, local_time, number, text
 from sekisho.report.charts import daily_bars, level_bars
 from sekisho.report.response import export_command
 
 __all__ = ["fmt_value", "md", "render_html"]
 
 _CODE = re.compile(r"`([^`]+)`")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +34,29 @@ def _env() -> Environment:
         export_command=export_command,
         score=_score,
         value=fmt_value,
+        country=country,
+        category=category,
+        local=local_time,
+        names_of=lambda ids, names: "、".join(names.get(i, i) for i in ids),
     )
     env.filters["md"] = md
+    env.filters["foreign"] = foreign
+    env.filters["n"] = number
     return env
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def foreign(s: Any, lang: Lang) -> Markup:
+    """`` lang="en"`` for catalog text that has no translation yet (a source's note, an incident
+    summary) on a Japanese page, so a screen reader — and the Japanese-text test — know it."""
+    if lang == "ja" and s:
+        t = str(s)
+        # English with a quoted name in Chinese or Japanese is still English
+        if len(_CJK.findall(t)) * 4 < len(re.findall(r"[A-Za-z]", t)):
+            return Markup(' lang="en"')
+    return Markup("")
 
 
 def md(s: Any) -> Markup:
@@ -53,6 +74,8 @@ def fmt_value(v: Any, lang: Lang) -> str:
         return ", ".join(fmt_value(x, lang) for x in v)
     if isinstance(v, float):
         return f"{v:g}"
+    if isinstance(v, str) and _COUNTRY.fullmatch(v) and country(v, lang) != v:
+        return country(v, lang)
     return str(v)
 
 

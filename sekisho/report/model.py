@@ -102,7 +102,7 @@ def build_report(
                 "scores": {k: v.value for k, v in rating.scores.items()},
                 "legal_verdict": text(rating.legal_verdict.key, lang),
                 "technical_verdict": text(rating.technical_verdict.key, lang),
-                "risks": [text(m.key, lang, **m.params) for m in rating.risks],
+                "risks": [r["text"] for r in dossier["risks"]],
                 # the whole assessment, as `sekisho show ID --json` has it
                 "override": dossier["override"],
                 "computed_safety_level": dossier["computed_safety_level"],
@@ -163,6 +163,8 @@ def build_report(
     return {
         "lang": lang,
         "generated": when.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "generated_at": when.isoformat(),
+        "timezone": assessor.settings.timezone,
         "tool_version": _tool_version(),
         "catalog_version": cat.meta.version,
         "rules_version": assessor.rules.version,
@@ -196,6 +198,7 @@ def build_report(
         "services": services,
         "response": response,
         "plan": plan,
+        "service_names": {s["id"]: s["name"] for s in services},
         "unknown": [
             {
                 "domain": r["domain"],
