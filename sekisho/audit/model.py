@@ -152,4 +152,11 @@ class Context:
         return s.own.startswith("learned") and s.country in self.home_countries
 
 
-__all__ = ["Alert", "Context", "Signin"]
+def titles(rule: str, **params: Any) -> tuple[str, str]:
+    """An alert's one-line title in English and Japanese (sekisho/data/messages/{en,ja}.yaml)."""
+    from sekisho.i18n import text
+
+    return text(f"audit.title.{rule}", "en", **params), text(f"audit.title.{rule}", "ja", **params)
+
+
+__all__ = ["Alert", "Context", "Signin", "titles"]

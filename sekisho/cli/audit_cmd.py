@@ -8,7 +8,16 @@ from typing import Any
 
 import typer
 
-from sekisho.cli.common import JsonOpt, SettingsOpt, console, err_console, fail, handle_errors, print_json
+from sekisho.cli.common import (
+    JsonOpt,
+    LangOpt,
+    SettingsOpt,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 from sekisho.cli.scan_cmd import DbOpt, _mapping
 
 SEVERITY_STYLE = {
@@ -84,6 +93,7 @@ def audit(
     allow_country: list[str] = typer.Option(
         [], "--allow-country", help="foreign-access: the countries the policy allows (JP,…)."
     ),
+    lang: str = LangOpt,
 ) -> None:
     """Sign-in audit: impossible travel, new country or network, password spray then success, many
     accounts from one address, access from countries outside policy. Offline; results are stored as
@@ -117,13 +127,17 @@ def audit(
         )
     for s in bad[:10]:
         err_console.print(f"  {s['file']}:{s['line']}: {s['reason']}", highlight=False)
-    own = len(result.own_addresses)
+    from sekisho.i18n import text
+
+    ja = lang.lower() == "ja"
+    dbs = "; ".join(f"{d['database']} ({d['as_of'] or '—'})" for d in result.databases)
     console.print(
-        f"{result.events} event(s), {result.considered} considered, {len(result.alerts)} alert(s); "
-        f"{own} organisation address(es) learned; country data: "
-        + "; ".join(f"{d['database']} ({d['as_of'] or 'date not stated'})" for d in result.databases),
+        text(
+            "audit.summary", "ja" if ja else "en", events=result.events, considered=result.considered,
+            alerts=len(result.alerts), own=len(result.own_addresses), databases=dbs,
+        ),
         highlight=False,
-    )
+    )  # fmt: skip
     for n in result.notes:
         console.print(f"note: {n}", highlight=False)
     if not result.alerts:
@@ -136,6 +150,6 @@ def audit(
             f"[{SEVERITY_STYLE.get(al.severity, '')}]{al.severity}[/]",
             al.rule,
             f"{al.first:%Y-%m-%d %H:%M}",
-            al.title,
+            al.title_ja if ja else al.title,
         )
     console.print(t)

@@ -60,3 +60,13 @@ def test_audit_table_output(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "spray-then-success" in r.stdout and "1 malformed" in r.output
     assert f"{log}:8:" in r.output
+
+
+def test_audit_in_japanese(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    _auth_log(log)
+    r = CliRunner().invoke(
+        app, ["audit", str(log), "--db", str(tmp_path / "s.db"), "--lang", "ja"], env={"COLUMNS": "250"}
+    )
+    assert r.exit_code == 0, r.output
+    assert "7 件のイベント" in r.stdout and "パスワードスプレー" in r.stdout

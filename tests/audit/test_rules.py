@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ def test_impossible_travel_alert_explains_itself(k: IpKnowledge) -> None:
     assert d["distance_km"] > 9000 and d["speed_kmh"] > 9000
     assert d["from"]["ip"] == ip_in("JP") and d["to"]["file"] == "test" and d["databases"]
     assert travel[0].to_json()["countries"] == ["JP", "US"]
+    assert travel[0].title.startswith("Impossible travel: alice") and travel[0].title_ja.startswith(
+        "不可能な移動: alice"
+    )
     f = to_finding(travel[0], r.databases)
     assert f.stage == "audit" and f.kind == "impossible-travel" and f.evidence[0].values["country"] == "JP"
     assert f.sources[0].as_of is not None and f.sources[0].kind == "database"
@@ -222,3 +226,13 @@ def test_bordering_suppressed(k: IpKnowledge, t: float) -> None:
 
 def test_geoip_file_is_the_helpers(tmp_path: Path) -> None:
     assert geoip(tmp_path).lookup(ip_in("KR")).country == "KR" and T0.tzinfo is not None
+
+
+def test_titles_in_both_languages() -> None:
+    from sekisho.audit.rules import RULES
+    from sekisho.i18n import messages
+
+    for rule in RULES:
+        en, ja = messages("en").get(f"audit.title.{rule}"), messages("ja").get(f"audit.title.{rule}")
+        assert en and ja and en != ja, rule
+        assert sorted(re.findall(r"{(\w+)}", en)) == sorted(re.findall(r"{(\w+)}", ja)), rule

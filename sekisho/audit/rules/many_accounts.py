@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin
+from sekisho.audit.model import Alert, Signin, titles
 from sekisho.audit.rules.base import Detection
 
 
@@ -42,14 +42,17 @@ class ManyAccountsOneIp(Detection):
             return []
         self.done.add(once)
         got = sorted(live.values(), key=lambda x: x.event.ts)
+        title, title_ja = titles(
+            self.id, n=len(live), ip=ip, country=s.country, minutes=f"{self.window.total_seconds() / 60:g}"
+        )
         return [
             Alert(
                 rule=self.id,
                 user=None,
                 subject=f"{ip} {t:%Y-%m-%d}",
                 severity=str(self.p.get("severity", "high")),
-                title=f"{len(live)} accounts signed in from {ip} ({s.country}) within {self.window.total_seconds() / 60:g} min",
-                title_ja=f"{ip}（{s.country}）から {self.window.total_seconds() / 60:g} 分以内に {len(live)} アカウントがサインイン",
+                title=title,
+                title_ja=title_ja,
                 signins=got,
                 detail={
                     "ip": ip,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin
+from sekisho.audit.model import Alert, Signin, titles
 from sekisho.audit.rules.base import Detection
 from sekisho.match.ipinfo import UNKNOWN
 
@@ -76,13 +76,14 @@ class NewCountry(_NewPlace):
         share = others / total
         sev = str(self.p.get("severity", "medium"))
         before = sorted(k for k in known if k != place)
+        title, title_ja = titles(self.id, user=user, country=place, before=", ".join(before))
         return Alert(
             rule=self.id,
             user=user,
             subject=f"{user} {place}",
             severity=sev,
-            title=f"New country for {user}: {place} (before: {', '.join(before)})",
-            title_ja=f"{user} の新しい国からのサインイン: {place}（これまで: {', '.join(before)}）",
+            title=title,
+            title_ja=title_ja,
             signins=[s],
             detail={
                 "signin": s.describe(),
@@ -115,13 +116,14 @@ class NewAsn(_NewPlace):
     def alert(self, s: Signin, place: Any, known: dict[Any, Signin]) -> Alert:
         user = s.event.user
         before = sorted(k for k in known if k != place)
+        title, title_ja = titles(self.id, user=user, asn=place, org=s.event.asn_org or "")
         return Alert(
             rule=self.id,
             user=user,
             subject=f"{user} AS{place}",
             severity=str(self.p.get("severity", "low")),
-            title=f"New network for {user}: AS{place} {s.event.asn_org or ''}".rstrip(),
-            title_ja=f"{user} の新しいネットワークからのサインイン: AS{place} {s.event.asn_org or ''}".rstrip(),
+            title=title.rstrip(),
+            title_ja=title_ja.rstrip(),
             signins=[s],
             detail={
                 "signin": s.describe(),

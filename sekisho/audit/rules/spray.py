@@ -12,7 +12,7 @@ import datetime as dt
 import ipaddress
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin
+from sekisho.audit.model import Alert, Signin, titles
 from sekisho.audit.rules.base import Detection
 
 
@@ -67,20 +67,21 @@ class SprayThenSuccess(Detection):
                 continue
             self.done.update((m, day) for m in mine)  # one alert per success and per source and day
             failed = sorted(live.values(), key=lambda f: f.event.ts)
+            title, title_ja = titles(
+                self.id,
+                source=src,
+                n=len(live),
+                minutes=f"{self.window.total_seconds() / 60:g}",
+                user=s.event.user,
+            )
             out.append(
                 Alert(
                     rule=self.id,
                     user=s.event.user,
                     subject=f"{src} {t:%Y-%m-%d}",
                     severity=str(self.p.get("severity", "critical")),
-                    title=(
-                        f"Password spray from {src}: {len(live)} users failed within "
-                        f"{self.window.total_seconds() / 60:g} min, then {s.event.user} signed in"
-                    ),
-                    title_ja=(
-                        f"パスワードスプレー: {src} から {self.window.total_seconds() / 60:g} 分以内に "
-                        f"{len(live)} ユーザーが失敗し、その後 {s.event.user} がサインインに成功"
-                    ),
+                    title=title,
+                    title_ja=title_ja,
                     signins=[*failed, s],
                     detail={
                         "source": src,
