@@ -31,6 +31,30 @@ SEVERITY_STYLE = {
 
 def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
+    app.command("audit-sigma")(audit_sigma)
+
+
+@handle_errors
+def audit_sigma(
+    settings: Path | None = SettingsOpt,
+    allow_country: list[str] = typer.Option(
+        [], "--allow-country", help="foreign-access: the allowed countries."
+    ),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the rules here (default: stdout)."),
+) -> None:
+    """The audit detections as Sigma rules (correlation rules for spray and many accounts), with the
+    parameters in force; impossible travel and new country/ASN are not expressible in Sigma."""
+    from sekisho.audit import load_params
+    from sekisho.audit.sigma import NOT_EXPRESSIBLE, to_yaml
+
+    text = to_yaml(load_params(_overrides(settings, False, allow_country)))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {out}", highlight=False)
+    for rule, why in NOT_EXPRESSIBLE.items():
+        err_console.print(f"not exported: {rule} ({why})", highlight=False)
 
 
 def _since(value: str | None) -> dt.datetime | None:
