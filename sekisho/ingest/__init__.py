@@ -21,6 +21,8 @@ from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
 from sekisho.ingest.formats.sysmon import SysmonDnsJson
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
+from sekisho.ingest.formats.w3c import W3CExtended
+from sekisho.ingest.formats.windows_dns import WindowsDnsDebug
 from sekisho.ingest.formats.zeek import (
     ZeekConn,
     ZeekConnJson,
@@ -53,6 +55,8 @@ FORMATS: dict[str, type[Format]] = {
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,
     "squid-combined": SquidCombined,
+    "w3c": W3CExtended,
+    "windows-dns": WindowsDnsDebug,
     "adguard": AdGuardQuerylog,
     "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
