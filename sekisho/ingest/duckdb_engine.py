@@ -168,7 +168,12 @@ def _int(expr: str) -> str:
 
 
 def compile_regex(
-    fmt: LineRegexFormat, path: Target, compression: Compression, mtime: Mtime, rejects: bool = True
+    fmt: LineRegexFormat,
+    path: Target,
+    compression: Compression,
+    mtime: Mtime,
+    rejects: bool = True,
+    raw_names: bool = False,
 ) -> str:
     groups = list(fmt.groups)
     g: dict[str, str] = {}
@@ -199,7 +204,7 @@ def compile_regex(
         SELECT
             {envelope.ts_sql(fmt, g.get("ts"), env, mtime)} AS ts,
             {col("client")} AS client,
-            {_name(g["name"])} AS name,
+            {g["name"] if raw_names else _name(g["name"])} AS name,
             {col("answers")} AS answers,
             {col("bytes_out", "TRY_CAST({} AS BIGINT)")} AS bytes_out,
             {col("bytes_in", "TRY_CAST({} AS BIGINT)")} AS bytes_in,
@@ -226,7 +231,12 @@ def _json_path(p: str) -> str:
 
 
 def compile_json(
-    fmt: JsonLinesFormat, path: Target, compression: Compression, mtime: Mtime, rejects: bool = True
+    fmt: JsonLinesFormat,
+    path: Target,
+    compression: Compression,
+    mtime: Mtime,
+    rejects: bool = True,
+    raw_names: bool = False,
 ) -> str:
     all_paths: list[str] = []
     index: dict[str, list[int]] = {}
@@ -269,7 +279,7 @@ def compile_json(
         SELECT
             {ts_expr(fmt.timestamp, field_of("ts"), mtime)} AS ts,
             {field_of("client")} AS client,
-            {_name(field_of("name"))} AS name,
+            {field_of("name") if raw_names else _name(field_of("name"))} AS name,
             {field_of("answers")} AS answers,
             {_int(field_of("bytes_out"))} AS bytes_out,
             {_int(field_of("bytes_in"))} AS bytes_in,
@@ -311,6 +321,7 @@ def compile_zeek(
     compression: Compression,
     mtime: Mtime,
     head: list[str] | None = None,
+    raw_names: bool = False,
 ) -> tuple[str, int]:
     """Several files are read together only when their headers are the same (the caller's rule)."""
     fields, header_lines = zeek_header(path[0] if isinstance(path, list) else path, compression)
@@ -339,7 +350,7 @@ def compile_zeek(
     ts = ts_expr(Timestamp("epoch"), col("ts"), mtime)
     return (
         f"""
-        SELECT {ts} AS ts, {col("client")} AS client, {_name(col("name"))} AS name,
+        SELECT {ts} AS ts, {col("client")} AS client, {col("name") if raw_names else _name(col("name"))} AS name,
                {col("answers")} AS answers, {_int(col("bytes_out"))} AS bytes_out,
                {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
                CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
@@ -358,6 +369,7 @@ def compile_format(
     con: duckdb.DuckDBPyConnection,
     head: list[str] | None = None,
     rejects: bool = True,
+    raw_names: bool = False,
 ) -> tuple[str, int]:
     """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``, ``_file``; and
     header lines (per file).
@@ -365,13 +377,14 @@ def compile_format(
     ``path``: one file, or a list read in one pass (line-regex, JSON lines and Zeek TSV formats;
     ``mtime`` is then ``_mtime``, and the table ``ingest_files`` maps each path to its position and
     modification time). ``head``: the first lines of the whole file, when ``path`` holds only its
-    continuation."""
+    continuation. ``raw_names``: the name as the line has it (the caller normalises it, once per
+    distinct name rather than once per line); custom formats always give it normalised."""
     if isinstance(fmt, ZeekTsvFormat):
-        return compile_zeek(fmt, path, compression, mtime, head)
+        return compile_zeek(fmt, path, compression, mtime, head, raw_names)
     if isinstance(fmt, LineRegexFormat):
-        return compile_regex(fmt, path, compression, mtime, rejects), 0
+        return compile_regex(fmt, path, compression, mtime, rejects, raw_names), 0
     if isinstance(fmt, JsonLinesFormat):
-        return compile_json(fmt, path, compression, mtime, rejects), 0
+        return compile_json(fmt, path, compression, mtime, rejects, raw_names), 0
     custom = getattr(fmt, "compile_duckdb", None)
     if custom is None or isinstance(path, list) or isinstance(mtime, str):
         raise TypeError(
@@ -666,7 +679,8 @@ def _scan_locked(
     head: list[str] | None,
     rejects: bool = True,
 ) -> None:
-    rows, header_lines = compile_format(fmt, target, compression, mtime, con, head, rejects)
+    raw, header_lines = compile_format(fmt, target, compression, mtime, con, head, rejects, raw_names=True)
+    rows = f"SELECT * REPLACE ({_name('name')} AS name) FROM ({raw})"
     for part in parts:
         part.account.envelope = getattr(fmt, "envelope_seen", None)
     # A record whose time cannot be read is malformed, not silently dated; so is one dated outside
@@ -701,15 +715,16 @@ def _scan_locked(
     sql = clause.replace("__ROWS__", rows)
     # ... and, for the counts, once per distinct (file, state, client, name, day, and outcome of each
     # check on the time): a line's verdict depends on nothing else, and a real log has about 16
-    # lines per (day, client, name), so the name checks run on a sixteenth of the lines. Every
+    # lines per (day, client, name), so the name checks (and the name's normalisation: case,
+    # blanks, the final dot) run on a sixteenth of the lines. Every
     # check of the clause on ``ts`` must be a key here (then any line of the group stands for all).
     grouped = f"""
-        SELECT * EXCLUDE (_day, _c1, _c2, _c3) RENAME (_ts AS ts) FROM (
+        SELECT * EXCLUDE (_day, _c1, _c2, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts) FROM (
             SELECT _file, _state, _reason, client, name, CAST(ts AS DATE) AS _day,
                    ts IS NULL AS _c1, {sane} AS _c2, {future} AS _c3, any_value(ts) AS _ts,
                    count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
                    sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
-            FROM ({rows})
+            FROM ({raw})
             GROUP BY ALL)"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
