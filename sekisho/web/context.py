@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sekisho.assess import Assessor
-from sekisho.i18n import LANGS, Lang, text
+from sekisho.i18n import LANGS, Lang, category, country, local_time, number, text
 from sekisho.report.charts import daily_bars, level_bars
+from sekisho.report.html import fmt_value, foreign, md
 from sekisho.store import Store
 from sekisho.web.config import WebConfig
 from sekisho.web.security import CSRF_FIELD, Guard
@@ -56,6 +57,8 @@ def make_env() -> Environment:
     env.filters["score"] = lambda v: f"{v:.1f}" if v is not None else "—"
     env.filters["minute"] = lambda v: (v or "")[:16]
     env.filters["is_url"] = lambda v: isinstance(v, str) and v.startswith(("https://", "http://"))
+    env.filters["md"] = md
+    env.filters["n"] = number
     return env
 
 
@@ -102,6 +105,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         lang=lang,
         other_lang="en" if lang == "ja" else "ja",
         t=partial(text, lang=lang),
+        country=partial(country, lang=lang),
+        category=partial(category, lang=lang),
+        local=partial(local_time, zone=st.assessor.settings.timezone),
+        value=partial(fmt_value, lang=lang),
+        foreign=partial(foreign, lang=lang),
         csrf_token=getattr(request.state, "csrf_token", ""),
         logged_in=st.config.needs_token and st.guard.authenticated(request),
         **context,

@@ -9,6 +9,7 @@ from sekisho.errors import NotFoundError
 from sekisho.report import queries
 from sekisho.report.dossier import build_dossier
 from sekisho.report.model import build_report, fmt_time
+from sekisho.report.response import action_for
 from sekisho.report.views import client_view, service_list, service_use
 from sekisho.web.context import app_state, lang_of, open_store, render
 
@@ -47,7 +48,8 @@ def service(request: Request, service_id: str) -> HTMLResponse:
     dossier = build_dossier(cat, st.assessor, service_id, lang)
     with open_store(request) as store:
         use = service_use(store, st.assessor, service_id)
-    return render(request, "service.html", d=dossier, use=use)
+    action = action_for([m.key.removeprefix("response.") for m in st.assessor.rate(service_id).response])
+    return render(request, "service.html", d=dossier, use=use, action=action)
 
 
 @router.get("/clients", response_class=HTMLResponse)
