@@ -57,6 +57,16 @@ def audit_sigma(
         err_console.print(f"not exported: {rule} ({why})", highlight=False)
 
 
+def _send(result: Any, db: Path | None, sinks: list[str]) -> dict[str, Any]:
+    from sekisho.audit import to_finding
+    from sekisho.store import Store
+    from sekisho.watch.findings import send_findings
+
+    with Store(db) as store:
+        ids, rnd = send_findings(store, [to_finding(a, result.databases) for a in result.alerts], sinks)
+    return {"new": len(ids), "delivered": rnd.delivered, "failed": rnd.failed, "errors": rnd.errors}
+
+
 def _since(value: str | None) -> dt.datetime | None:
     if not value:
         return None
@@ -118,6 +128,11 @@ def audit(
         [], "--allow-country", help="foreign-access: the countries the policy allows (JP,…)."
     ),
     lang: str = LangOpt,
+    sink: list[str] = typer.Option(
+        [],
+        "--sink",
+        help="Also send new alerts to a watch sink: stdout, jsonl:PATH, syslog://…, https://…, smtp://…",
+    ),
 ) -> None:
     """Sign-in audit: impossible travel, new country or network, password spray then success, many
     accounts from one address, access from countries outside policy. Offline; results are stored as
@@ -133,8 +148,11 @@ def audit(
         _overrides(settings, include_api, allow_country),
     )
     bad = [s for a in accounts for s in a.malformed_samples]
+    sent = _send(result, db, sink) if sink else None
     if as_json:
         out = result.to_json()
+        if sent is not None:
+            out["sent"] = sent
         out["files"] = [
             {"file": a.source, "format": a.format, "lines": a.lines, "parsed": a.parsed, "skipped": a.skipped,
              "malformed": a.malformed, "malformed_samples": a.malformed_samples}
@@ -164,6 +182,11 @@ def audit(
     )  # fmt: skip
     for n in result.notes:
         console.print(f"note: {n}", highlight=False)
+    if sent is not None:
+        err_console.print(
+            f"sinks: {sent['new']} new alert(s), {sent['delivered']} delivered, {sent['failed']} failed",
+            highlight=False,
+        )
     if not result.alerts:
         return
     t = Table(title=f"{len(result.alerts)} alert(s)", title_justify="left")

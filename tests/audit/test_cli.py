@@ -70,3 +70,19 @@ def test_audit_in_japanese(tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     assert "7 件のイベント" in r.stdout and "パスワードスプレー" in r.stdout
+
+
+def test_audit_alerts_through_watch_sinks(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    _auth_log(log)
+    db, out = tmp_path / "s.db", tmp_path / "alerts.jsonl"
+    args = ["audit", str(log), "--db", str(db), "--json", "--sink", f"jsonl:{out}"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["sent"]["new"] == 1
+    sent = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [a["rule"] for a in sent] == ["audit:spray-then-success"]
+    assert sent[0]["details"]["detail"]["failed_users"][0] == "user0" and sent[0]["severity"] == "critical"
+    # run again: the same finding is folded into the alert already sent, not sent twice
+    r = CliRunner().invoke(app, args)
+    assert json.loads(r.stdout)["sent"]["new"] == 0 and len(out.read_text().splitlines()) == 1
