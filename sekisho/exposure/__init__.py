@@ -18,6 +18,7 @@ from sekisho.exposure.probes.elasticsearch import Elasticsearch
 from sekisho.exposure.probes.etcd import Etcd
 from sekisho.exposure.probes.jupyter import Jupyter
 from sekisho.exposure.probes.memcached import Memcached
+from sekisho.exposure.probes.mongodb import MongoDB
 from sekisho.exposure.probes.mysql import MySQL
 from sekisho.exposure.probes.postgresql import PostgreSQL
 from sekisho.exposure.probes.prometheus import Prometheus
@@ -38,6 +39,7 @@ PROBES: dict[str, type[Probe]] = {
     "jupyter": Jupyter,
     "s3": S3,
     "clickhouse": ClickHouse,
+    "mongodb": MongoDB,
 }
 
 
