@@ -56,10 +56,10 @@ BYTES_PER_ROW_TSV = 160  # measured on the generator's output; used only to pick
 START_EPOCH = 1795046400  # 2026-11-16 00:00 UTC
 
 
-# Names one client asks for in one day, in the realistic shape: with 6.25 M lines over 2,000
-# clients and 7 days this gives about 16 lines per (day, client, name), as the real WRCCDC 2018
-# Zeek sample in the corpora has (53,615 lines, 3,369 (day, client, name) groups: 15.9).
-NAMES_PER_CLIENT_DAY = 28
+# Draws of a name per client and day, in the realistic shape, for 6.25 M lines (scaled with the
+# size): over 2,000 clients and 7 days this gives 16.0 lines per (day, client, name), as the real
+# WRCCDC 2018 Zeek sample in the corpora has (53,615 lines, 3,369 (day, client, name) groups: 15.9).
+NAMES_PER_CLIENT_DAY = 30
 
 
 def generate(path: Path, rows: int, fmt: str, shape: str = "realistic") -> None:
@@ -79,7 +79,9 @@ def generate(path: Path, rows: int, fmt: str, shape: str = "realistic") -> None:
         pick = zipf.format(u="hash(i, 4)")
     else:
         day = f"CAST(i * 7 // {rows} AS BIGINT)"
-        pick = zipf.format(u=f"hash(hash(i, 2) % 2000, {day}, hash(i, 5) % {NAMES_PER_CLIENT_DAY})")
+        k = max(1, round(NAMES_PER_CLIENT_DAY * rows / 6_250_000))
+        # (high bits: hash(i, 5) and hash(i, 2) are related in their low bits)
+        pick = zipf.format(u=f"hash(hash(i, 2) % 2000, {day}, (hash(i, 5) >> 20) % {k})")
     rel = f"""
         SELECT
             {START_EPOCH} + (i * 604800.0 / {rows}) AS ts,
