@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any, cast
 
 import typer
 
-from sekisho.cli.common import JsonOpt, LangOpt, check_lang, console, fail, handle_errors
+from sekisho.cli.common import JsonOpt, LangOpt, check_lang, console, err_console, fail, handle_errors
 from sekisho.i18n import Lang, text
 
 app = typer.Typer(
@@ -54,6 +55,16 @@ def check(
     db: Path | None = typer.Option(
         None, "--db", envvar="SEKISHO_DB", help="Save the findings in this store.", show_default=False
     ),
+    sink: list[str] = typer.Option(
+        [],
+        "--sink",
+        help="Send new findings as alerts to a watch sink (stdout, jsonl:PATH, syslog://…, https://…, smtp://…); "
+        "a finding already sent is not sent again within 7 days.",
+    ),
+    every: str | None = typer.Option(
+        None, "--every", help="Repeat the check this often (90s, 30m, 1h, 1d) until interrupted."
+    ),
+    rounds: int = typer.Option(0, "--rounds", help="With --every: stop after this many checks (0: never)."),
     lang: str = LangOpt,
 ) -> None:
     """Which of the listed targets answer without authentication, and with how much data. Every
@@ -72,29 +83,65 @@ def check(
     unknown = [p for p in probe if p not in PROBES]
     if unknown:
         raise fail(f"unknown probe {unknown[0]!r}; probes: {', '.join(PROBES)}")
-    result = run_check(
-        targets,
-        parse_ports(ports),
-        allow_large=yes,
-        timeout=timeout,
-        rate=rate,
-        users=users,
-        probes=probe or None,
-    )
-    if db is not None:
-        from sekisho.store import Store
-        from sekisho.store.findings import save_findings
+    port_list = parse_ports(ports)
+    interval = _interval(every)
+    done = 0
+    while True:
+        started = time.monotonic()
+        result = run_check(
+            targets, port_list, allow_large=yes, timeout=timeout, rate=rate, users=users, probes=probe or None
+        )
+        _keep(result, db, sink, lg)
+        if sarif is not None:
+            sarif.write_text(
+                json.dumps(to_sarif(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+        if as_json:
+            from sekisho.cli.common import print_json
 
-        with Store(db) as store:
-            save_findings(store, result.findings)
-    if sarif is not None:
-        sarif.write_text(json.dumps(to_sarif(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        from sekisho.cli.common import print_json
+            print_json(result.as_json())
+        else:
+            _print(result, lg)
+        done += 1
+        if interval is None or (rounds and done >= rounds):
+            return
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
-        print_json(result.as_json())
+
+def _interval(every: str | None) -> float | None:
+    if every is None:
+        return None
+    from sekisho.watch.rules import seconds
+
+    try:
+        value = seconds(every)
+    except ValueError as e:
+        raise fail(f"--every: {e}") from None
+    if value <= 0:
+        raise fail("--every must be more than 0")
+    return value
+
+
+def _keep(result: Any, db: Path | None, sinks: list[str], lg: Lang) -> None:
+    """Save the findings in the store (``--db``) and send the new ones to the sinks."""
+    if db is None and not sinks:
         return
-    _print(result, lg)
+    from sekisho.store import Store
+    from sekisho.store.findings import save_findings
+
+    with Store(db) as store:
+        if db is not None:
+            save_findings(store, result.findings)
+        if sinks:
+            from sekisho.watch.findings import send_findings
+
+            ids, rnd = send_findings(store, result.findings, sinks)
+            err_console.print(
+                text("exposure.sent", lg, new=len(ids), delivered=rnd.delivered, failed=rnd.failed),
+                highlight=False,
+            )
+            for error in rnd.errors:
+                err_console.print(error, highlight=False, soft_wrap=True)
 
 
 def _print(result: Any, lg: Lang) -> None:

@@ -97,3 +97,38 @@ def test_ports_option_and_bad_input(audit: Audit) -> None:
     assert bad.exit_code == 1 and "bad port" in bad.output
     bad_user = CliRunner().invoke(app, ["exposure", "check", HOST, "--user", "root"])
     assert bad_user.exit_code == 1 and "PROBE=NAME" in bad_user.output
+
+
+def test_every_repeats_and_sink_sends_a_finding_once(servers, tmp_path: Path, audit: Audit, db: Path) -> None:
+    rport = redis(servers, tmp_path)
+    audit.allow(HOST, rport)
+    alerts = tmp_path / "alerts.jsonl"
+    args = ["exposure", "check", f"{HOST}:{rport}", "--db", str(db), "--sink", f"jsonl:{alerts}"]
+    out = CliRunner().invoke(app, [*args, "--every", "1s", "--rounds", "2", "--json"])
+    assert out.exit_code == 0, out.output
+    sent = [json.loads(line) for line in alerts.read_text().splitlines()]
+    assert len(sent) == 1, sent  # the second round saw it again: folded, not resent
+    assert sent[0]["rule"] == "exposure:redis_open" and sent[0]["subject"] == f"{HOST}:{rport}"
+    with Store(db) as store:
+        ((times,),) = store.con.execute("SELECT times_seen FROM findings WHERE stage = 'exposure'").fetchall()
+    assert times == 2
+
+
+def test_one_host_many_ports_detects_each_service(servers, tmp_path: Path, audit: Audit) -> None:
+    from tests.exposure.test_redis_memcached import memcached
+
+    rport = redis(servers, tmp_path)
+    mport = memcached(servers, tmp_path)
+    closed = free_port()
+    for p in (rport, mport, closed):
+        audit.allow(HOST, p)
+    out = CliRunner().invoke(
+        app, ["exposure", "check", HOST, "--ports", f"{rport},{mport},{closed}", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    got = [(c["target"], c["status"], c["service"]) for c in json.loads(out.stdout)["checked"]]
+    assert got == [
+        (f"{HOST}:{rport}", "open", "redis"),
+        (f"{HOST}:{mport}", "open", "memcached"),
+        (f"{HOST}:{closed}", "closed", None),
+    ]
