@@ -19,7 +19,7 @@ from sekisho.store import busy, default_db_path
 from sekisho.web.config import WebConfig
 from sekisho.web.context import AppState, make_env, render
 from sekisho.web.jobs import ScanJobs
-from sekisho.web.routes import alerts, exports, pages, register, reports, scans, session
+from sekisho.web.routes import alerts, exports, findings, pages, register, reports, scans, session
 from sekisho.web.security import Guard, csrf_protect, security_middleware
 
 log = logging.getLogger("sekisho.web")
@@ -72,7 +72,7 @@ def create_app(
     app.state.error_page = _error_page
     app.middleware("http")(security_middleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, exports, scans, reports, session, alerts, register):
+    for module in (pages, exports, scans, reports, session, alerts, register, findings):
         app.include_router(module.router)
     _errors(app)
     return app

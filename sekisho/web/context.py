@@ -32,6 +32,7 @@ NAV = (
     ("/scans", "web.nav.scans"),
     ("/alerts", "web.nav.alerts"),
     ("/register", "register.web.nav"),
+    ("/findings", "findings.nav"),
 )
 
 
