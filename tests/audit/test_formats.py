@@ -252,3 +252,51 @@ def test_unknown_file_is_a_clear_error(tmp_path: Path) -> None:
     p.write_text("hello world\n")
     with pytest.raises(InputError, match="not a sign-in log"):
         read_logins(p)
+
+
+# --- Windows XML: the <Event> schema of https://learn.microsoft.com/en-us/windows/win32/wes/eventschema-schema
+_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
+
+
+def _xml_event(eid: int, user: str, ip: str, ltype: str, sub: str = "0x0") -> str:
+    return (
+        f"<Event xmlns='{_NS}'><System><Provider Name='Microsoft-Windows-Security-Auditing' "
+        "Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/>"
+        f"<EventID>{eid}</EventID><Version>2</Version><Level>0</Level><Task>12544</Task>"
+        "<TimeCreated SystemTime='2026-11-30T05:00:00.1234567Z'/><Channel>Security</Channel>"
+        "<Computer>dc1.city.example.jp</Computer></System><EventData>"
+        f"<Data Name='TargetUserName'>{user}</Data><Data Name='TargetDomainName'>CITY</Data>"
+        f"<Data Name='LogonType'>{ltype}</Data><Data Name='IpAddress'>{ip}</Data>"
+        f"<Data Name='SubStatus'>{sub}</Data></EventData></Event>"
+    )
+
+
+def test_windows_logon_xml(tmp_path: Path) -> None:
+    p = tmp_path / "security.xml"
+    p.write_text(
+        _xml_event(4625, "eve", "203.0.113.99", "10", "0xc0000064") + "\n"
+        + _xml_event(4624, "eve", "203.0.113.99", "10") + "\n"
+        + _xml_event(4634, "eve", "-", "3") + "\n"
+        + "<Event><System><EventID>4624</EventID></System><EventData><Data Name='TargetUserName'>x</Data>"
+        + "</EventData></Event>\n"
+        + "<Event xmlns='x'><System><EventID>4624</Event>\n"
+    )  # fmt: skip
+    events, acct = read_logins(p)
+    assert acct.format == "windows-logon-xml"
+    assert [(e.user, e.outcome, e.reason) for e in events] == [
+        ("CITY\\eve", "failure", "no such user"),
+        ("CITY\\eve", "success", None),
+    ]
+    assert acct.skipped_reasons == {"Windows event other than 4624/4625": 1}
+    assert [(s["line"], s["reason"].split(":")[0]) for s in acct.malformed_samples] == [
+        (4, "no time"),
+        (5, "not XML"),
+    ]
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>\n'
+        + _xml_event(4624, "&lol;", "192.0.2.1", "2")
+        + "\n"
+    )
+    events, acct = read_logins(bomb, get_login_format("windows-logon-xml"))
+    assert events == [] and "DTD" in " ".join(s["reason"] for s in acct.malformed_samples)

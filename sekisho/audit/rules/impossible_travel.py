@@ -34,11 +34,13 @@ def judge(a: Signin, b: Signin, p: dict[str, Any]) -> tuple[bool, dict[str, Any]
     km = distance_km(ca, cb)
     if km is None:
         return False, {**facts, "why_not": "no position for a country"}
-    speed = km / max(hours, 1 / 60)  # a minute at least: two sign-ins in one second are not ∞ km/h
-    facts.update(distance_km=round(km), speed_kmh=round(speed))
-    if km < float(p.get("min_km", 500)):
+    # a minute at least: two sign-ins in one second are not ∞ km/h. The verdict is on the numbers
+    # the alert shows (whole km, whole km/h), so an alert never reads "900 km/h > 900".
+    km_shown, speed_shown = round(km), round(km / max(hours, 1 / 60))
+    facts.update(distance_km=km_shown, speed_kmh=speed_shown)
+    if km_shown < float(p.get("min_km", 500)):
         return False, {**facts, "why_not": "under the distance threshold"}
-    if speed <= float(p.get("speed_kmh", 900)):
+    if speed_shown <= float(p.get("speed_kmh", 900)):
         return False, {**facts, "why_not": "possible at airliner speed"}
     return True, facts
 

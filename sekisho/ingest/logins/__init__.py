@@ -29,7 +29,7 @@ from sekisho.ingest.logins.entra import EntraSignIns
 from sekisho.ingest.logins.google_workspace import GoogleWorkspaceLogin
 from sekisho.ingest.logins.okta import OktaSystemLog
 from sekisho.ingest.logins.openssh import OpenSSH
-from sekisho.ingest.logins.windows import WindowsLogon
+from sekisho.ingest.logins.windows import WindowsLogon, WindowsLogonXml
 from sekisho.ingest.sources import Source, open_decompressed, open_source
 
 LOGIN_FORMATS: dict[str, type[LoginFormat]] = {
@@ -39,10 +39,15 @@ LOGIN_FORMATS: dict[str, type[LoginFormat]] = {
     "okta": OktaSystemLog,
     "google-login": GoogleWorkspaceLogin,
     "windows-logon": WindowsLogon,
+    "windows-logon-xml": WindowsLogonXml,
     "gcp-audit": GcpAudit,
     "azure-activity": AzureActivity,
     "login-csv": LoginCsv,
 }
+
+# one Windows <Event>…</Event> element; around them only an XML declaration or an <Events> wrapper
+_EVENT = re.compile(r"<Event[\s>].*?</Event>", re.S)
+_XML_NOISE = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?(?:</?Events>\s*)*", re.S)
 
 # the keys under which exports wrap their list of records
 _WRAPPERS = ("Records", "Events", "value", "items", "logs", "records", "events")
@@ -252,6 +257,25 @@ def _read(source: Source, fmt: LoginFormat) -> tuple[list[LoginEvent], LoginAcco
                     take(n, rec)
         except ValueError as e:
             acct.bad(1, f"JSON document cut short or invalid: {e}")
+    elif fmt.shape == "xml":
+        acct.lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        pos = 0
+        for m in _EVENT.finditer(text):
+            line = 1 + text.count("\n", 0, m.start())
+            gap = text[pos : m.start()]
+            pos = m.end()
+            if gap.strip() and not _XML_NOISE.fullmatch(gap):
+                acct.records += 1
+                why = (
+                    "a DTD or entity declaration (refused)"
+                    if "<!" in gap
+                    else "text between events that is no event"
+                )
+                acct.bad(1 + text.count("\n", 0, m.start() - len(gap)), why)
+            take(line, m.group(0))
+        if text[pos:].strip() and not _XML_NOISE.fullmatch(text[pos:]):
+            acct.records += 1
+            acct.bad(1 + text.count("\n", 0, pos), "an event cut short or text after the last event")
     else:
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         header = [h.strip() for h in reader.fieldnames or []]

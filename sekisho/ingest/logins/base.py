@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 Outcome = Literal["success", "failure"]
-Shape = Literal["lines", "json", "csv"]
+Shape = Literal["lines", "json", "csv", "xml"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sekisho.ingest.logins.base import LoginEvent, LoginFormat, Malformed, Skip, address, dig, parse_time
+from sekisho.ingest.logins.base import (
+    LoginEvent,
+    LoginFormat,
+    Malformed,
+    Shape,
+    Skip,
+    address,
+    dig,
+    parse_time,
+)
 
 INTERACTIVE_TYPES = {"2", "7", "10", "11", "12", "13"}
 STATUS = {
@@ -60,7 +69,7 @@ def _int(v: Any) -> int | None:
 class WindowsLogon(LoginFormat):
     name: ClassVar[str] = "windows-logon"
     title: ClassVar[str] = "Windows Security 4624/4625 as JSON (Winlogbeat, EvtxECmd/python-evtx)"
-    shape = "json"
+    shape: ClassVar[Shape] = "json"
     reference = "https://learn.microsoft.com/en-us/windows/security/threat-protection/auditing/event-4624"
     priority = 20
 
@@ -96,3 +105,63 @@ class WindowsLogon(LoginFormat):
             interactive=ltype in INTERACTIVE_TYPES,
             user_agent=data.get("LogonProcessName"),
         )
+
+
+_NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+
+
+def xml_event(chunk: str) -> dict[str, Any]:
+    """One ``<Event>`` element (``wevtutil qe Security /f:xml``, ``Get-WinEvent … .ToXml()``, an
+    Event Viewer XML export) as the dict form of python-evtx; no DTD or entity is accepted."""
+    import xml.etree.ElementTree as ET
+
+    if "<!DOCTYPE" in chunk or "<!ENTITY" in chunk:
+        raise Malformed("XML with a DTD or entities is refused")
+    try:
+        root = ET.fromstring(chunk)  # noqa: S314 - no DTD (checked above)
+    except ET.ParseError as e:
+        raise Malformed(f"not XML: {e}") from None
+
+    def find(el: Any, name: str) -> Any:
+        return (
+            el.find(_NS + name)
+            if el is not None and el.find(_NS + name) is not None
+            else (el.find(name) if el is not None else None)
+        )
+
+    system = find(root, "System")
+    if system is None:
+        raise Malformed("an Event without System")
+    eid = find(system, "EventID")
+    tc = find(system, "TimeCreated")
+    data = []
+    ed = find(root, "EventData")
+    if ed is not None:
+        for d in list(ed):
+            if d.tag.endswith("Data") and d.get("Name"):
+                data.append({"@Name": d.get("Name"), "#text": d.text})
+    return {
+        "Event": {
+            "System": {"EventID": eid.text if eid is not None else None,
+                       "TimeCreated": {"@SystemTime": tc.get("SystemTime") if tc is not None else None}},
+            "EventData": {"Data": data},
+        }
+    }  # fmt: skip
+
+
+class WindowsLogonXml(WindowsLogon):
+    name: ClassVar[str] = "windows-logon-xml"
+    title: ClassVar[str] = (
+        "Windows Security 4624/4625 as XML (wevtutil /f:xml, Get-WinEvent ToXml, Event Viewer)"
+    )
+    shape: ClassVar[Shape] = "xml"
+    priority = 21
+
+    def sniff(self, head: list[str], first: Any) -> bool:
+        text = "".join(head[:5])
+        return "<Event" in text and (
+            "schemas.microsoft.com/win/2004/08/events/event" in text or "<EventID" in text
+        )
+
+    def record(self, rec: Any, year: int | None = None) -> LoginEvent:
+        return super().record(xml_event(rec) if isinstance(rec, str) else rec)
