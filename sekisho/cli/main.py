@@ -10,6 +10,7 @@ from sekisho.cli import (
     db_cmd,
     export_cmd,
     exposure_cmd,
+    inventory_cmd,
     register_cmd,
     report_cmd,
     scan_cmd,
@@ -37,6 +38,7 @@ watch_cmd.register(app)  # also `sekisho alerts`
 audit_cmd.register(app)
 register_cmd.register(app)  # `sekisho register check|export|history`
 exposure_cmd.register(app)  # `sekisho exposure check`
+inventory_cmd.register(app)  # `sekisho inventory PATH...`
 
 
 @app.callback()
