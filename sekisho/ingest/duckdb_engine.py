@@ -36,7 +36,7 @@ from sekisho.ingest.base import (
 )
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.wire import DECODERS
-from sekisho.sql import literal, literal_list, positional
+from sekisho.sql import ident, literal, literal_list, positional
 
 MAX_SAMPLES = 5
 TS_MIN, TS_MAX = "TIMESTAMP '0001-01-01'", "TIMESTAMP '9999-12-31 23:59:59.999999'"
@@ -300,6 +300,102 @@ def compile_json(
         )"""
 
 
+_QUOTED_KEY = re.compile(r'^\$\."([^"]+)"$')
+
+
+def _key_path(p: str) -> tuple[str, list[str]] | None:
+    """A format's path as (top-level key, the keys below it), when ``read_json`` can read it."""
+    if m := _QUOTED_KEY.match(p):
+        return m.group(1), []
+    if p.startswith("$") or '"' in p:
+        return None
+    head, *rest = p.split("/")
+    return head, rest
+
+
+def json_fast_keys(fmt: JsonLinesFormat) -> list[str] | None:
+    """The top-level keys a JSON-lines format reads, when ``read_json`` can read them all (keys,
+    ``$."key"``, ``a/b`` paths; no other JSONPath); else None."""
+    keys: list[str] = []
+    for _, alternatives in list(fmt.paths.items()) + [(f"_w_{k}", (k,)) for k in fmt.where]:
+        for p in alternatives:
+            kp = _key_path(p)
+            if kp is None:
+                return None
+            if kp[0] not in keys:
+                keys.append(kp[0])
+    return keys
+
+
+def compile_json_fast(
+    fmt: JsonLinesFormat, path: Target, compression: Compression, mtime: Mtime, raw_names: bool = False
+) -> str:
+    """The same records as :func:`compile_json`, read by DuckDB's JSON reader (parallel, typed)
+    instead of line by line: every line must be one JSON object, or the reader fails. It has no
+    line text (``_line`` is NULL) and skips blank lines without a word, so the caller accepts its
+    result only when every line was counted and none was malformed; otherwise it reads the file
+    again line by line (:func:`compile_json`), which reports each line."""
+    keys = json_fast_keys(fmt)
+    assert keys is not None
+    cols = {k: f"c{i}" for i, k in enumerate(keys)}
+    # a key with keys below it is read as JSON text and looked into (a string there has none)
+    nested = {
+        kp[0]
+        for _, alts in list(fmt.paths.items()) + [("", (k,)) for k in fmt.where]
+        for a in alts
+        if (kp := _key_path(a)) and kp[1]
+    }
+
+    def one(p: str) -> str:
+        kp = _key_path(p)
+        assert kp is not None
+        head, rest = kp
+        if head not in nested:
+            return cols[head]
+        below = "$" + "".join(f'."{k}"' for k in rest)
+        return f"json_extract_string({cols[head]}, {q(below)})"
+
+    def field_of(column: str) -> str:
+        alts = [column[3:]] if column.startswith("_w_") else list(fmt.paths.get(column, ()))
+        if not alts:
+            return "NULL"
+        raw = f"coalesce({', '.join(one(a) for a in alts)})" if len(alts) > 1 else one(alts[0])
+        return DECODERS[fmt.decode[column]](raw) if column in fmt.decode else raw  # sekisho.ingest.wire
+
+    def allowed(k: str, vals: tuple[str | None, ...]) -> str:
+        listed = [q(v) for v in vals if v is not None]
+        test = f"{field_of('_w_' + k)} IN ({', '.join(listed)})" if listed else "FALSE"
+        return f"({test} OR {field_of('_w_' + k)} IS NULL)" if None in vals else test
+
+    conds = " AND ".join(allowed(k, vals) for k, vals in fmt.where.items()) or "TRUE"
+    fmt.envelope_seen = None
+    columns = "{" + ", ".join(f"{q(k)}: {q('JSON' if k in nested else 'VARCHAR')}" for k in keys) + "}"
+    many = ", filename=true" if isinstance(path, list) else ""
+    rel = f"read_json({_paths_sql(path)}, format='newline_delimited', columns={columns}{many})"
+    renamed = ", ".join(f"{ident(k)} AS {c}" for k, c in cols.items())
+    if isinstance(path, list):
+        rel = f"(SELECT {renamed}, filename FROM {rel})"
+    else:
+        rel = f"(SELECT {renamed} FROM {rel})"
+    name = field_of("name")
+    return f"""
+        SELECT
+            {ts_expr(fmt.timestamp, field_of("ts"), mtime)} AS ts,
+            {field_of("client")} AS client,
+            {name if raw_names else _name(name)} AS name,
+            {field_of("answers")} AS answers,
+            {_int(field_of("bytes_out"))} AS bytes_out,
+            {_int(field_of("bytes_in"))} AS bytes_in,
+            {field_of("status")} AS status,
+            CASE WHEN NOT ({conds}) THEN 'skip'
+                 WHEN coalesce({name}, '') = '' THEN 'skip'
+                 ELSE 'ok' END AS _state,
+            CASE WHEN NOT ({conds}) THEN 'other record type'
+                 WHEN coalesce({name}, '') = '' THEN 'record without a name' END AS _reason,
+            NULL::VARCHAR AS _line, _file
+        FROM {_with_file(rel, path, ", ".join(cols.values()))}"""
+
+
 def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
     """The ``#fields`` of a Zeek TSV log and how many header lines precede the first record."""
     fields: list[str] = []
@@ -370,6 +466,7 @@ def compile_format(
     head: list[str] | None = None,
     rejects: bool = True,
     raw_names: bool = False,
+    json_fast: bool = False,
 ) -> tuple[str, int]:
     """SQL yielding the normalised columns plus ``_state``, ``_reason``, ``_line``, ``_file``; and
     header lines (per file).
@@ -383,6 +480,8 @@ def compile_format(
         return compile_zeek(fmt, path, compression, mtime, head, raw_names)
     if isinstance(fmt, LineRegexFormat):
         return compile_regex(fmt, path, compression, mtime, rejects, raw_names), 0
+    if isinstance(fmt, JsonLinesFormat) and json_fast:
+        return compile_json_fast(fmt, path, compression, mtime, raw_names), 0
     if isinstance(fmt, JsonLinesFormat):
         return compile_json(fmt, path, compression, mtime, rejects, raw_names), 0
     custom = getattr(fmt, "compile_duckdb", None)
@@ -539,17 +638,40 @@ def _read_parts(
             )
         fast = isinstance(fmt, (LineRegexFormat, JsonLinesFormat))
         saved = [_snapshot(p.account) for p in parts] if fast else []
-        try:
-            _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=not fast)
-        except (duckdb.InvalidInputException, duckdb.ConversionException):
-            if not fast:
-                raise
-            # a line the reader refuses (bad UTF-8, too long, the delimiter byte): read again
-            # with a rejects table, which reports it with its number
+
+        def restore() -> None:
             for p, b in zip(parts, saved, strict=True):
                 p.account.__dict__.update(_snapshot(b).__dict__)
-            _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
-        if fmt.text and compression == "none":
+
+        counted = False
+        if (
+            isinstance(fmt, JsonLinesFormat)
+            and compression == "none"
+            and json_fast_keys(fmt) is not None
+            and envelope.for_file(fmt, parts[0].path, compression) is envelope.NONE
+        ):
+            # DuckDB's JSON reader, when every line is a JSON object and none is malformed
+            try:
+                _scan_locked(con, fmt, target, compression, mtime, parts, head, json_fast=True)
+                counted = all(
+                    p.account.lines - before == _line_total(p.path, p.content)
+                    for p, before in zip(parts, lines_before, strict=True)
+                )
+            except (duckdb.Error, _Redo):
+                counted = False
+            if not counted:
+                restore()
+        if not counted:
+            try:
+                _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=not fast)
+            except (duckdb.InvalidInputException, duckdb.ConversionException):
+                if not fast:
+                    raise
+                # a line the reader refuses (bad UTF-8, too long, the delimiter byte): read again
+                # with a rejects table, which reports it with its number
+                restore()
+                _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
+        if fmt.text and compression == "none" and not counted:
             for part, before in zip(parts, lines_before, strict=True):
                 _count_overlong(part.path, part.account, part.account.lines - before, part.content)
         for i, first, last in con.execute(
@@ -588,6 +710,23 @@ def _read_parts(
 
 
 MAX_LINE_BYTES = 2_000_000  # DuckDB's line limit (its reader reports longer lines, or loses them)
+
+
+class _Redo(Exception):
+    """The fast JSON reading met a malformed line: read line by line, which can report it."""
+
+
+def _line_total(path: Path, content: bytes | None = None) -> int:
+    """Lines of an uncompressed file, as the line reader counts them (a last line without a newline
+    counts; a byte order mark is no text)."""
+    total, last = 0, b"\n"
+    with io.BytesIO(content) if content is not None else open(path, "rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":
+            f.seek(0)
+        while chunk := f.read(1 << 20):
+            total += chunk.count(b"\n")
+            last = chunk[-1:]
+    return total + (last != b"\n")
 
 
 def _snapshot(a: FileAccount) -> FileAccount:
@@ -678,8 +817,11 @@ def _scan_locked(
     parts: list[Part],
     head: list[str] | None,
     rejects: bool = True,
+    json_fast: bool = False,
 ) -> None:
-    raw, header_lines = compile_format(fmt, target, compression, mtime, con, head, rejects, raw_names=True)
+    raw, header_lines = compile_format(
+        fmt, target, compression, mtime, con, head, rejects, raw_names=True, json_fast=json_fast
+    )
     rows = f"SELECT * REPLACE ({_name('name')} AS name) FROM ({raw})"
     for part in parts:
         part.account.envelope = getattr(fmt, "envelope_seen", None)
@@ -740,6 +882,8 @@ def _scan_locked(
     counts: list[dict[str, int]] = [{} for _ in parts]
     for i, state, n in con.execute("SELECT _file, _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall():
         counts[int(i)][str(state)] = int(n)
+    if json_fast and any(c.get("bad") for c in counts):
+        raise _Redo  # the JSON reader keeps no line text to find the malformed lines by
     for i, reason, n in con.execute(
         "SELECT _file, _reason, sum(n) FROM ingest_states WHERE _state = 'skip' GROUP BY ALL ORDER BY 1, 3 DESC"
     ).fetchall():
