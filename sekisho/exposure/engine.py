@@ -370,8 +370,47 @@ class Engine:
         if generic_protected is not None:
             g = generic_protected
             return Checked(target, g.status, g.service, g.note, g.evidence, g.values)
+        tls = self.tls_only(host, port)
+        if tls is not None:
+            return tls_checked(target, *tls)
         excerpt = banner[:120].decode("utf-8", "replace") if banner else None
         return Checked(target, "unknown", None, f"no probe recognised it{': ' + excerpt if excerpt else ''}")
+
+    def tls_only(self, host: str, port: int) -> tuple[bool, str] | None:
+        """None if the port does not speak TLS; else (a client certificate is required, detail).
+        The handshake sends no certificate and checks none (it identifies, it does not trust)."""
+        import ssl
+
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.limiter.wait()
+        try:
+            raw = socket.create_connection((host, port), timeout=self.timeout)
+        except OSError:
+            return None
+        try:
+            with ctx.wrap_socket(raw) as tls:
+                version = tls.version() or "TLS"
+                tls.settimeout(min(self.timeout, 1.0))
+                try:
+                    tls.recv(1)  # TLS 1.3 servers refuse a missing client certificate here
+                except ssl.SSLError as e:
+                    return True, f"{version}: {e.reason or e}"
+                except (TimeoutError, OSError):
+                    pass
+                return False, version
+        except ssl.SSLError as e:
+            reason = str(e.reason or e)
+            if (
+                "CERTIFICATE" in reason.upper() and "REQUIRED" in reason.upper()
+            ) or "HANDSHAKE_FAILURE" in reason.upper():
+                return True, reason
+            return None
+        except OSError:
+            return None
+        finally:
+            raw.close()
 
     def check(self, targets: Iterable[tuple[str, int]]) -> CheckResult:
         pairs = list(dict.fromkeys(targets))
@@ -380,6 +419,14 @@ class Engine:
         by_id = {p.id: p for p in self.probes}
         findings = [to_finding(c, by_id[c.service]) for c in checked if c.status == "open" and c.service]
         return CheckResult(findings=sorted(findings, key=lambda f: (-f.rank, f.subject)), checked=checked)
+
+
+def tls_checked(target: str, cert_required: bool, detail: str) -> Checked:
+    """TLS only: with a client certificate required it is protected; without, it was not checked
+    over TLS here, so it is unknown (an HTTPS service without authentication would be open)."""
+    if cert_required:
+        return Checked(target, "protected", "tls", f"TLS only, client certificate required ({detail})")
+    return Checked(target, "unknown", "tls", f"TLS only ({detail}); not checked over TLS")
 
 
 def to_finding(c: Checked, probe: Probe) -> Finding:

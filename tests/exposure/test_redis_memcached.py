@@ -5,6 +5,7 @@ probe sends only reads."""
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 
 from sekisho.exposure import check
@@ -134,3 +135,49 @@ def test_memcached_with_auth_file_is_protected(servers, tmp_path, audit: Audit) 
     result = check([f"{HOST}:{port}"])
     assert result.findings == []
     assert [(c.status, c.service) for c in result.checked] == [("protected", "memcached")]
+
+
+def tls_redis(servers: list[Server], tmp_path: Path, auth_clients: str) -> int:
+    """Redis on a TLS port only, with a self-signed certificate made here by openssl."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [need_program("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    cmd = [
+        need_program("redis-server"), "--port", "0", "--tls-port", str(port), "--bind", HOST, "--save", "",
+        "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(cert),
+        "--tls-auth-clients", auth_clients, "--dir", str(tmp_path),
+    ]  # fmt: skip
+    servers.append(Server(cmd, ready=r"Ready to accept connections"))
+    return port
+
+
+def test_tls_only_with_client_certificates_is_protected(servers, tmp_path, audit: Audit) -> None:
+    port = tls_redis(servers, tmp_path, "yes")
+    audit.allow(HOST, port)
+    result = check([f"{HOST}:{port}"])
+    assert result.findings == []
+    (c,) = result.checked
+    assert (c.status, c.service) == ("protected", "tls") and "client certificate required" in (c.note or "")
+
+
+def test_tls_only_without_client_certificates_is_unknown_not_safe(servers, tmp_path, audit: Audit) -> None:
+    port = tls_redis(servers, tmp_path, "no")
+    audit.allow(HOST, port)
+    (c,) = check([f"{HOST}:{port}"]).checked
+    assert (c.status, c.service) == ("unknown", "tls") and "not checked over TLS" in (c.note or "")
+
+
+def test_sentinel_is_excluded(servers, tmp_path, audit: Audit) -> None:
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {port}\nbind {HOST}\ndir {tmp_path}\n")
+    servers.append(Server([need_program("redis-server"), str(conf), "--sentinel"], ready=r"Sentinel ID is"))
+    audit.allow(HOST, port)
+    result = check([f"{HOST}:{port}"])
+    assert result.findings == []
+    (c,) = result.checked
+    assert (c.status, c.service) == ("unknown", "redis") and "excluded" in (c.note or "")
