@@ -67,7 +67,10 @@ class AuditResult:
 
 
 def learn_own_addresses(events: Iterable[LoginEvent], params: dict[str, Any]) -> dict[str, str]:
+    """Addresses many users sign in from on most days of the first ``learning_days`` (the sign-ins
+    the detections read: interactive ones unless ``include_non_interactive``)."""
     p = dict(params.get("organisation_addresses") or {})
+    include_api = bool(params.get("include_non_interactive"))
     min_users = int(p.get("min_users", 5))
     share = float(p.get("min_day_share", 0.5))
     min_days = int(p.get("min_days", 3))
@@ -78,7 +81,7 @@ def learn_own_addresses(events: Iterable[LoginEvent], params: dict[str, Any]) ->
     users: dict[str, set[str]] = {}
     ip_days: dict[str, set[dt.date]] = {}
     for e in events:
-        if e.outcome != "success" or not e.src_ip:
+        if e.outcome != "success" or not e.src_ip or not (e.interactive or include_api):
             continue
         start = start or e.ts
         if e.ts - start > span:

@@ -113,8 +113,9 @@ class IpKnowledge:
         if hit is not None:
             return hit
         facts = self._lookup(ip)
-        if len(self._cache) < 1_000_000:
-            self._cache[ip] = facts
+        if len(self._cache) >= 100_000:  # bounded: mobile address churn is endless
+            self._cache.clear()
+        self._cache[ip] = facts
         return facts
 
     def _lookup(self, ip: str) -> IpFacts:

@@ -25,18 +25,24 @@ class ManyAccountsOneIp(Detection):
         self.min_users = int(self.p.get("min_users", 5))
         self.ok: dict[str, dict[str, Signin]] = {}
         self.done: set[tuple[str, str]] = set()
+        self.seen = 0
 
     def observe(self, s: Signin) -> list[Alert]:
         ip = s.event.src_ip
         if not s.ok or not ip or s.own or s.allowed or s.facts.private:
             return []
         t = s.event.ts
+        self.seen += 1
+        if self.seen % 200_000 == 0:  # addresses quiet for a window can never count again
+            self.ok = {
+                k: v for k, v in self.ok.items() if any(t - x.event.ts <= self.window for x in v.values())
+            }
         users = self.ok.setdefault(ip, {})
         users[s.event.user] = s
-        if len(users) < self.min_users:
-            return []
         live = {u: x for u, x in users.items() if t - x.event.ts <= self.window}
         self.ok[ip] = live
+        if len(live) < self.min_users:
+            return []
         once = (ip, t.date().isoformat())
         if len(live) < self.min_users or once in self.done:
             return []

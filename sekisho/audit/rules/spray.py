@@ -44,6 +44,7 @@ class SprayThenSuccess(Detection):
         # source -> user -> (last failure time, the sign-in)
         self.fails: dict[str, dict[str, Signin]] = {}
         self.done: set[tuple[str, str]] = set()
+        self.seen = 0
 
     def observe(self, s: Signin) -> list[Alert]:
         if s.own:
@@ -98,7 +99,8 @@ class SprayThenSuccess(Detection):
                 )
             )
         # a failure older than the window can never count again
-        if len(self.fails) > 50_000:
+        self.seen += 1
+        if self.seen % 200_000 == 0:
             self.fails = {
                 k: v for k, v in self.fails.items() if any(t - f.event.ts <= self.window for f in v.values())
             }

@@ -127,12 +127,26 @@ def parse_time(value: Any) -> dt.datetime:
     return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
 
 
+_ADDRESSES: dict[str, str] = {}
+
+
 def address(value: Any) -> str | None:
     """A source address as text, or None when the record has none; an address that is not an
     address (a host name, ``AWS Internal``) is kept as it is: the lookup says 'unknown'."""
     if value is None or value == "":
         return None
-    s = str(value).strip()
+    raw = str(value)
+    hit = _ADDRESSES.get(raw)
+    if hit is None:
+        hit = _address(raw)
+        if len(_ADDRESSES) > 100_000:
+            _ADDRESSES.clear()
+        _ADDRESSES[raw] = hit
+    return hit
+
+
+def _address(raw: str) -> str:
+    s = raw.strip()
     if s.startswith("[") and "]" in s:  # [v6]:port
         s = s[1 : s.index("]")]
     elif s.count(":") == 1 and "." in s:  # v4:port
