@@ -15,11 +15,14 @@ from sekisho.ingest.formats.domain_list import DomainList
 from sekisho.ingest.formats.evtx import SysmonEvtx
 from sekisho.ingest.formats.fortigate import FortiGate
 from sekisho.ingest.formats.infoblox import InfobloxQuery
+from sekisho.ingest.formats.nfdump import NfdumpCsv
+from sekisho.ingest.formats.paloalto import PaloAlto
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
 from sekisho.ingest.formats.sysmon import SysmonDnsJson
+from sekisho.ingest.formats.umbrella import UmbrellaDns
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
 from sekisho.ingest.formats.w3c import W3CExtended
 from sekisho.ingest.formats.windows_dns import WindowsDnsDebug
@@ -51,6 +54,9 @@ FORMATS: dict[str, type[Format]] = {
     "infoblox": InfobloxQuery,
     "cisco-asa": CiscoAsaConnection,
     "fortigate": FortiGate,
+    "paloalto": PaloAlto,
+    "umbrella-dns": UmbrellaDns,
+    "nfdump": NfdumpCsv,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,
