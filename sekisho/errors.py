@@ -6,11 +6,13 @@ Exception tree::
     ├── CatalogError             a catalog file or entry is wrong
     ├── InputError               a log file cannot be read or is not a log
     ├── NotFoundError            an id (service, operator, format) does not exist
-    └── ConfigError              a rules, policy or settings file is wrong
+    ├── ConfigError              a rules, policy or settings file is wrong
+    └── OutputError              an output file cannot be written (no such directory, no permission)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,3 +59,19 @@ class NotFoundError(SekishoError):
 
 class ConfigError(SekishoError):
     """A rules, policy or organisation settings file is invalid."""
+
+
+class OutputError(SekishoError):
+    """An output file cannot be written: its directory is missing or not writable, or it is a directory."""
+
+
+def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
+    """`` — did you mean 'deepseek'?`` for the closest of ``choices`` (difflib), else ``""``."""
+    import difflib
+
+    pool = list(choices)
+    part = [c for c in pool if len(word) >= 3 and word.lower() in c.lower()]  # 'ime' → baidu-ime …
+    close = list(dict.fromkeys(part + difflib.get_close_matches(word, pool, n=3, cutoff=0.6)))[:3]
+    if not close:
+        return ""
+    return " — did you mean " + " or ".join(repr(c) for c in close) + "?"

@@ -119,13 +119,14 @@ class Catalog:
         return self.docs.get((kind, entry_id))
 
     def service(self, service_id: str) -> Service:
-        from sekisho.errors import NotFoundError
+        from sekisho.errors import NotFoundError, did_you_mean
 
         try:
             return self.services[service_id]
         except KeyError:
             raise NotFoundError(
-                f"unknown service id {service_id!r} (see `sekisho services` for the ids)"
+                f"unknown service id {service_id!r}{did_you_mean(service_id, self.services)} "
+                "(see `sekisho services` for the ids)"
             ) from None
 
     def operator_chain(self, operator_id: str) -> list[Operator]:

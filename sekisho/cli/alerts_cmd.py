@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 
-from sekisho.cli.common import JsonOpt, console, err_console, fail, handle_errors, print_json
+from sekisho.cli.common import (
+    JsonOpt,
+    LangOpt,
+    SettingsOpt,
+    check_lang,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 from sekisho.cli.scan_cmd import DbOpt
+
+if TYPE_CHECKING:
+    from sekisho.i18n import Lang
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -28,12 +42,20 @@ def alerts(
     note: str | None = typer.Option(None, "--note", help="With --ack: why (kept with the alert)."),
     show_all: bool = typer.Option(False, "--all", help="Include acknowledged alerts."),
     limit: int = typer.Option(100, "--limit", help="Show at most this many (newest first)."),
+    lang: str = LangOpt,
+    settings: Path | None = SettingsOpt,
 ) -> None:
     """Alerts raised by `sekisho watch`, newest first, with their delivery to each sink."""
     from rich.table import Table
     from rich.text import Text
 
+    from sekisho.assess.rules import load_settings
+    from sekisho.i18n import local_time, text
+    from sekisho.report.alert_text import alert_title, severity_label
     from sekisho.watch import ack_alerts, list_alerts
+
+    lg = cast("Lang", check_lang(lang))
+    zone = load_settings(settings).timezone
 
     if ack and ack_all:
         raise fail("give either --ack ID or --ack-all")
@@ -55,27 +77,32 @@ def alerts(
         print_json(rows)
         return
     if not rows:
-        console.print("[green]No open alerts.[/]" if not show_all else "No alerts.", markup=True)
+        console.print(text("cli.alerts.none" if show_all else "cli.alerts.none_open", lg), style="green")
         return
-    t = Table(title=f"{len(rows)} alert(s)" + ("" if show_all else " open"), title_justify="left")
-    for col in ("id", "raised (UTC)", "severity", "rule", "client", "seen", "sent", "alert"):
-        t.add_column(col, overflow="fold", justify="right" if col in ("id", "seen") else "left")
+    title = text("cli.alerts.title" if show_all else "cli.alerts.title_open", lg, n=len(rows))
+    t = Table(title=title, title_justify="left")
+    t.add_column("ID", overflow="fold", justify="right")
+    t.add_column(text("cli.alerts.raised", lg, zone=zone), overflow="fold")
+    for col in ("severity", "rule", "client", "seen", "sent", "alert"):
+        t.add_column(
+            text(f"cli.alerts.{col}", lg), overflow="fold", justify="right" if col == "seen" else "left"
+        )
     for a in rows:
         sent = sum(1 for d in a["deliveries"] if d["delivered_at"])
         queued = len(a["deliveries"]) - sent
         state = Text(f"{sent}/{len(a['deliveries'])}") + (
-            Text(" (queued)", style="red") if queued else Text()
+            Text(text("cli.alerts.queued", lg), style="red") if queued else Text()
         )
         sev = a["severity"]
         t.add_row(
             str(a["id"]) + (" ✓" if a["acked_at"] else ""),
-            str(a["created_at"])[:19],
-            Text(sev, style=SEVERITY_STYLE.get(sev, "")),
+            local_time(a["created_at"], zone),
+            Text(severity_label(sev, lg), style=SEVERITY_STYLE.get(sev, "")),
             a["rule"],
             a["client"] or "",
             str(a["occurrences"]),
             state,
-            a["title"],
+            alert_title(a, lg),
         )
     console.print(t)
-    console.print("acknowledge with: sekisho alerts --ack ID", style="dim")
+    console.print(text("cli.alerts.ack_hint", lg), style="dim")

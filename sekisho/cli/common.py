@@ -71,3 +71,59 @@ def check_lang(lang: str) -> str:
     if lang not in ("ja", "en"):
         raise fail(f"--lang must be ja or en, not {lang!r}")
     return lang
+
+
+# Help shows what to type, not Python types (`<bool>`, `<list[str]>`): a flag shows nothing,
+# a path PATH, a count N, a language ja|en (issue 13 item 6).
+_NAMED = {"--lang": "ja|en", "--db": "PATH", "--format": "NAME", "--policy": "POLICY", "--group": "GROUP"}
+
+
+def _metavar(annotation: Any) -> str:
+    import datetime as dt
+    import typing
+    from pathlib import Path
+
+    if typing.get_origin(annotation) is list:
+        (annotation,) = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Path):
+        return "PATH"
+    if annotation is int:
+        return "N"
+    if annotation is float:
+        return "NUMBER"
+    if annotation in (dt.datetime, dt.date):
+        return "DATE"
+    return "TEXT"
+
+
+def human_metavars(command: Any) -> Any:
+    """Give every option of ``command`` (and of its subcommands) a metavar a person reads."""
+    for param in getattr(command, "params", []):
+        desc = getattr(param, "type_descriptor", None)
+        if getattr(param, "param_type_name", "") == "argument":
+            param.metavar = param.metavar or param.name.upper()
+            param.display_type_rich = lambda ctx: ""  # the name (PATHS, ID) says it
+            continue
+        if getattr(param, "metavar", None) is not None or desc is None:
+            continue
+        if getattr(param, "is_flag", False) or desc.annotation is bool:
+            param.metavar = ""
+            continue
+        if getattr(desc, "is_choice", False):
+            continue  # typer shows the choices
+        named = next((_NAMED[o] for o in getattr(param, "opts", []) if o in _NAMED), None)
+        param.metavar = named or _metavar(desc.annotation)
+    if command is not None and not getattr(command, "_human_help", False):
+        make_help = command.get_help_option
+
+        def get_help_option(ctx: Any) -> Any:
+            opt = make_help(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        command.get_help_option = get_help_option
+        command._human_help = True
+    for sub in getattr(command, "commands", {}).values():
+        human_metavars(sub)
+    return command

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
 from sekisho.cli import (
     audit_cmd,
@@ -19,8 +20,25 @@ from sekisho.cli import (
     web_cmd,
 )
 
+
+class _Group(TyperGroup):
+    """The root group: every command's options get human metavars before help is shown."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
+        from sekisho.cli.common import human_metavars
+
+        return human_metavars(super().get_command(ctx, cmd_name))  # type: ignore[no-any-return]
+
+    def get_help_option(self, ctx: typer.Context) -> typer.core.TyperOption | None:  # type: ignore[override]
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+
 app = typer.Typer(
     name="sekisho",
+    cls=_Group,
     help="sekisho (関所) — see where your organisation's data goes, judge each destination on evidence, "
     "block what must not reach it.",
     no_args_is_help=True,

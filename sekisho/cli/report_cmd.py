@@ -81,6 +81,11 @@ def report(
             from sekisho.errors import ConfigError
 
             raise ConfigError(f"unknown resolver {resolver!r} (one of: {', '.join(RESOLVER_STEPS)})")
+    from sekisho.report.files import check_writable
+
+    for out in (html, pdf, json_out, csv_out):
+        if out is not None:
+            check_writable(out)  # before minutes of work, not after
     assessor = assessor_for(catalog, settings)
     pseudo = Pseudonymizer.from_file() if pseudonymize else None
     with Store(db, read_only=True) as store:

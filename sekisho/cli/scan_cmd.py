@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import typer
 
 from sekisho.cli.common import (
     CatalogOpt,
     JsonOpt,
+    LangOpt,
     SettingsOpt,
+    check_lang,
     console,
     err_console,
     fail,
     handle_errors,
     print_json,
 )
+from sekisho.errors import did_you_mean
+from sekisho.i18n import Lang
 
 # Start-up: this module is imported for `sekisho --help`; the library is imported inside each command.
 
@@ -69,6 +74,7 @@ def scan(
     keep_all: bool = typer.Option(
         False, "--keep-all", help="Roll up and expire nothing (retention only says what it would do)."
     ),
+    lang: str = LangOpt,
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
@@ -77,8 +83,9 @@ def scan(
     from sekisho.ingest import FORMATS
     from sekisho.ingest.sources import expand
 
+    lg = cast("Lang", check_lang(lang))
     if fmt and fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+        raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
     show = not as_json and err_console.is_terminal and total > 50_000_000
     with Progress(
@@ -111,7 +118,9 @@ def scan(
     if as_json:
         print_json({k: result[k] for k in ("files", "services", "unknown", "internal", "scan")})
     else:
-        _print_findings(result)
+        from sekisho.assess.rules import load_settings
+
+        _print_findings(result, lg, load_settings(settings).timezone)
     # A file that could not be read (truncated, corrupt, not a log) was reported in its entry and
     # the others were scanned; the exit status still says that not everything was read.
     unread = [f for f in result["files"] if str(f.get("note") or "").startswith("not read")]
@@ -121,16 +130,21 @@ def scan(
         raise typer.Exit(1)
 
 
-def _print_findings(result: dict) -> None:
+def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -> None:  # type: ignore[type-arg]
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
+    from sekisho.i18n import local_time, number, text
     from sekisho.report.console import literal
 
-    t = Table(title="Services reached", title_justify="left")
-    for col in ("level", "service", "clients", "queries", "first seen", "last seen"):
-        t.add_column(col, justify="right" if col in ("clients", "queries") else "left")
+    n = number
+    t = Table(title=text("cli.scan.services", lang), title_justify="left")
+    for key in ("services.level", "dossier.service", "report.clients", "report.queries", "report.first_seen",
+                "report.last_seen"):  # fmt: skip
+        t.add_column(
+            text(key, lang), justify="right" if key in ("report.clients", "report.queries") else "left"
+        )
     for s in result["services"]:
         lvl = Text(str(s["safety_level"]), style=LEVEL_STYLE[s["safety_level"]]) + (
             "*" if s["provisional"] else ""
@@ -138,47 +152,59 @@ def _print_findings(result: dict) -> None:
         t.add_row(
             lvl,
             literal(s["name"]) + literal(f" ({s['id']})", style="dim"),
-            str(s["clients"]),
-            str(s["queries"]),
-            (s["first_seen"] or "")[:19],
-            (s["last_seen"] or "")[:19],
+            n(s["clients"]),
+            n(s["queries"]),
+            local_time(s["first_seen"], zone),
+            local_time(s["last_seen"], zone),
         )
-    console.print(
-        t if result["services"] else "[green]No catalog service found in these logs.[/]", markup=True
-    )
+    if result["services"]:
+        console.print(t)
+    else:
+        console.print(text("report.no_services", lang), style="green")
     if any(s["provisional"] for s in result["services"]):
-        console.print("* provisional rating: too few facts (see `sekisho show ID`)", style="dim")
-    u = Table(title="Unknown destinations (not in the catalog)", title_justify="left")
-    for col in ("domain", "clients", "queries", "names"):
-        u.add_column(col, justify="left" if col == "domain" else "right")
+        console.print("* " + text("report.provisional_note", lang).replace("`", ""), style="dim")
+    u = Table(title=text("report.unknown", lang), title_justify="left")
+    for key in ("report.domain", "report.clients", "report.queries", "report.names_count"):
+        u.add_column(text(key, lang), justify="left" if key == "report.domain" else "right")
     for d in result["unknown"]:
-        u.add_row(d["domain"], str(d["clients"]), str(d["queries"]), str(d["names"]))
+        u.add_row(d["domain"], n(d["clients"]), n(d["queries"]), n(d["names"]))
     totals = result.get("unknown_totals") or {}
     if result["unknown"]:
         console.print(u)
         console.print(
-            f"[dim]{totals.get('domains', 0)} unknown registrable domains, {totals.get('queries', 0)} "
-            "queries in all[/]",
-            markup=True,
+            text(
+                "report.unknown_totals",
+                lang,
+                domains=n(totals.get("domains", 0)),
+                queries=n(totals.get("queries", 0)),
+            ),
+            style="dim",
         )
     if result.get("internal"):  # not internet destinations: apart from the unknown ones
-        i = Table(title="Internal and special-use names (not internet destinations)", title_justify="left")
-        for col in ("name", "kind", "clients", "queries"):
-            i.add_column(col, justify="right" if col in ("clients", "queries") else "left")
+        i = Table(title=text("cli.scan.internal", lang), title_justify="left")
+        for key in ("cli.scan.name", "cli.scan.kind", "report.clients", "report.queries"):
+            i.add_column(text(key, lang), justify="right" if key.startswith("report.") else "left")
         for d in result["internal"]:
-            i.add_row(
-                d["domain"], str(d["kind"]).removeprefix("internal:"), str(d["clients"]), str(d["queries"])
-            )
+            i.add_row(d["domain"], str(d["kind"]).removeprefix("internal:"), n(d["clients"]), n(d["queries"]))
         console.print(i)
         itot = result.get("internal_totals") or {}
         console.print(
-            f"{itot.get('domains', 0)} internal names, {itot.get('queries', 0)} queries in all", style="dim"
+            text(
+                "cli.scan.internal_totals",
+                lang,
+                domains=n(itot.get("domains", 0)),
+                queries=n(itot.get("queries", 0)),
+            ),
+            style="dim",
         )
-    f = Table(title="Input accounting", title_justify="left")
-    for col in ("file", "format", "lines", "parsed", "skipped", "malformed", "note"):
+    f = Table(title=text("report.input", lang), title_justify="left")
+    for key in ("report.file", "report.format", "report.lines", "report.parsed", "report.skipped",
+                "report.malformed", "cli.scan.note"):  # fmt: skip
         f.add_column(
-            col,
-            justify="right" if col in ("lines", "parsed", "skipped", "malformed") else "left",
+            text(key, lang),
+            justify="right"
+            if key in ("report.lines", "report.parsed", "report.skipped", "report.malformed")
+            else "left",
             overflow="fold",
         )
     for a in result["files"]:
@@ -186,9 +212,9 @@ def _print_findings(result: dict) -> None:
         f.add_row(
             a["path"],
             a["format"],
-            str(a["lines"]),
-            str(a["parsed"]),
-            str(a["skipped"]),
+            n(a["lines"]),
+            n(a["parsed"]),
+            n(a["skipped"]),
             mal,
             a.get("note") or "",
         )
@@ -204,9 +230,12 @@ def _print_findings(result: dict) -> None:
             )
         reasons = {r: n for r, n in (a.get("skipped_reasons") or {}).items() if r != "blank line"}
         if reasons:  # what the skipped lines were: nothing is dropped without a word
-            said = ", ".join(f"{r} ({n})" for r, n in reasons.items())
+            said = ", ".join(f"{r} ({k})" for r, k in reasons.items())
             console.print(
-                f"  [dim]{escape(a['path'])}: skipped {escape(said)}[/]", markup=True, highlight=False
+                "  " + text("cli.scan.skipped", lang, path=a["path"], said=said),
+                style="dim",
+                markup=False,
+                highlight=False,
             )
 
 
@@ -216,29 +245,39 @@ def scope(
     db: Path | None = DbOpt,
     as_json: bool = JsonOpt,
     catalog: Path | None = CatalogOpt,
+    lang: str = LangOpt,
+    settings: Path | None = SettingsOpt,
 ) -> None:
     """Scope of impact: every client that reached the service, since when, how often, which names."""
     from rich.table import Table
 
     from sekisho import api
+    from sekisho.assess.rules import load_settings
+    from sekisho.i18n import local_time, number, text
 
+    lg = cast("Lang", check_lang(lang))
+    zone = load_settings(settings).timezone
     result = api.scope(service_id, db, catalog)
     if as_json:
         print_json(result)
         return
     t = Table(
-        title=f"{result['name']} ({service_id}): {len(result['clients'])} client(s)", title_justify="left"
+        title=text(
+            "cli.scope.title", lg, name=result["name"], id=service_id, n=number(len(result["clients"]))
+        ),
+        title_justify="left",
     )
-    for col in ("client", "first seen", "last seen", "days", "queries", "names"):
-        t.add_column(col, overflow="fold")
+    for key in ("report.client", "report.first_seen", "report.last_seen", "report.days_col", "report.queries",
+                "report.names"):  # fmt: skip
+        t.add_column(text(key, lg), overflow="fold")
     for c in result["clients"]:
         names = ", ".join(c["names"][:6]) + (f" … (+{len(c['names']) - 6})" if len(c["names"]) > 6 else "")
         t.add_row(
             c["client"],
-            (c["first_seen"] or "")[:19],
-            (c["last_seen"] or "")[:19],
-            str(c["days"]),
-            str(c["queries"]),
+            local_time(c["first_seen"], zone),
+            local_time(c["last_seen"], zone),
+            number(c["days"]),
+            number(c["queries"]),
             names,
         )
     console.print(t)

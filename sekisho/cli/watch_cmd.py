@@ -13,6 +13,7 @@ import typer
 from sekisho.cli import alerts_cmd
 from sekisho.cli.common import CatalogOpt, SettingsOpt, fail, handle_errors
 from sekisho.cli.scan_cmd import DbOpt
+from sekisho.errors import did_you_mean
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +64,7 @@ def watch(
     from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
 
     if fmt and fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+        raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
     if interval <= 0:
         raise fail("--interval must be more than 0")
     for p in paths:

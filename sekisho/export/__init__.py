@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from sekisho.errors import ConfigError, NotFoundError
+from sekisho.errors import ConfigError, NotFoundError, did_you_mean
 from sekisho.export.base import Export, Target
 from sekisho.export.targets.adguard import Adguard
 from sekisho.export.targets.adguardhome import AdguardHome
@@ -53,7 +53,9 @@ def get_target(name: str) -> Target:
     try:
         return TARGETS[name]()
     except KeyError:
-        raise NotFoundError(f"unknown export format {name!r} (formats: {', '.join(TARGETS)})") from None
+        raise NotFoundError(
+            f"unknown export format {name!r}{did_you_mean(name, TARGETS)} (formats: {', '.join(TARGETS)})"
+        ) from None
 
 
 def generation_time(value: str | None = None) -> dt.datetime:
