@@ -152,7 +152,7 @@ def _print(result: Any, lg: Lang) -> None:
         table.add_column(text(f"exposure.col.{col}", lg))
     severity = {f.subject: f.severity for f in result.findings}
     for c in result.checked:
-        detail = _summary(c.values) if c.status == "open" else (c.note or "")
+        detail = _summary(c.values) if c.status == "open" else _reason(c, lg)
         table.add_row(
             c.target,
             text(f"exposure.status.{c.status}", lg),
@@ -173,6 +173,12 @@ def _print(result: Any, lg: Lang) -> None:
             by=", ".join(f"{text(f'exposure.status.{k}', lg)} {v}" for k, v in sorted(counts.items())),
         )
     )
+
+
+def _reason(c: Any, lg: Lang) -> str:
+    if not c.reason:
+        return ""
+    return text(f"exposure.reason.{c.reason}", lg, **c.args)
 
 
 def _summary(values: dict[str, Any]) -> str:

@@ -58,6 +58,21 @@ def _int(v: Any) -> int:
         return 0
 
 
+# Why a target has its status: code -> English (the message files hold both languages).
+REASONS = {
+    "refused": "connection refused",
+    "unreachable": "unreachable ({error})",
+    "timeout": "no answer within {seconds} s",
+    "auth": "authentication required",
+    "tls_cert": "TLS only, client certificate required ({detail})",
+    "tls": "TLS only ({detail}); not checked over TLS",
+    "no_data": "identified, but no data-bearing answer",
+    "no_user": "no user named: the probe logs in only as a user you name (--user)",
+    "excluded": "not a data store (excluded)",
+    "unrecognised": "no probe recognised it{excerpt}",
+}
+
+
 class RateLimiter:
     """At most ``rate`` new requests or connections per second over the whole check."""
 
@@ -79,16 +94,25 @@ class RateLimiter:
 
 @dataclass
 class Checked:
+    """One target's status. ``reason`` is a code (``REASONS``; the CLI says it in Japanese or
+    English from the message files), ``note`` the same in English with its ``args``."""
+
     target: str
     status: Status
     service: str | None = None
-    note: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def note(self) -> str | None:
+        return REASONS[self.reason].format(**self.args) if self.reason else None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"target": self.target, "status": self.status, "service": self.service}
-        if self.note:
+        if self.reason:
+            out["reason"] = self.reason
             out["note"] = self.note
         return out
 
@@ -243,7 +267,7 @@ def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcom
     try:
         for i, step in enumerate(probe.steps):
             if step.action == "login" and probe.needs_user and probe.id not in users:
-                note = "no user named: the probe logs in only as a user you name (--user)"
+                note = "no_user"
                 break
             try:
                 answer = _ask(probe, conv, step)
@@ -260,7 +284,7 @@ def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcom
                 if v is not None and ex.name not in values:
                     values[ex.name] = v
             if any_match(step.exclude, answer):
-                return Outcome("unknown", probe.id, evidence, values, "not a data store (excluded)")
+                return Outcome("unknown", probe.id, evidence, values, "excluded")
             challenge = step.auth or (HTTP_CHALLENGE + LOGIN_REDIRECT if probe.transport == "http" else ())
             if any_match(challenge, answer):
                 protected = True
@@ -272,10 +296,10 @@ def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcom
             probe.finish(conv)
         conv.close()
     if protected:
-        return Outcome("protected", probe.id, evidence, values, "authentication required")
+        return Outcome("protected", probe.id, evidence, values, "auth")
     if data_bearing:
         return Outcome("open", probe.id, evidence, values)
-    return Outcome("unknown", probe.id, evidence, values, note or "identified, but no data-bearing answer")
+    return Outcome("unknown", probe.id, evidence, values, note or "no_data")
 
 
 def _evidence(
@@ -330,11 +354,16 @@ class Engine:
         try:
             sock = socket.create_connection((host, port), timeout=self.timeout)
         except ConnectionRefusedError:
-            return Checked(target, "closed", note="connection refused")
+            return Checked(target, "closed", reason="refused")
         except TimeoutError:
-            return Checked(target, "timeout", note=f"no answer within {self.timeout:g} s")
+            return Checked(target, "timeout", reason="timeout", args={"seconds": f"{self.timeout:g}"})
         except OSError as e:
-            return Checked(target, "closed", note=f"{type(e).__name__}: {e.strerror or e}")
+            return Checked(
+                target,
+                "closed",
+                reason="unreachable",
+                args={"error": f"{type(e).__name__}: {e.strerror or e}"},
+            )
         banner = b""
         try:
             sock.settimeout(self.banner_wait)
@@ -351,30 +380,29 @@ class Engine:
             if outcome is None:
                 continue
             return Checked(
-                target, outcome.status, outcome.service, outcome.note, outcome.evidence, outcome.values
+                target, outcome.status, outcome.service, outcome.evidence, outcome.values, reason=outcome.note
             )
         # No probe knew it: an HTTP challenge is still "protected"; anything else is "unknown".
         conv = Conversation(host, port, self.timeout, self.limiter)
         try:
             root = conv.http("GET", "/", None)
-            for matchers, why in (
-                (HTTP_CHALLENGE + LOGIN_REDIRECT, "authentication required"),
-                (TLS_REQUIRED, "TLS only (not checked further)"),
-            ):
-                if generic_protected is None and any_match(matchers, root):
-                    generic_protected = Outcome(
-                        "protected", "http", [_evidence("http", conv, Step(), root)], {}, why
-                    )
+            # (a TLS port that refuses plain HTTP is judged by the TLS handshake below)
+            if any_match(HTTP_CHALLENGE + LOGIN_REDIRECT, root) and not any_match(TLS_REQUIRED, root):
+                generic_protected = Outcome(
+                    "protected", "http", [_evidence("http", conv, Step(), root)], {}, "auth"
+                )
         except (OSError, http.client.HTTPException):
             pass
         if generic_protected is not None:
             g = generic_protected
-            return Checked(target, g.status, g.service, g.note, g.evidence, g.values)
+            return Checked(target, g.status, g.service, g.evidence, g.values, reason=g.note)
         tls = self.tls_only(host, port)
         if tls is not None:
             return tls_checked(target, *tls)
         excerpt = banner[:120].decode("utf-8", "replace") if banner else None
-        return Checked(target, "unknown", None, f"no probe recognised it{': ' + excerpt if excerpt else ''}")
+        return Checked(
+            target, "unknown", reason="unrecognised", args={"excerpt": f": {excerpt}" if excerpt else ""}
+        )
 
     def tls_only(self, host: str, port: int) -> tuple[bool, str] | None:
         """None if the port does not speak TLS; else (a client certificate is required, detail).
@@ -425,8 +453,8 @@ def tls_checked(target: str, cert_required: bool, detail: str) -> Checked:
     """TLS only: with a client certificate required it is protected; without, it was not checked
     over TLS here, so it is unknown (an HTTPS service without authentication would be open)."""
     if cert_required:
-        return Checked(target, "protected", "tls", f"TLS only, client certificate required ({detail})")
-    return Checked(target, "unknown", "tls", f"TLS only ({detail}); not checked over TLS")
+        return Checked(target, "protected", "tls", reason="tls_cert", args={"detail": detail})
+    return Checked(target, "unknown", "tls", reason="tls", args={"detail": detail})
 
 
 def to_finding(c: Checked, probe: Probe) -> Finding:

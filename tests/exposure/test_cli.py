@@ -132,3 +132,21 @@ def test_one_host_many_ports_detects_each_service(servers, tmp_path: Path, audit
         (f"{HOST}:{mport}", "open", "memcached"),
         (f"{HOST}:{closed}", "closed", None),
     ]
+
+
+def test_every_reason_is_said_in_both_languages(audit: Audit) -> None:
+    import string
+
+    from sekisho.exposure.engine import REASONS
+    from sekisho.i18n import text
+
+    for code, english in REASONS.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        args = {f: "X" for f in fields}
+        for lang in ("en", "ja"):
+            said = text(f"exposure.reason.{code}", lang, **args)
+            assert said and "exposure.reason" not in said and ("X" in said or not fields), (code, lang, said)
+    closed = free_port()
+    audit.allow(HOST, closed)
+    ja = CliRunner().invoke(app, ["exposure", "check", f"{HOST}:{closed}", "--lang", "ja"])
+    assert "接続を拒否されました" in ja.output and "閉鎖" in ja.output
