@@ -8,6 +8,7 @@ from sekisho.ingest.base import Format
 from sekisho.ingest.formats.adguard import AdGuardQuerylog
 from sekisho.ingest.formats.adguard_legacy import AdGuardLegacyQuerylog
 from sekisho.ingest.formats.bind import BindQuerylog
+from sekisho.ingest.formats.cef import CommonEventFormat
 from sekisho.ingest.formats.cisco_asa import CiscoAsaConnection
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
@@ -57,6 +58,7 @@ FORMATS: dict[str, type[Format]] = {
     "paloalto": PaloAlto,
     "umbrella-dns": UmbrellaDns,
     "nfdump": NfdumpCsv,
+    "cef": CommonEventFormat,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,

@@ -22,12 +22,16 @@ from sekisho.sql import literal as q
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
-def value_sql(key: str, text: str = "_line") -> str:
-    """SQL of the value of ``key`` in the column ``text`` (NULL when absent or empty)."""
+_PAIR = r'(?:^|[\s,])([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|[^\s,"]*)'
+
+
+def value_sql(key: str) -> str:
+    """SQL of the value of ``key`` in the line's pairs (NULL when absent or empty): the line is
+    split into its keys ``_k`` and values ``_v`` once (two regex passes), then looked up by list
+    position — much cheaper than one regular expression per key."""
     if not _KEY.fullmatch(key):
         raise ValueError(f"not a key: {key!r}")
-    pat = q(r"(?:^|[\s,])" + re.escape(key) + r'=(?:"([^"]*)"|([^\s,"]*))')
-    return f"coalesce(NULLIF(regexp_extract({text}, {pat}, 1), ''), NULLIF(regexp_extract({text}, {pat}, 2), ''))"
+    return f"NULLIF(trim(_v[list_position(_k, {q(key)})], '\"'), '')"
 
 
 class KeyValueFormat(Format):
@@ -82,5 +86,6 @@ class KeyValueFormat(Format):
                         {skip_reasons}
                         WHEN {col("name")} IS NULL THEN 'record without a destination' END AS _reason,
                    _line
-            FROM {lines_relation(path, compression)}"""
+            FROM (SELECT *, regexp_extract_all(_line, {q(_PAIR)}, 1) AS _k, regexp_extract_all(_line, {q(_PAIR)}, 2) AS _v
+                  FROM {lines_relation(path, compression)})"""
         return sql, 0
