@@ -24,6 +24,7 @@ def audit_paths(
     fmt: str | None = None,
     mapping: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
+    mmdb: list[Path] | None = None,
 ) -> tuple[AuditResult, list[LoginAccount]]:
     """Read every sign-in file, store its events, run the detections over all stored sign-ins
     (this run's and earlier ones') since ``since``, store the findings."""
@@ -41,7 +42,10 @@ def audit_paths(
             events, acct = read_logins(Path(p), f)
             save_login_events(store, str(p), events)
             accounts.append(acct)
-        result = run_audit(lambda: load_login_events(store, since), params)
+        from sekisho.match.ipinfo import IpKnowledge, knowledge
+
+        ip = IpKnowledge(mmdb=mmdb) if mmdb else knowledge()
+        result = run_audit(lambda: load_login_events(store, since), params, ip)
         save_findings(store, [to_finding(a, result.databases) for a in result.alerts])
     return result, accounts
 

@@ -11,7 +11,7 @@ import copy
 import datetime as dt
 import ipaddress
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -147,6 +147,8 @@ def run_audit(
             continue
         result.considered += 1
         facts = ip.lookup(e.src_ip)
+        if e.asn is None and facts.asn is not None:  # the export said nothing; the user's MMDB did
+            e = replace(e, asn=facts.asn, asn_org=facts.asn_org)
         if facts.country == UNKNOWN:
             result.unknown_country += 1
         if e.asn is not None:
@@ -169,7 +171,9 @@ def run_audit(
         a.detail.setdefault("databases", result.databases)
     result.alerts = sorted(alerts, key=lambda a: (a.first, a.rule, a.subject))
     if not asn_seen:
-        result.notes.append("new-asn: no sign-in carried an ASN (no MMDB given; the exports had none)")
+        result.notes.append(
+            "new-asn: no sign-in carried an ASN (the exports had none; give an ASN MMDB with --mmdb)"
+        )
     for rule, n in sorted(ctx.suppressed.items()):
         result.notes.append(f"{rule}: {n} not raised: the place is common in the organisation (common_share)")
     result.suppressed = dict(ctx.suppressed)

@@ -44,6 +44,8 @@ class Signin:
             "file": e.source,
             "line": e.line,
         }
+        if self.facts.asn_database and self.facts.asn == e.asn:
+            out["asn_database"] = self.facts.asn_database
         if self.facts.why_unknown:
             out["country_unknown_because"] = self.facts.why_unknown
         if e.vendor_country:

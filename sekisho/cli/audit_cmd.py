@@ -128,6 +128,11 @@ def audit(
         [], "--allow-country", help="foreign-access: the countries the policy allows (JP,…)."
     ),
     lang: str = LangOpt,
+    mmdb: list[Path] = typer.Option(
+        [],
+        "--mmdb",
+        help="An ASN database you supply (IPinfo Lite, GeoLite2-ASN, DB-IP ASN .mmdb); repeatable.",
+    ),
     sink: list[str] = typer.Option(
         [],
         "--sink",
@@ -146,6 +151,7 @@ def audit(
         fmt,
         _mapping(mapping) if mapping else None,
         _overrides(settings, include_api, allow_country),
+        mmdb or None,
     )
     bad = [s for a in accounts for s in a.malformed_samples]
     sent = _send(result, db, sink) if sink else None

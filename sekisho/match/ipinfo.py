@@ -22,6 +22,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from sekisho.errors import ConfigError, Location
 
 UNKNOWN = "unknown"
 TOR_DIR = Path(os.environ.get("SEKISHO_GEOIP_DIR", "/usr/share/tor"))
@@ -45,6 +48,9 @@ class IpFacts:
     database: str | None  # which database placed it (None: none did)
     why_unknown: str | None = None
     private: bool = False
+    asn: int | None = None
+    asn_org: str | None = None
+    asn_database: str | None = None
 
 
 class _RangeTable:
@@ -78,8 +84,14 @@ _GENERATED = re.compile(r"^# Generated: \w+, (\d{1,2} \w{3} \d{4})")
 class IpKnowledge:
     """Loaded once per process (:func:`knowledge`)."""
 
-    def __init__(self, tor_dir: Path | None = None, use_fallback: bool = True) -> None:
+    def __init__(
+        self, tor_dir: Path | None = None, use_fallback: bool = True, mmdb: list[Path] | None = None
+    ) -> None:
         self.databases: list[Database] = []
+        self._mmdb: list[tuple[Any, Database]] = []
+        for path in mmdb or []:
+            self._mmdb.append(_open_mmdb(path))
+            self.databases.append(self._mmdb[-1][1])
         self._v4: _RangeTable | None = None
         self._v6: _RangeTable | None = None
         self._v6_path: Path | None = None
@@ -113,6 +125,8 @@ class IpKnowledge:
         if hit is not None:
             return hit
         facts = self._lookup(ip)
+        if self._mmdb and not facts.private and facts.why_unknown != "not an IP address":
+            facts = self._with_asn(facts)
         if len(self._cache) >= 100_000:  # bounded: mobile address churn is endless
             self._cache.clear()
         self._cache[ip] = facts
@@ -138,11 +152,51 @@ class IpKnowledge:
                 return IpFacts(ip, cc.upper(), self.fallback.describe())
         return IpFacts(ip, UNKNOWN, None, "no database places this address")
 
+    def _with_asn(self, facts: IpFacts) -> IpFacts:
+        """The ASN and its owner from the first user-supplied MMDB that knows the address
+        (GeoLite2-ASN / DB-IP: ``autonomous_system_number``; IPinfo Lite: ``asn`` "AS2516")."""
+        from dataclasses import replace
+
+        for reader, db in self._mmdb:
+            try:
+                rec = reader.get(facts.ip)
+            except ValueError:
+                return facts
+            if not isinstance(rec, dict):
+                continue
+            num = rec.get("autonomous_system_number")
+            org = rec.get("autonomous_system_organization")
+            if num is None and isinstance(rec.get("asn"), str) and rec["asn"].upper().startswith("AS"):
+                digits = rec["asn"][2:]
+                num = int(digits) if digits.isdigit() else None
+                org = rec.get("as_name")
+            if isinstance(num, int):
+                return replace(facts, asn=num, asn_org=str(org) if org else None, asn_database=db.describe())
+        return facts
+
     def sources(self) -> list[dict[str, str | None]]:
         return [
             {"database": d.name, "as_of": d.as_of.isoformat() if d.as_of else None, "licence": d.licence}
             for d in self.databases
         ]
+
+
+def _open_mmdb(path: Path) -> tuple[Any, Database]:
+    """A user-supplied MaxMind-format database (IPinfo Lite, GeoLite2-ASN, DB-IP ASN), named by its
+    own metadata and dated by its build time."""
+    try:
+        import maxminddb
+    except ImportError:
+        raise ConfigError("reading an MMDB needs the maxminddb package: pip install maxminddb") from None
+    try:
+        reader = maxminddb.open_database(str(path))
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as e:
+        raise ConfigError(f"not a readable MMDB: {e}", Location(path)) from None
+    meta = reader.metadata()
+    built = dt.datetime.fromtimestamp(meta.build_epoch, dt.UTC).date() if meta.build_epoch else None
+    return reader, Database(
+        f"{meta.database_type} ({path.name})", built, "as supplied by the user", str(path)
+    )
 
 
 def _load_tor(path: Path, v6: bool) -> tuple[_RangeTable, dt.date | None]:
