@@ -126,6 +126,10 @@ class _Rows:
         self.status: list[str | None] = []
         self.state: list[str] = []
         self.reason: list[str | None] = []
+        self.count = 0  # every row added, skipped ones included
+        # skipped packets are counted per reason, not kept (most packets of a capture name nothing):
+        # reason → (first packet number, packets)
+        self.skipped: dict[str, tuple[int, int]] = {}
 
     def add(
         self,
@@ -137,12 +141,34 @@ class _Rows:
         state: str = "ok",
         reason: str | None = None,
     ) -> None:
+        self.count += 1
+        if state == "skip" and reason is not None:
+            first, k = self.skipped.get(reason, (n, 0))
+            self.skipped[reason] = (first, k + 1)
+            return
         self.n.append(n)
         self.ts.append(ts)
         self.client.append(client)
         self.name.append(name)
         self.status.append(status)
         self.state.append(state)
+        self.reason.append(reason)
+
+    def weights(self) -> list[int]:
+        """Each kept row counts once; then one row per skip reason, weighted by its packets."""
+        out = [1] * len(self.n)
+        for reason, (first, k) in self.skipped.items():
+            self.add_kept(first, reason)
+            out.append(k)
+        return out
+
+    def add_kept(self, n: int, reason: str) -> None:
+        self.n.append(n)
+        self.ts.append(None)
+        self.client.append(None)
+        self.name.append(None)
+        self.status.append(None)
+        self.state.append("skip")
         self.reason.append(reason)
 
 
@@ -159,7 +185,7 @@ class Decoder:
         self.closed: set[tuple[str, int, str, int]] = set()  # TCP flows whose first bytes were read
 
     def packet(self, n: int, ts: float, link: int, frame: bytes) -> None:
-        before = len(self.rows.n)
+        before = self.rows.count
         try:
             ip = _ip_of(link, frame)
         except (dpkt.dpkt.UnpackError, dpkt.dpkt.NeedData, struct.error, IndexError):
@@ -192,7 +218,7 @@ class Decoder:
                 self._dns_tcp(n, ts, src, dst, payload)
             elif payload:
                 self._tcp(n, ts, (src, l4.sport, dst, l4.dport), payload)
-        if len(self.rows.n) == before:
+        if self.rows.count == before:
             self.rows.add(n, ts, None, None, None, "skip", NO_NAME)
 
     def _dns(self, n: int, ts: float, src: str, dst: str, payload: bytes) -> None:
@@ -327,8 +353,10 @@ class PacketCapture(Format):
                     continue
                 decoder.packet(n, ts, link, frame)
         r = decoder.rows
+        weights = r.weights()
         table = pa.table(
             {
+                "w": pa.array(weights, pa.int64()),
                 "n": pa.array(r.n, pa.int64()),
                 "ts": pa.array(r.ts, pa.float64()),
                 "client": pa.array(r.client, pa.string()),
@@ -344,5 +372,5 @@ class PacketCapture(Format):
             SELECT make_timestamp(CAST(ts * 1000000 AS BIGINT)) AS ts, client, {_name("name")} AS name,
                    NULL AS answers, NULL::BIGINT AS bytes_out, NULL::BIGINT AS bytes_in, status,
                    state AS _state, reason AS _reason, 'packet ' || n AS _line
-            FROM {ROWS_TABLE}"""
+            FROM (SELECT *, unnest(range(w)) AS _i FROM {ROWS_TABLE})"""
         return sql, 0
