@@ -47,6 +47,12 @@ def check(
         help="PROBE=NAME: log in as this user, with no password (mysql needs one; postgresql defaults to "
         "postgres). Never guessed.",
     ),
+    default_logins: bool = typer.Option(
+        False,
+        "--default-logins",
+        help="Also try each product's one documented default login (RabbitMQ guest/guest), once, on a read. "
+        "Off by default: it is a login.",
+    ),
     probe: list[str] = typer.Option(
         [], "--probe", help="Only these probes (repeatable; see docs/exposure.md)."
     ),
@@ -89,7 +95,14 @@ def check(
     while True:
         started = time.monotonic()
         result = run_check(
-            targets, port_list, allow_large=yes, timeout=timeout, rate=rate, users=users, probes=probe or None
+            targets,
+            port_list,
+            allow_large=yes,
+            timeout=timeout,
+            rate=rate,
+            users=users,
+            probes=probe or None,
+            default_logins=default_logins,
         )
         _keep(result, db, sink, lg)
         if sarif is not None:
@@ -197,15 +210,22 @@ def to_sarif(result: Any) -> dict[str, Any]:
     """SARIF 2.1.0: one rule per probe kind, one result per finding, the target as a logical location."""
     from sekisho.exposure import PROBES
 
-    kinds = sorted({f.kind for f in result.findings})
+    kinds = {f.kind: f.detail.get("service") for f in result.findings}
     rules = []
-    for kind in kinds:
-        probe = PROBES[kind.removesuffix("_open")]
+    for kind, service in sorted(kinds.items()):
+        probe = PROBES[str(service)]
         rules.append(
             {
                 "id": kind,
                 "name": kind,
-                "shortDescription": {"text": f"{probe.title} answers without authentication"},
+                "shortDescription": {
+                    "text": f"{probe.title} "
+                    + (
+                        "accepts its default login"
+                        if kind.endswith("_default_login")
+                        else "answers without authentication"
+                    )
+                },
                 "helpUri": probe.references[0] if probe.references else None,
             }
         )

@@ -22,6 +22,7 @@ from sekisho.exposure.probes.mongodb import MongoDB
 from sekisho.exposure.probes.mysql import MySQL
 from sekisho.exposure.probes.postgresql import PostgreSQL
 from sekisho.exposure.probes.prometheus import Prometheus
+from sekisho.exposure.probes.rabbitmq import RabbitMQ
 from sekisho.exposure.probes.redis import Redis
 from sekisho.exposure.probes.s3 import S3
 from sekisho.exposure.targets import TargetError, expand, parse_ports
@@ -40,6 +41,7 @@ PROBES: dict[str, type[Probe]] = {
     "s3": S3,
     "clickhouse": ClickHouse,
     "mongodb": MongoDB,
+    "rabbitmq": RabbitMQ,
 }
 
 
@@ -56,11 +58,13 @@ def check(
     rate: float = 20.0,
     users: dict[str, str] | None = None,
     probes: list[str] | None = None,
+    default_logins: bool = False,
 ) -> CheckResult:
     """Check every listed target on its port, or on ``ports``, or on every probe's default port."""
     chosen = {k: v for k, v in PROBES.items() if not probes or k in probes}
     pairs = expand(targets, ports or [], default_ports(), allow_large=allow_large)
-    return Engine(chosen, timeout=timeout, rate=rate, users=users).check(pairs)
+    engine = Engine(chosen, timeout=timeout, rate=rate, users=users, default_logins=default_logins)
+    return engine.check(pairs)
 
 
 __all__ = [

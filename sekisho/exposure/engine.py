@@ -7,6 +7,7 @@ followed, no proxy from the environment).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import http.client
@@ -67,6 +68,7 @@ REASONS = {
     "tls_cert": "TLS only, client certificate required ({detail})",
     "tls": "TLS only ({detail}); not checked over TLS",
     "no_data": "identified, but no data-bearing answer",
+    "default_refused": "authentication required; its documented default login was refused",
     "no_user": "no user named: the probe logs in only as a user you name (--user)",
     "excluded": "not a data store (excluded)",
     "unrecognised": "no probe recognised it{excerpt}",
@@ -155,7 +157,7 @@ class Conversation:
         self.users = users or {}
         self.sock: socket.socket | None = None
         self.buffer = b""
-        self._http: dict[tuple[str, str, str | None], Answer] = {}
+        self._http: dict[tuple[str, str, str | None, tuple[str, str] | None], Answer] = {}
         self.banner = b""
 
     # -- raw TCP --------------------------------------------------------------------------------
@@ -209,8 +211,8 @@ class Conversation:
                 self.sock = None
 
     # -- HTTP -----------------------------------------------------------------------------------
-    def http(self, method: str, path: str, body: str | None) -> Answer:
-        key = (method, path, body)
+    def http(self, method: str, path: str, body: str | None, login: tuple[str, str] | None = None) -> Answer:
+        key = (method, path, body, login)
         if key in self._http:
             return self._http[key]
         self.limiter.wait()
@@ -219,6 +221,9 @@ class Conversation:
             headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"}
             if body is not None:
                 headers["Content-Type"] = "application/json"
+            if login is not None:
+                token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+                headers["Authorization"] = f"Basic {token}"
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             raw = resp.read(MAX_BODY)
@@ -243,9 +248,9 @@ class Outcome:
     note: str | None = None
 
 
-def _ask(probe: Probe, conv: Conversation, step: Step) -> Answer:
+def _ask(probe: Probe, conv: Conversation, step: Step, login: tuple[str, str] | None = None) -> Answer:
     if probe.transport == "http" and step.action is None:
-        return conv.http(step.method, step.path, step.body)
+        return conv.http(step.method, step.path, step.body, login)
     if step.action is not None:
         return probe.converse(conv, step)
     assert step.send is not None
@@ -255,7 +260,9 @@ def _ask(probe: Probe, conv: Conversation, step: Step) -> Answer:
     return Answer(body=raw.decode("utf-8", "replace"), raw=raw)
 
 
-def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcome | None:
+def run_probe(
+    probe: Probe, conv: Conversation, users: dict[str, str], default_logins: bool = False
+) -> Outcome | None:
     """None: this is not the probe's service. Otherwise what the target showed."""
     evidence: list[Evidence] = []
     values: dict[str, Any] = {}
@@ -295,6 +302,8 @@ def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcom
         with contextlib.suppress(OSError):
             probe.finish(conv)
         conv.close()
+    if protected and default_logins and probe.default_login is not None:
+        return _default_login(probe, conv, evidence, values)
     if protected:
         return Outcome("protected", probe.id, evidence, values, "auth")
     if data_bearing:
@@ -302,12 +311,46 @@ def run_probe(probe: Probe, conv: Conversation, users: dict[str, str]) -> Outcom
     return Outcome("unknown", probe.id, evidence, values, note or "no_data")
 
 
+def _default_login(
+    probe: Probe, conv: Conversation, evidence: list[Evidence], values: dict[str, Any]
+) -> Outcome:
+    """Asked for (``--default-logins``): the one documented default login of this product, once,
+    on read-only requests. Accepted → open (kind ``<probe>_default_login``); refused → protected."""
+    assert probe.default_login is not None
+    accepted = False
+    for step in probe.default_login_steps:
+        try:
+            answer = _ask(probe, conv, step, probe.default_login)
+        except (OSError, http.client.HTTPException) as e:
+            evidence.append(_evidence("http", conv, step, None, f"{type(e).__name__}: {e}"))
+            continue
+        evidence.append(_evidence("http", conv, step, answer, login=probe.default_login[0]))
+        if any_match(HTTP_CHALLENGE + step.auth, answer):
+            break
+        for ex in step.extract:
+            v = ex.apply(answer)
+            if v is not None and ex.name not in values:
+                values[ex.name] = v
+        accepted = accepted or any_match(step.data, answer)
+    if accepted:
+        values["default_login"] = probe.default_login[0]
+        return Outcome("open", probe.id, evidence, values)
+    return Outcome("protected", probe.id, evidence, values, "default_refused")
+
+
 def _evidence(
-    scheme: str, conv: Conversation, step: Step, answer: Answer | None, error: str | None = None
+    scheme: str,
+    conv: Conversation,
+    step: Step,
+    answer: Answer | None,
+    error: str | None = None,
+    login: str | None = None,
 ) -> Evidence:
     host = f"[{conv.host}]" if ":" in conv.host else conv.host
     if scheme == "http":
         request = f"{step.method} http://{host}:{conv.port}{step.path}"
+        if login is not None:
+            request += f" (as {login}, the documented default login)"
     else:
         request = f"{scheme}://{host}:{conv.port} {step.describe()}"
     return Evidence(
@@ -327,7 +370,9 @@ class Engine:
         workers: int = 8,
         users: dict[str, str] | None = None,
         banner_wait: float = 0.4,
+        default_logins: bool = False,
     ) -> None:
+        self.default_logins = default_logins
         self.probes = [cls() for cls in probes.values()]
         self.timeout = timeout
         self.limiter = RateLimiter(rate)
@@ -376,7 +421,7 @@ class Engine:
         for probe in self.candidates(port, banner):
             conv = Conversation(host, port, self.timeout, self.limiter, self.users)
             conv.banner = banner
-            outcome = run_probe(probe, conv, self.users)
+            outcome = run_probe(probe, conv, self.users, self.default_logins)
             if outcome is None:
                 continue
             return Checked(
@@ -460,13 +505,17 @@ def tls_checked(target: str, cert_required: bool, detail: str) -> Checked:
 def to_finding(c: Checked, probe: Probe) -> Finding:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the store's TIMESTAMP columns hold UTC, naive
     level = severity(probe.base_severity, c.values)
+    login = c.values.get("default_login")
+    kind = f"{probe.id}_default_login" if login else f"{probe.id}_open"
+    how = f"accepts its documented default login ({login})" if login else "answers without authentication"
+    how_ja = f"既定のログイン（{login}）を受け付けます" if login else "認証なしで応答します"
     return Finding(
         stage="exposure",
-        kind=f"{probe.id}_open",
+        kind=kind,
         subject=c.target,
         severity=level,
-        title=f"{probe.title} on {c.target} answers without authentication",
-        title_ja=f"{c.target} の {probe.title_ja} が認証なしで応答します",
+        title=f"{probe.title} on {c.target} {how}",
+        title_ja=f"{c.target} の {probe.title_ja} が{how_ja}",
         detail={"service": probe.id, "status": c.status, "values": c.values},
         evidence=c.evidence,
         sources=[

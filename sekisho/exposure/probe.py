@@ -213,6 +213,10 @@ class Probe:
     speaks_first: ClassVar[bool] = False  # the server sends a greeting (MySQL)
     needs_user: ClassVar[bool] = False  # logs in as a user the admin names (never guessed)
     references: ClassVar[tuple[str, ...]] = ()
+    # The product's one documented default login, tried only when asked (--default-logins), once,
+    # on ``default_login_steps`` (reads), after the unauthenticated steps were challenged.
+    default_login: ClassVar[tuple[str, str] | None] = None
+    default_login_steps: ClassVar[tuple[Step, ...]] = ()
 
     def converse(self, conv: Conversation, step: Step) -> Answer:  # pragma: no cover - abstract
         raise NotImplementedError(self.id)
