@@ -17,6 +17,7 @@ __all__ = ["EXTRAS", "require"]
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pdf": ("PDF output", ("weasyprint",)),
     "web": ("The web dashboard", ("fastapi", "uvicorn", "python_multipart|multipart")),
+    "spark": ("The Spark engine (scan --engine spark)", ("pyspark",)),
 }
 
 
