@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,12 @@ def audit(
         "--mmdb",
         help="An ASN database you supply (IPinfo Lite, GeoLite2-ASN, DB-IP ASN .mmdb); repeatable.",
     ),
+    follow: bool = typer.Option(
+        False,
+        "--follow",
+        help="Keep following the files: read changed ones again, send new alerts to --sink.",
+    ),
+    interval: float = typer.Option(5.0, "--interval", help="With --follow: seconds between polls.", min=0.1),
     sink: list[str] = typer.Option(
         [],
         "--sink",
@@ -143,6 +150,17 @@ def audit(
     accounts from one address, access from countries outside policy. Offline; results are stored as
     findings (stage audit)."""
     from sekisho.audit import audit_paths
+
+    if follow:
+        from sekisho.watch.signins import SigninFollower
+
+        follower = SigninFollower(
+            [Path(p) for p in paths], db, sink or ["stdout"], _since(since), fmt,
+            _mapping(mapping) if mapping else None, _overrides(settings, include_api, allow_country), mmdb or None,
+        )  # fmt: skip
+        with contextlib.suppress(KeyboardInterrupt):
+            follower.run(interval)
+        return
 
     result, accounts = audit_paths(
         paths,

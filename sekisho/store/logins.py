@@ -42,11 +42,15 @@ def save_login_events(store: Store, source: str, events: list[LoginEvent]) -> in
 def load_login_events(
     store: Store, since: dt.datetime | None = None, batch: int = 100_000
 ) -> Iterator[LoginEvent]:
-    """Stored sign-ins in time order (then source and line), streamed in batches."""
+    """Stored sign-ins in time order (then source and line), streamed in batches; the same event
+    stored from two files (a log and its rotated copy) once."""
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     cur = store.con.cursor()
+    # one event read from two files (auth.log and its rotated copy auth.log.1) counts once
     cur.execute(
-        f"SELECT {names} FROM login_events WHERE ? IS NULL OR ts >= ? ORDER BY ts, source, line",
+        f"SELECT {names} FROM login_events WHERE ? IS NULL OR ts >= ? "
+        'QUALIFY row_number() OVER (PARTITION BY ts, "user", src_ip, outcome, method, app, format '
+        "ORDER BY source, line) = 1 ORDER BY ts, source, line",
         [since, since],
     )
     while rows := cur.fetchmany(batch):

@@ -172,7 +172,7 @@ def _s(k: IpKnowledge, cc: str, t: float, user: str = "h") -> Signin:
     return Signin(e, k.lookup(e.src_ip))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=countries, b=countries, t1=minutes, t2=minutes)
 def test_travel_symmetric_in_order(k: IpKnowledge, a: str, b: str, t1: float, t2: float) -> None:
     one = judge(_s(k, a, t1), _s(k, b, t2), PARAMS)
@@ -181,7 +181,7 @@ def test_travel_symmetric_in_order(k: IpKnowledge, a: str, b: str, t1: float, t2
     assert one[0] == other[0] == swapped[0]
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     a=countries,
     b=countries,
@@ -201,7 +201,7 @@ def test_a_b_a_caught(k: IpKnowledge, a: str, b: str, t: float, back: float) -> 
         assert {x.detail["from"]["country"], x.detail["to"]["country"]} == {a, b}
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=countries, b=countries, t=minutes)
 def test_under_thresholds_never_alert(k: IpKnowledge, a: str, b: str, t: float) -> None:
     km = distance_km(a, b)
@@ -212,7 +212,7 @@ def test_under_thresholds_never_alert(k: IpKnowledge, a: str, b: str, t: float) 
         assert facts["distance_km"] >= 500 and facts["speed_kmh"] > 900
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(t=st.floats(min_value=0, max_value=30))
 def test_bordering_suppressed(k: IpKnowledge, t: float) -> None:
     for a, b in [("FR", "DE"), ("US", "CA"), ("US", "MX"), ("CN", "VN"), ("CN", "IN"), ("CN", "RU")]:
