@@ -17,6 +17,8 @@ usage: python benchmarks/scan.py [--size-mb 1000] [--dir /tmp/sekisho-bench] [--
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import multiprocessing
 import os
 import shlex
 import subprocess
@@ -186,6 +188,14 @@ def py(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def in_child(func: Any, *args: Any) -> Any:
+    """Run ``func`` in a fresh interpreter: this process stays small, so the peak RSS each
+    contender reports (``wait4``, which counts the memory a child had when forked) is its own."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        return pool.submit(func, *args).result()
+
+
 def groups_per_line(path: Path, kind: str) -> tuple[int, int]:
     """(lines, (day, client, name) groups) of a generated file."""
     import duckdb
@@ -243,16 +253,16 @@ def run_shape(args: argparse.Namespace, rows: int, shape: str) -> list[tuple[Any
     jsn = args.dir / f"dns-{rows}{tag}.json"
     if not tsv.exists():
         print(f"generating {tsv} ({rows:,} records, {shape})…", flush=True)
-        generate(tsv, rows, "tsv", shape)
+        in_child(generate, tsv, rows, "tsv", shape)
     if not args.skip_json and not jsn.exists():
         print(f"generating {jsn}…", flush=True)
-        generate(jsn, rows, "json", shape)
+        in_child(generate, jsn, rows, "json", shape)
 
     summary = []
     for path, kind in [(tsv, "tsv")] + ([] if args.skip_json else [(jsn, "json")]):
         size = path.stat().st_size
         lines = int(subprocess.run(["wc", "-l", str(path)], capture_output=True, text=True).stdout.split()[0])
-        records, groups = groups_per_line(path, kind)
+        records, groups = in_child(groups_per_line, path, kind)
         print(
             f"\n== {shape} {kind}: {path} — {size / 1e6:,.0f} MB, {lines:,} lines, {groups:,} (day, client, name) "
             f"groups: {records / max(groups, 1):.1f} lines per group",
