@@ -286,7 +286,9 @@ def main() -> int:
         t0 = time.perf_counter()
         generated = sum(1 for _ in stream(big, args.seed, args.refreshes))
         gen_secs = time.perf_counter() - t0
-        print(f"generated {generated:,} events for {users:,} users in {gen_secs:.0f} s (one pass)", flush=True)
+        print(
+            f"generated {generated:,} events for {users:,} users in {gen_secs:.0f} s (one pass)", flush=True
+        )
         t0 = time.perf_counter()
         rb = run_audit(lambda: stream(big, args.seed, args.refreshes), params())
         secs = time.perf_counter() - t0
@@ -308,10 +310,22 @@ def main() -> int:
                     f.write(f"Nov 30 10:{i // 60 % 60:02d}:{i % 60:02d} gw sshd[{i % 9000}]: {verdict} password "
                             f"for user{i % 500} from 133.{i % 250}.{i % 200}.{i % 199 + 1} port {1024 + i % 60000} ssh2\n")  # fmt: skip
             t0 = time.perf_counter()
-            _events, acct = read_logins(p)
+            events, acct = read_logins(p)
             secs = time.perf_counter() - t0
             print(f"parse: {acct.lines:,} auth.log lines in {secs:.1f} s = {acct.lines / secs:,.0f} lines/s "
                   f"({acct.parsed:,} sign-ins, {acct.malformed} malformed); peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
+            from sekisho.store import Store
+            from sekisho.store.logins import load_login_events, save_login_events
+
+            with Store(Path(d) / "bench.duckdb") as store:
+                t0 = time.perf_counter()
+                save_login_events(store, str(p), events)
+                saved = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                n = sum(1 for _ in load_login_events(store))
+                loaded = time.perf_counter() - t0
+            print(f"store: {len(events):,} sign-ins saved in {saved:.1f} s ({len(events) / saved:,.0f}/s), "
+                  f"read back in time order in {loaded:.1f} s ({n / loaded:,.0f}/s)")  # fmt: skip
     return 0
 
 
