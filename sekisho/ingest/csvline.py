@@ -26,6 +26,25 @@ def field_sql(fields: str, i: int) -> str:
     return f"NULLIF(CASE WHEN starts_with({raw}, '\"') THEN replace({raw}[2:-2], '\"\"', '\"') ELSE {raw} END, '')"
 
 
+def all_malformed_sql(
+    path: Path, compression: Compression, mtime: dt.datetime, reason: str, skip: str | None = None
+) -> str:
+    """Every non-blank line malformed with ``reason`` (lines matching ``skip`` skipped): a file
+    whose header is missing cannot be read by position, and no line of it is silently dropped."""
+    from sekisho.ingest.duckdb_engine import lines_relation
+
+    mt = f"TIMESTAMP {q(mtime.strftime('%Y-%m-%d %H:%M:%S'))}"
+    skipped = f"regexp_matches(_line, {q(skip)})" if skip else "FALSE"
+    return f"""
+        SELECT {mt} AS ts, NULL AS client, NULL AS name, NULL AS answers, NULL::BIGINT AS bytes_out,
+               NULL::BIGINT AS bytes_in, NULL AS status,
+               CASE WHEN _line IS NULL OR trim(_line) = '' THEN 'blank' WHEN {skipped} THEN 'skip' ELSE 'bad' END AS _state,
+               CASE WHEN _line IS NULL OR trim(_line) = '' THEN 'blank line' WHEN {skipped} THEN 'directive'
+                    ELSE {q(reason)} END AS _reason,
+               _line
+        FROM {lines_relation(path, compression)}"""
+
+
 class PositionalCsvFormat(Format):
     record: ClassVar[str]  # RE2: the CSV part of a line (group 1)
     columns: ClassVar[dict[str, int]]

@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sekisho.ingest.csvline import PositionalCsvFormat
+from sekisho.ingest.csvline import PositionalCsvFormat, all_malformed_sql
 from sekisho.ingest.sources import Compression, open_decompressed
 
 WANTED = {"ts": "ts", "client": "sa", "name": "da", "bytes_out": "ibyt", "bytes_in": "obyt", "status": "pr"}
@@ -43,7 +43,9 @@ class NfdumpCsv(PositionalCsvFormat):
             first = f.readline().decode("utf-8", errors="replace").strip()
         names = first.split(",")
         if not first.startswith("ts,te,td,sa,da,"):
-            raise ValueError("no nfdump csv header (ts,te,td,sa,da,…) on the first line")
+            return all_malformed_sql(
+                path, compression, mtime, "no nfdump csv header (ts,te,td,sa,da,…) on the first line"
+            ), 0
         self.columns = {col: names.index(n) for col, n in WANTED.items() if n in names}  # type: ignore[misc]
         self.min_fields = len(names)  # type: ignore[misc]
         return super().compile_duckdb(path, compression, mtime, con)

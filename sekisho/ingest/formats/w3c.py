@@ -79,7 +79,10 @@ class W3CExtended(Format):
         if not fields:
             fields, day = w3c_header(self.head)
         if not fields:
-            raise ValueError("no #Fields: directive (a W3C extended log names its fields first)")
+            from sekisho.ingest.csvline import all_malformed_sql
+
+            reason = "no #Fields: directive before this record (a W3C extended log names its fields first)"
+            return all_malformed_sql(path, compression, mtime, reason, skip="^#"), 0
         low = [f.lower() for f in fields]
         # the first header's digest: a later header is compared by it (no log text enters SQL)
         first_md5 = hashlib.md5(" ".join(fields).encode(), usedforsecurity=False).hexdigest()
