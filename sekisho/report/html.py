@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape as html_escape
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -13,7 +14,7 @@ from sekisho.i18n import Lang, category, country, local_time, number, text
 from sekisho.report.charts import daily_bars, level_bars
 from sekisho.report.response import export_command
 
-__all__ = ["fmt_value", "md", "render_html"]
+__all__ = ["fmt_value", "foreign", "label_cells", "md", "render_html"]
 
 _CODE = re.compile(r"`([^`]+)`")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -83,6 +84,34 @@ def _score(v: float | None) -> str:
     return f"{v:.1f}" if v is not None else "—"
 
 
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_TD = re.compile(r"<td(?![^>]*data-label)([^>]*)>")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def label_cells(html: str) -> str:
+    """Give each body cell its column's header as ``data-label``, so a table read as cards on a
+    phone still says what each value is (the CSS shows it under 600 px)."""
+
+    def table(m: re.Match[str]) -> str:
+        t = m.group(0)
+        head, sep, body = t.partition("</thead>")
+        if not sep:
+            return t
+        labels = [html_escape(_TAGS.sub("", h).strip(), quote=True) for h in _TH.findall(head)]
+
+        def row(r: re.Match[str]) -> str:
+            cells = iter(labels)
+            return _TD.sub(lambda c: f'<td data-label="{next(cells, "")}"{c.group(1)}>', r.group(0))
+
+        return head + sep + _ROW.sub(row, body)
+
+    return _TABLE.sub(table, html)
+
+
 def render_html(report: dict[str, Any], print_layout: bool = False) -> str:
     """The report as one HTML document; ``print_layout`` adds page rules for PDF output."""
-    return _env().get_template("report.html").render(r=report, lang=report["lang"], print=print_layout)
+    html = _env().get_template("report.html").render(r=report, lang=report["lang"], print=print_layout)
+    return html if print_layout else label_cells(html)

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sekisho.assess import Assessor
 from sekisho.i18n import LANGS, Lang, category, country, local_time, number, text
 from sekisho.report.charts import daily_bars, level_bars
-from sekisho.report.html import fmt_value, foreign, md
+from sekisho.report.html import fmt_value, foreign, label_cells, md
 from sekisho.store import Store
 from sekisho.web.config import WebConfig
 from sekisho.web.security import CSRF_FIELD, Guard
@@ -115,4 +115,4 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         logged_in=st.config.needs_token and st.guard.authenticated(request),
         **context,
     )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(label_cells(html), status_code=status)
