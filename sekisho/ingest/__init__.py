@@ -22,7 +22,7 @@ from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.suricata import SuricataEve
-from sekisho.ingest.formats.sysmon import SysmonDnsJson
+from sekisho.ingest.formats.sysmon import SysmonDnsJson, SysmonDnsXml
 from sekisho.ingest.formats.umbrella import UmbrellaDns
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
 from sekisho.ingest.formats.w3c import W3CExtended
@@ -50,6 +50,7 @@ FORMATS: dict[str, type[Format]] = {
     "zeek-conn-json": ZeekConnJson,
     "suricata-eve": SuricataEve,
     "sysmon-dns-json": SysmonDnsJson,
+    "sysmon-dns-xml": SysmonDnsXml,
     "dnsmasq": Dnsmasq,
     "bind": BindQuerylog,
     "infoblox": InfobloxQuery,

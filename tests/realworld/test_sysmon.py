@@ -153,3 +153,24 @@ def test_evtx_file(tmp_path: Path) -> None:
     assert got == {("DESKTOP-NTSSLJD", "wpad"): 1}
     assert first == dt.datetime(2020, 10, 20, 11, 50, 59, 461000)
     assert (account["lines"], account["parsed"], account["skipped"], account["malformed"]) == (530, 1, 529, 0)
+
+
+def test_sysmon_xml_lines(tmp_path: Path) -> None:
+    """Event XML one per line (Get-WinEvent … ToXml(), python-evtx's rendering joined): record 1084
+    as python-evtx renders it, the same in Windows' single-quoted self-closing style, and an image-
+    load event (Sysmon 7) that is skipped."""
+    one = RECORD_1084.replace("\n", "")
+    windows = (
+        one.replace('"', "'")
+        .replace("></Provider>", "/>")
+        .replace("<Data Name='QueryName'>wpad", "<Data Name='QueryName'>ime.example.cn")
+        .replace("2020-10-20 11:50:59.461", "2020-10-20 11:51:00.000")
+    )
+    other = one.replace(">22</EventID>", ">7</EventID>")
+    log = tmp_path / "sysmon.xml"
+    log.write_text("\n".join([one, windows, other]) + "\n", encoding="utf-8")
+    assert detect(open_source(log)).name == "sysmon-dns-xml"
+    account, got, first = scan(log, tmp_path / "db.duckdb")
+    assert got == {("DESKTOP-NTSSLJD", "wpad"): 1, ("DESKTOP-NTSSLJD", "ime.example.cn"): 1}
+    assert first == dt.datetime(2020, 10, 20, 11, 50, 59, 461000)
+    assert account["skipped_reasons"] == {"other record type": 1} and account["malformed"] == 0

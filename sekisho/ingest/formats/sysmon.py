@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from sekisho.ingest.base import JsonLinesFormat, Timestamp
+from sekisho.ingest.base import JsonLinesFormat, LineRegexFormat, Timestamp
 
 CHANNEL = "Microsoft-Windows-Sysmon/Operational"
 
@@ -59,3 +59,28 @@ class SysmonDnsJson(JsonLinesFormat):
 _SYSMON = re.compile(SysmonDnsJson.signature[0])
 _EVENT = re.compile(r'^\s*\{.*"(?:EventID|event_id)"\s*:')
 _CHANNEL = re.compile(r'"(?:Channel|channel)"\s*:\s*"')
+
+
+class SysmonDnsXml(LineRegexFormat):
+    """Sysmon event 22 as event XML, one event a line: ``Get-WinEvent -LogName
+    Microsoft-Windows-Sysmon/Operational | ForEach-Object { $_.ToXml() }``, ``wevtutil qe
+    Microsoft-Windows-Sysmon/Operational /f:xml`` with one event per line, or Winlogbeat's
+    ``event.original``. Windows renders the elements in schema order (``Provider``, ``EventID``, …,
+    ``Computer``, then ``EventData`` with ``UtcTime`` before ``QueryName``), which the pattern
+    follows; quotes may be single (Windows) or double (python-evtx). Other events are skipped."""
+
+    name = "sysmon-dns-xml"
+    title = "Sysmon event 22 (DNS query), event XML one per line (Get-WinEvent ToXml, wevtutil)"
+    kind = "dns"
+    signature = (r"<Event xmlns=.*<Provider Name=.Microsoft-Windows-Sysmon.",)
+    signature_lines = 1
+    priority = 14
+    pattern = (
+        r"<Provider Name=.Microsoft-Windows-Sysmon.[^>]*>.*?<EventID[^>]*>22</EventID>.*?"
+        r"<Computer>([^<]*)</Computer>.*?<Data Name=.UtcTime.>([^<]*)</Data>.*?"
+        r"<Data Name=.QueryName.>([^<]*)</Data>(?:.*?<Data Name=.QueryStatus.>([^<]*)</Data>)?"
+    )
+    groups = ("client", "ts", "name", "status")
+    record_start = r"<EventID[^>]*>22</EventID>.*<Data Name=.QueryName.>"
+    skips = (("other record type", r"^\s*<Event[ >]"),)
+    timestamp = Timestamp("strptime", "%Y-%m-%d %H:%M:%S.%g")
