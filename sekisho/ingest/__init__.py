@@ -37,6 +37,7 @@ from sekisho.ingest.formats.zeek import (
     ZeekSsl,
     ZeekSslJson,
 )
+from sekisho.ingest.formats.zscaler import ZscalerNss
 from sekisho.ingest.sources import Source
 
 FORMATS: dict[str, type[Format]] = {
@@ -60,6 +61,7 @@ FORMATS: dict[str, type[Format]] = {
     "umbrella-dns": UmbrellaDns,
     "nfdump": NfdumpCsv,
     "cef": CommonEventFormat,
+    "zscaler-nss": ZscalerNss,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,
