@@ -86,10 +86,12 @@ def session(master: str = "local[2]", app: str = "sekisho") -> SparkSession:
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
     )
+    spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
@@ -277,13 +279,22 @@ def compile_regex(fmt: LineRegexFormat, lines: DataFrame, path: Path, mtime: dt.
     return _Rows(out)
 
 
+_JSON_STEP = re.compile(r'\.([A-Za-z0-9_@$-]+)|\."([^"]+)"|\[(\d+)\]')
+
+
 def _spark_json_path(p: str) -> str:
-    """A format's JSON path (``key``, ``a/b``, ``$."a.b"``) as Spark's ``get_json_object`` path."""
-    if m := re.fullmatch(r'\$\."([^"]+)"', p):
-        return f"$['{m.group(1)}']"
-    if p.startswith("$"):
-        raise TypeError(f"the Spark engine cannot read the JSON path {p!r}")
-    return "$" + "".join(f"['{part}']" for part in p.split("/"))
+    """A format's JSON path (``key``, ``a/b``, ``$."a.b"``, ``$.a.b[0].c``) as a path of Spark's
+    ``get_json_object``; keys are bracketed, so a key may hold a dot."""
+    if not p.startswith("$"):
+        return "$" + "".join(f"['{part}']" for part in p.split("/"))
+    out, i = "$", 1
+    while i < len(p):
+        m = _JSON_STEP.match(p, i)
+        if not m or "'" in (m.group(1) or m.group(2) or ""):
+            raise TypeError(f"the Spark engine cannot read the JSON path {p!r}")
+        out += f"[{m.group(3)}]" if m.group(3) else f"['{m.group(1) or m.group(2)}']"
+        i = m.end()
+    return out
 
 
 def compile_json(fmt: JsonLinesFormat, lines: DataFrame, path: Path, mtime: dt.datetime) -> _Rows:
