@@ -517,6 +517,9 @@ class Watcher:
                     self.log(f"retention: {line}")
                 self.compacted = today
         self.known_scan = max(self.known_scan, self.scan_id)
+        for account in accounts:  # committed: say which lines could not be read, as `scan` does
+            for line in malformed_lines(account):
+                self.log(line)
         result.files += len(work)
         result.alerts += ids
         for w in work:
@@ -592,3 +595,13 @@ class _FileFailed(Exception):
 
 def _head_lines(head: Head, limit: int = 50) -> list[str]:
     return head.complete.decode("utf-8", errors="replace").splitlines()[:limit]
+
+
+def malformed_lines(account: FileAccount) -> list[str]:
+    """What the watcher says of a batch's malformed lines: how many, then ``file:line: reason`` for
+    each sample (the first few), so that nothing it could not read goes by without a word."""
+    if not account.malformed:
+        return []
+    out = [f"malformed: {account.path}: {account.malformed} line(s) could not be read as {account.format}"]
+    out += [f"  {account.path}:{s['line']}: {s['reason']}" for s in account.malformed_samples]
+    return out
