@@ -185,6 +185,9 @@ def build_report(
             "unknown_domains": int(unknown_totals["domains"] or 0),
             "unknown_queries": int(unknown_totals["queries"] or 0),
             "worst_level": services[0]["safety_level"] if services else None,
+            "provisional": sum(1 for s in services if s["provisional"]),
+            "provisional_below": round(assessor.rules.provisional_below_coverage * 100),
+            "provisional_max": assessor.rules.provisional_max_level,
         },
         "daily": [
             {

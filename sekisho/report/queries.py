@@ -50,6 +50,7 @@ def clients(store: Store, search: str = "", limit: int = 200) -> list[dict[str, 
         store,
         f"""
         SELECT o.client, sum(o.queries) AS queries, count(DISTINCT n.service_id) AS services,
+               list(DISTINCT n.service_id) FILTER (WHERE n.service_id IS NOT NULL) AS service_ids,
                count(DISTINCT o.name) AS names, min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen
         FROM observations o LEFT JOIN names n USING (name)
         WHERE $q = '' OR contains(lower(o.client), lower($q))

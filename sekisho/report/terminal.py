@@ -65,8 +65,19 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
             (svc["last_seen"] or "")[:10],
         )
     console.print(t if r["services"] else text("report.no_services", lang))
-    if any(svc["provisional"] for svc in r["services"]):
-        console.print("* " + text("report.provisional_note", lang), style="dim")
+    if s.get("provisional"):
+        console.print(
+            "* "
+            + text(
+                "report.provisional_summary",
+                lang,
+                n=s["provisional"],
+                total=s["services"],
+                threshold=s["provisional_below"],
+                max=s["provisional_max"],
+            ),
+            style="dim",
+        )
 
     console.rule(text("report.response", lang) + " — " + text("plan.title", lang))
     plan = r["plan"]

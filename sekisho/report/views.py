@@ -115,12 +115,14 @@ def client_view(
         if sid not in cat.services:
             continue
         svc = cat.services[sid]
-        level = assessor.rate(sid).safety_level
+        rating = assessor.rate(sid)
+        level = rating.safety_level
         services.append(
             {
                 "id": sid,
                 "name": svc.name_ja if lang == "ja" and svc.name_ja else svc.name,
                 "safety_level": level,
+                "provisional": rating.provisional,
                 "level_label": text(f"level.{level}", lang),
                 "queries": int(r["queries"]),
                 "days": int(r["days"]),

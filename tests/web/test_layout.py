@@ -28,6 +28,12 @@ OVERFLOW = """() => {
       if (!clipped) wide.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' ' + Math.round(r.right));
     }
   }
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {  // text that runs past its box (a nowrap sentence, an unbreakable word)
+    const range = document.createRange();
+    range.selectNodeContents(walk.currentNode);
+    if (range.getBoundingClientRect().right > vw + 1) wide.push('text in ' + walk.currentNode.parentElement.tagName.toLowerCase() + ': ' + walk.currentNode.textContent.slice(0, 40));
+  }
   return {scroll: document.documentElement.scrollWidth, vw, wide: wide.slice(0, 8)};
 }"""
 
@@ -56,7 +62,7 @@ def test_badges_and_japanese_words_do_not_break(page: Any) -> None:
         page.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20", prov.element_handle())
     )
     assert box["height"] < 1.6 * line, "暫定 wrapped onto two lines"
-    for sel in ("th", ".lvl", ".prov"):
+    for sel in ("th", ".lvl", "span.prov"):
         ws = page.evaluate(f"() => getComputedStyle(document.querySelector('{sel}')).whiteSpace")
         wb = page.evaluate(f"() => getComputedStyle(document.querySelector('{sel}')).wordBreak")
         assert ws == "nowrap" or wb == "keep-all", (sel, ws, wb)

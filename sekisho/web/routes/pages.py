@@ -54,10 +54,21 @@ def service(request: Request, service_id: str) -> HTMLResponse:
 
 @router.get("/clients", response_class=HTMLResponse)
 def clients(request: Request, q: str = "") -> HTMLResponse:
+    st = app_state(request)
     with open_store(request) as store:
         rows = queries.clients(store, q.strip(), limit=500)
+    levels: dict[str, int] = {}
     for r in rows:
         r["first_seen"], r["last_seen"] = fmt_time(r["first_seen"]), fmt_time(r["last_seen"])
+        rated = [sid for sid in r.pop("service_ids") or [] if sid in st.assessor.catalog.services]
+        for sid in rated:
+            if sid not in levels:
+                levels[sid] = st.assessor.rate(sid).safety_level
+        r["worst_level"] = min((levels[s] for s in rated), default=None)
+    # the most exposed machines first: danger at a glance
+    rows.sort(
+        key=lambda r: (5 if r["worst_level"] is None else r["worst_level"], -r["services"], -r["queries"])
+    )
     return render(request, "clients.html", rows=rows, q=q)
 
 
