@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from sekisho.audit.model import Alert, Signin, titles
 from sekisho.audit.rules.base import Detection
+
+
+@lru_cache(maxsize=65_536)
+def prefix(ip: str, v4: int, v6: int) -> str | None:
+    """The network of ``ip`` (``/24`` or ``/48`` by default); None for a non-address."""
+    try:
+        a = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return str(ipaddress.ip_network(f"{ip}/{v4 if a.version == 4 else v6}", strict=False))
 
 
 def sources(s: Signin, p: dict[str, Any]) -> list[str]:
@@ -21,12 +32,9 @@ def sources(s: Signin, p: dict[str, Any]) -> list[str]:
     out = []
     if ip:
         out.append(ip)
-        try:
-            a = ipaddress.ip_address(ip)
-            bits = int(p.get("prefix_v4", 24)) if a.version == 4 else int(p.get("prefix_v6", 48))
-            out.append(str(ipaddress.ip_network(f"{ip}/{bits}", strict=False)))
-        except ValueError:
-            pass
+        net = prefix(ip, int(p.get("prefix_v4", 24)), int(p.get("prefix_v6", 48)))
+        if net:
+            out.append(net)
     if s.event.asn is not None:
         out.append(f"AS{s.event.asn}")
     return out
