@@ -146,18 +146,36 @@ class ProbeError(Exception):
     pass
 
 
+@dataclass
+class TargetState:
+    """What every probe of one target shares: HTTP answers (a path asked once), and silence — a
+    target that let an HTTP request or a line command time out unanswered is not asked again the
+    same way by the next probe (a wire-protocol probe still tries its own greeting)."""
+
+    http: dict[tuple[str, str, str | None, tuple[str, str] | None], Answer] = field(default_factory=dict)
+    http_silent: bool = False
+    line_silent: bool = False
+
+
 class Conversation:
     """The sockets of one target: HTTP answers are cached per request (probes that ask the same
     thing ask once), a TCP probe keeps one connection for all its steps."""
 
     def __init__(
-        self, host: str, port: int, timeout: float, limiter: RateLimiter, users: dict[str, str] | None = None
+        self,
+        host: str,
+        port: int,
+        timeout: float,
+        limiter: RateLimiter,
+        users: dict[str, str] | None = None,
+        shared: TargetState | None = None,
     ) -> None:
         self.host, self.port, self.timeout, self.limiter = host, port, timeout, limiter
         self.users = users or {}
         self.sock: socket.socket | None = None
         self.buffer = b""
-        self._http: dict[tuple[str, str, str | None, tuple[str, str] | None], Answer] = {}
+        self.shared = shared or TargetState()
+        self._http = self.shared.http
         self.banner = b""
 
     # -- raw TCP --------------------------------------------------------------------------------
@@ -215,6 +233,8 @@ class Conversation:
         key = (method, path, body, login)
         if key in self._http:
             return self._http[key]
+        if self.shared.http_silent:
+            raise ProbeError("silent to HTTP before")
         self.limiter.wait()
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
@@ -225,8 +245,18 @@ class Conversation:
                 token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
                 headers["Authorization"] = f"Basic {token}"
             conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            raw = resp.read(MAX_BODY)
+            try:
+                resp = conn.getresponse()
+            except TimeoutError:
+                self.shared.http_silent = True
+                raise
+            deadline = time.monotonic() + 3 * self.timeout  # a server trickling bytes is cut off
+            raw = b""
+            while len(raw) < MAX_BODY and time.monotonic() < deadline:
+                chunk = resp.read1(min(65536, MAX_BODY - len(raw)))
+                if not chunk:
+                    break
+                raw += chunk
             answer = Answer(
                 body=raw.decode("utf-8", "replace"),
                 status=resp.status,
@@ -254,9 +284,15 @@ def _ask(probe: Probe, conv: Conversation, step: Step, login: tuple[str, str] | 
     if step.action is not None:
         return probe.converse(conv, step)
     assert step.send is not None
+    if conv.shared.line_silent:
+        raise ProbeError("silent to a line command before")
     conv.send(step.send)
     complete = getattr(probe, "complete", lambda buf: False)
-    raw = conv.recv_until(complete)
+    try:
+        raw = conv.recv_until(complete)
+    except TimeoutError:
+        conv.shared.line_silent = True
+        raise
     return Answer(body=raw.decode("utf-8", "replace"), raw=raw)
 
 
@@ -418,8 +454,9 @@ class Engine:
         finally:
             sock.close()
         generic_protected: Outcome | None = None
+        shared = TargetState()
         for probe in self.candidates(port, banner):
-            conv = Conversation(host, port, self.timeout, self.limiter, self.users)
+            conv = Conversation(host, port, self.timeout, self.limiter, self.users, shared)
             conv.banner = banner
             outcome = run_probe(probe, conv, self.users, self.default_logins)
             if outcome is None:
@@ -428,7 +465,7 @@ class Engine:
                 target, outcome.status, outcome.service, outcome.evidence, outcome.values, reason=outcome.note
             )
         # No probe knew it: an HTTP challenge is still "protected"; anything else is "unknown".
-        conv = Conversation(host, port, self.timeout, self.limiter)
+        conv = Conversation(host, port, self.timeout, self.limiter, shared=shared)
         try:
             root = conv.http("GET", "/", None)
             # (a TLS port that refuses plain HTTP is judged by the TLS handshake below)
@@ -436,7 +473,7 @@ class Engine:
                 generic_protected = Outcome(
                     "protected", "http", [_evidence("http", conv, Step(), root)], {}, "auth"
                 )
-        except (OSError, http.client.HTTPException):
+        except (OSError, ProbeError, http.client.HTTPException):
             pass
         if generic_protected is not None:
             g = generic_protected

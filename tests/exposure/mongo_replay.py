@@ -1,9 +1,10 @@
 """A MongoDB wire-protocol replay server, run by Debian's python3 with Debian's python3-pymongo
-(`bson`): it decodes each OP_MSG the probe sends with the real BSON library, prints it
-(``command {...}``), and answers the recorded reply from tests/data/exposure/mongodb.yaml
-(``hello``; ``listDatabases`` or, with ``--auth``, ``unauthorized``). Prints ``ready PORT``.
+(`bson`): it decodes each OP_MSG the probe sends with the real BSON library, appends it to LOG as
+one JSON line (before it answers), and answers the recorded reply from
+tests/data/exposure/mongodb.yaml (``hello``; ``listDatabases`` or, with ``--auth``,
+``unauthorized``). Anything that is not OP_MSG is dropped. Prints ``ready PORT``.
 
-    /usr/bin/python3 tests/exposure/mongo_replay.py FIXTURE [--auth]
+    /usr/bin/python3 tests/exposure/mongo_replay.py FIXTURE LOG [--auth]
 """
 
 import json
@@ -16,6 +17,7 @@ import bson
 import yaml
 
 FIXTURE = yaml.safe_load(Path(sys.argv[1]).read_text())
+LOG = Path(sys.argv[2])
 AUTH = "--auth" in sys.argv
 
 
@@ -26,10 +28,12 @@ class Handler(socketserver.BaseRequestHandler):
             if not head:
                 return
             length, rid, _to, opcode = struct.unpack("<iiii", head)
+            if opcode != 2013 or not 21 <= length <= 1 << 20:
+                return  # not the MongoDB protocol: drop the connection
             body = self._read(length - 16)
-            assert opcode == 2013, opcode
             doc = bson.decode(body[5:])
-            print("command " + json.dumps(doc, default=str), flush=True)
+            with LOG.open("a") as log:
+                log.write(json.dumps(doc, default=str) + "\n")
             name = next(iter(doc))
             if name == "hello":
                 reply = FIXTURE["hello"]

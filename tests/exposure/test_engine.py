@@ -60,3 +60,33 @@ def test_severity_grows_with_data() -> None:
     assert severity("low", {"records": 100_000}) == "high"
     assert severity("low", {"bytes": 100 * 1024 * 1024}) == "high"
     assert severity("high", {}) == "high"  # Docker, Jupyter: code execution whatever is counted
+
+
+def test_a_silent_port_costs_a_few_timeouts_not_one_per_probe(audit: Audit) -> None:
+    """A listener that accepts and never answers: HTTP and line probes stop asking after the first
+    silence, so the check costs about five timeouts (banner, HTTP, line, two codecs, TLS), not 16."""
+    import threading
+
+    srv = socket.socket()
+    srv.bind((HOST, 0))
+    srv.listen(50)
+    port = srv.getsockname()[1]
+    audit.allow(HOST, port)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(srv.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        (c,) = check([f"{HOST}:{port}"], timeout=0.5).checked
+    finally:
+        srv.close()
+        for a in accepted:
+            a.close()
+    assert (c.status, c.reason) == ("unknown", "unrecognised")
+    assert len(accepted) <= 7, len(accepted)

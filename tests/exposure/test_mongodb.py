@@ -19,23 +19,23 @@ HOST = "127.0.0.1"
 PYTHON = "/usr/bin/python3"
 
 
-def mongo(servers: list[Server], *extra: str) -> int:
+def mongo(servers: list[Server], log: Path, *extra: str) -> int:
     ok = Path(PYTHON).exists() and subprocess.run([PYTHON, "-c", "import bson, yaml"]).returncode == 0
     need(ok, "bson for /usr/bin/python3 (apt-get install python3-pymongo python3-yaml; .ci/run does)")
     script = ROOT / "tests" / "exposure" / "mongo_replay.py"
-    server = Server(
-        [PYTHON, str(script), str(DATA / "exposure" / "mongodb.yaml"), *extra], ready=r"^ready \d+"
-    )
+    fixture = str(DATA / "exposure" / "mongodb.yaml")
+    server = Server([PYTHON, str(script), fixture, str(log), *extra], ready=r"^ready \d+")
     servers.append(server)
     return int(re.search(r"ready (\d+)", "".join(server.lines)).group(1))  # type: ignore[union-attr]
 
 
-def commands(server: Server) -> list[dict[str, object]]:
-    return [json.loads(ln[8:]) for ln in server.lines if ln.startswith("command ")]
+def commands(log: Path) -> list[dict[str, object]]:
+    return [json.loads(ln) for ln in log.read_text().splitlines()]
 
 
-def test_mongodb_without_auth_lists_databases(servers, audit: Audit) -> None:
-    port = mongo(servers)
+def test_mongodb_without_auth_lists_databases(servers, audit: Audit, tmp_path: Path) -> None:
+    log = tmp_path / "commands.jsonl"
+    port = mongo(servers, log)
     audit.allow(HOST, port)
     (f,) = check([f"{HOST}:{port}"]).findings
     assert (f.kind, f.severity) == ("mongodb_open", "high")  # 160 MiB on disk >= 100 MB
@@ -43,12 +43,12 @@ def test_mongodb_without_auth_lists_databases(servers, audit: Audit) -> None:
     assert (
         v["collections"] == ["admin", "local"] and v["bytes"] == "167772160" and v["max_wire_version"] == "21"
     )
-    assert [next(iter(c)) for c in commands(servers[-1])] == ["hello", "listDatabases"]
-    assert all(c["$db"] == "admin" for c in commands(servers[-1]))
+    assert [next(iter(c)) for c in commands(log)] == ["hello", "listDatabases"]
+    assert all(c["$db"] == "admin" for c in commands(log))
 
 
-def test_mongodb_with_auth_is_protected(servers, audit: Audit) -> None:
-    port = mongo(servers, "--auth")
+def test_mongodb_with_auth_is_protected(servers, audit: Audit, tmp_path: Path) -> None:
+    port = mongo(servers, tmp_path / "commands.jsonl", "--auth")
     audit.allow(HOST, port)
     result = check([f"{HOST}:{port}"])
     assert result.findings == []
