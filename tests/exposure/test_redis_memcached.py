@@ -11,7 +11,7 @@ from pathlib import Path
 from sekisho.exposure import check
 from sekisho.store import Store
 from sekisho.store.findings import load_findings, save_findings
-from tests.conftest import need_program
+from tests.conftest import need, need_program
 from tests.exposure.conftest import Audit, Server, free_port
 
 HOST = "127.0.0.1"
@@ -181,3 +181,27 @@ def test_sentinel_is_excluded(servers, tmp_path, audit: Audit) -> None:
     assert result.findings == []
     (c,) = result.checked
     assert (c.status, c.service) == ("unknown", "redis") and "excluded" in (c.note or "")
+
+
+def test_ipv6_target(servers, tmp_path, audit: Audit) -> None:
+    with socket.socket(socket.AF_INET6) as probe_v6:
+        try:
+            probe_v6.bind(("::1", 0))
+        except OSError:
+            need(False, "an IPv6 loopback (::1)")
+        port = int(probe_v6.getsockname()[1])
+    cmd = [
+        need_program("redis-server"),
+        "--port",
+        str(port),
+        "--bind",
+        "::1",
+        "--save",
+        "",
+        "--dir",
+        str(tmp_path),
+    ]
+    servers.append(Server(cmd, ready=r"Ready to accept connections"))
+    audit.allow("::1", port)
+    (f,) = check([f"[::1]:{port}"]).findings
+    assert f.subject == f"[::1]:{port}" and f.evidence[0].request == f"redis://[::1]:{port} INFO"
