@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.markup import escape
 
-from sekisho.cli.common import CatalogOpt, JsonOpt, SettingsOpt, console, handle_errors, print_json
+from sekisho.cli.common import (
+    CatalogOpt,
+    JsonOpt,
+    LangOpt,
+    SettingsOpt,
+    check_lang,
+    console,
+    handle_errors,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from sekisho.catalog import Catalog
+    from sekisho.i18n import Lang
     from sekisho.policy import Decision, NameAnswer, Plan, Reason
 
 
@@ -62,8 +72,12 @@ def show(
     as_json: bool = JsonOpt,
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
+    lang: str = LangOpt,
 ) -> None:
     """Each decision of the policy, with the rule and the facts behind it."""
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
     plan = plan_for(policy, catalog, settings, group)
     result = plan.result
     assert result is not None
@@ -99,44 +113,58 @@ def show(
         )
         return
     bl = plan.default
-    console.print(
-        f"[bold]policy {escape(bl.policy)}[/] — catalog {escape(bl.catalog.version)} ({bl.catalog.date}) "
-        f"— {escape(bl.audience)}",
-        markup=True,
-        highlight=False,
-    )
+    header = text(
+        "cli.policy.header", lg, policy=bl.policy, version=bl.catalog.version, date=bl.catalog.date,
+        audience=bl.audience,
+    )  # fmt: skip
+    console.print(f"[bold]{escape(header)}[/]", markup=True, highlight=False)
     order = {"block": 0, "warn": 1, "allow": 2}
     for d in sorted(decisions, key=lambda d: (order[d.action], d.service_id)):
+        act = text(f"cli.policy.action.{d.action}", lg)
         console.print(
-            f"\n[{STYLE[d.action]}]{d.action.upper():5}[/] [bold]{escape(d.service_id)}[/] "
-            f"({escape(d.service_name)}) — {len(d.names)} name(s)",
+            f"\n[{STYLE[d.action]}]{escape(act):5}[/] [bold]{escape(d.service_id)}[/] "
+            f"({escape(d.service_name)}) — {escape(text('cli.policy.names', lg, n=len(d.names)))}",
             markup=True,
             highlight=False,
         )
         for r in d.reasons:
             _print_reason(r)
         for r in d.overridden:
-            console.print(
-                f"    [dim]overrides {escape(r.rule)}: {escape(r.text)}[/]", markup=True, highlight=False
-            )
+            said = text("cli.policy.overrides", lg, rule=r.rule, text=r.text)
+            console.print(f"    [dim]{escape(said)}[/]", markup=True, highlight=False)
     for n in result.names:
+        act = text(f"cli.policy.action.{n.action}", lg)
         console.print(
-            f"\n[{STYLE[n.action]}]{n.action.upper():5}[/] [bold]{escape(n.name)}[/] (domain rule)",
+            f"\n[{STYLE[n.action]}]{escape(act):5}[/] [bold]{escape(n.name)}[/] "
+            f"{escape(text('cli.policy.domain_rule', lg))}",
             markup=True,
             highlight=False,
         )
         _print_reason(n.reason)
     console.print(
-        f"\n{len(bl.services)} services blocked: {len(bl.blocked)} names "
-        f"({len(bl.exact)} before collapsing subdomains), {len(bl.holes)} exceptions, "
-        f"{len(bl.ip_ranges)} IP ranges.",
+        "\n"
+        + text(
+            "cli.policy.totals",
+            lg,
+            services=len(bl.services),
+            names=len(bl.blocked),
+            exact=len(bl.exact),
+            holes=len(bl.holes),
+            ranges=len(bl.ip_ranges),
+        ),
         highlight=False,
     )
     for g in plan.groups:
         gb = g.blocklist
         console.print(
-            f"client group {g.group.name} ({', '.join(g.group.addresses)}): {len(gb.services)} services, "
-            f"{len(gb.blocked)} names blocked (`sekisho policy show --group {g.group.name}`)",
+            text(
+                "cli.policy.group",
+                lg,
+                group=g.group.name,
+                addresses=", ".join(g.group.addresses),
+                services=len(gb.services),
+                names=len(gb.blocked),
+            ),
             highlight=False,
         )
 
@@ -150,41 +178,50 @@ def why_cmd(
     as_json: bool = JsonOpt,
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
+    lang: str = LangOpt,
 ) -> None:
     """Which service, rule and fact block (or allow) a host name."""
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
     plan = plan_for(policy, catalog, settings, group)
     answer = why(name, plan, open_catalog(catalog))
     if as_json:
         print_json(_answer_json(answer))
         return
-    verdict = "[bold red]BLOCKED[/]" if answer.blocked else "[green]not blocked[/]"
-    console.print(
-        f"{escape(answer.name)}: {verdict} by policy {escape(plan.default.policy)} for {escape(answer.audience)}",
-        markup=True,
-        highlight=False,
-    )
+    word = text("cli.policy.blocked" if answer.blocked else "cli.policy.not_blocked", lg)
+    verdict = f"[bold red]{escape(word)}[/]" if answer.blocked else f"[green]{escape(word)}[/]"
+    line = text(
+        "cli.policy.verdict", lg, name=escape(answer.name), verdict="\x00", policy=escape(plan.default.policy),
+        audience=escape(answer.audience),
+    )  # fmt: skip
+    console.print(line.replace("\x00", verdict), markup=True, highlight=False)
     if answer.service:
         console.print(
-            f"  catalog: belongs to service [bold]{escape(answer.service)}[/] (matched on "
-            f"{escape(str(answer.matched_on))})",
-            markup=True,
-            highlight=False,
+            text("cli.policy.service", lg, service=answer.service, matched=answer.matched_on), highlight=False
         )
     else:
-        console.print("  catalog: no service lists this name", highlight=False)
+        console.print(text("cli.policy.no_service", lg), highlight=False)
     if answer.entry:
-        kind = "blocked entry" if answer.blocked else "exception"
-        under = "" if answer.entry == answer.name else f" (the name is under {answer.entry})"
-        console.print(f"  decided by the {kind} {answer.entry}{under}", highlight=False)
+        under = "" if answer.entry == answer.name else text("cli.policy.under", lg, entry=answer.entry)
+        key = "cli.policy.entry_blocked" if answer.blocked else "cli.policy.entry_hole"
+        console.print(text(key, lg, entry=answer.entry, under=under), highlight=False)
         for n in answer.name_rules:
             _print_reason(n.reason)
         for d in answer.decisions:
-            console.print(f"  service {d.service_id} ({d.service_name}): {d.action}", highlight=False)
+            act = text(f"cli.policy.action.{d.action}", lg)
+            console.print(
+                text("cli.policy.decision", lg, id=d.service_id, name=d.service_name, action=act),
+                highlight=False,
+            )
             for r in d.reasons:
                 _print_reason(r)
     elif answer.service_decision:
         d = answer.service_decision
-        console.print(f"  service {d.service_id}: {d.action}", highlight=False)
+        act = text(f"cli.policy.action.{d.action}", lg)
+        console.print(
+            text("cli.policy.decision", lg, id=d.service_id, name=d.service_name, action=act), highlight=False
+        )
         for r in d.reasons:
             _print_reason(r)
 

@@ -92,3 +92,17 @@ def test_scan_scope_alerts_in_japanese(tmp_path: Path) -> None:
     assert scope.exit_code == 0 and "端末" in scope.output and "初回" in scope.output
     alerts = runner.invoke(app, ["alerts", "--db", db, "--lang", "ja"])
     assert alerts.exit_code == 0 and "未確認のアラートはありません" in alerts.output
+
+
+def test_policy_show_and_why_in_japanese() -> None:
+    runner = CliRunner()
+    show = runner.invoke(
+        app, ["policy", "show", "--policy", "level0", "--lang", "ja"], env={"COLUMNS": "200"}
+    )
+    assert show.exit_code == 0, show.output
+    assert "ポリシー level0" in show.output and "遮断するサービス" in show.output
+    assert re.search(r"^遮断\s+deepseek", show.output, re.M)
+    why = runner.invoke(app, ["policy", "why", "chat.deepseek.com", "--policy", "level0", "--lang", "ja"])
+    assert why.exit_code == 0 and "遮断される" in why.output and "サービス deepseek の名前" in why.output
+    en = runner.invoke(app, ["policy", "why", "chat.deepseek.com", "--policy", "level0"])
+    assert "BLOCKED by policy level0" in en.output
