@@ -8,7 +8,7 @@ import ipaddress
 import socket
 from pathlib import Path
 
-from sekisho.errors import SekishoError
+from sekisho.errors import Location, SekishoError
 
 MAX_HOSTS_PREFIX = 22  # a /22 is 1,022 hosts
 
@@ -60,8 +60,7 @@ def expand(
             continue
         path = Path(item[1:] if item.startswith("@") else item)
         if item.startswith("@") or ("/" in item and path.is_file()):
-            lines = [ln.split("#", 1)[0].strip() for ln in path.read_text().splitlines()]
-            out.extend(expand([ln for ln in lines if ln], ports, default_ports, allow_large))
+            out.extend(_expand_file(path, ports, default_ports, allow_large))
             continue
         host, port = _split(item)
         wanted = [port] if port is not None else (ports or default_ports)
@@ -81,6 +80,33 @@ def expand(
             continue
         out.extend((a, p) for a in resolve(host) for p in wanted)
     return list(dict.fromkeys(out))
+
+
+def _expand_file(
+    path: Path, ports: list[int], default_ports: list[int], allow_large: bool
+) -> list[tuple[str, int]]:
+    """Every line of a targets file; every bad line is named (``file:line: reason``) and the check
+    does not start — a target the user listed is never dropped silently."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise TargetError(f"{path}: cannot read the targets file ({e})") from None
+    out: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            out.extend(expand([line], ports, default_ports, allow_large))
+        except TargetError as e:
+            problems.append(str(Location(str(path), number)) + f": {e}")
+    if problems:
+        shown = "\n".join(problems[:20]) + (
+            f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
+        raise TargetError(f"{len(problems)} bad line(s) in the targets file, nothing checked:\n{shown}")
+    return out
 
 
 def resolve(host: str) -> list[str]:

@@ -150,3 +150,14 @@ def test_every_reason_is_said_in_both_languages(audit: Audit) -> None:
     audit.allow(HOST, closed)
     ja = CliRunner().invoke(app, ["exposure", "check", f"{HOST}:{closed}", "--lang", "ja"])
     assert "接続を拒否されました" in ja.output and "閉鎖" in ja.output
+
+
+def test_bad_lines_of_a_targets_file_are_named_and_nothing_is_checked(tmp_path: Path, audit: Audit) -> None:
+    targets = tmp_path / "hosts.txt"
+    targets.write_text("# ours\n10.0.0.1:99999\n\n10.0.0.0/20  # too big\n192.0.2.5\n")
+    out = CliRunner().invoke(app, ["exposure", "check", f"@{targets}"])
+    assert out.exit_code == 1
+    assert f"{targets}:2: bad port in '10.0.0.1:99999'" in out.output
+    assert f"{targets}:4: 10.0.0.0/20: 4096 addresses" in out.output and "nothing checked" in out.output
+    missing = CliRunner().invoke(app, ["exposure", "check", f"@{tmp_path / 'none.txt'}"])
+    assert missing.exit_code == 1 and "cannot read the targets file" in missing.output
