@@ -19,6 +19,7 @@ PySpark is the optional extra ``sekisho[spark]``; a JRE 17 must be installed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ def session(master: str = "local[2]", app: str = "sekisho") -> SparkSession:
     session the cluster gives is reused (``getOrCreate``)."""
     require("spark")
     from pyspark.sql import SparkSession
+
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # one machine: stay on loopback
 
     builder: Any = SparkSession.builder
     spark: SparkSession = (
