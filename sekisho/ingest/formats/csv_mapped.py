@@ -2,7 +2,8 @@
 
 ``--format csv --map name=query,client=src_ip,ts=time`` — any CSV a firewall, proxy or SIEM can
 export. ``ts`` is read as epoch seconds or ISO 8601. Rows whose ``name`` is empty are skipped;
-rows the CSV reader cannot split are malformed, with their line numbers.
+rows the CSV reader cannot split, and rows whose ``ts`` cannot be read, are malformed, with their
+line numbers (a row with quoted fields is counted but may not be located).
 """
 
 from __future__ import annotations
@@ -82,12 +83,16 @@ class CsvMapped(Format):
             if "ts" in self.mapping
             else ts_expr(Timestamp("none"), "", mtime)
         )
+        # the row as it stood in the file (fields rejoined by the delimiter; unquoted rows come out
+        # as they were written), so that the engine finds the line numbers of malformed rows
+        fields = ", ".join(f"coalesce({c}, '')" for c in by_position)
+        line = f"array_to_string([{fields}], {q(delim)})"
         sql = f"""
             SELECT {ts} AS ts, {col("client")} AS client, {_name(col("name"))} AS name, {col("answers")} AS answers,
                    TRY_CAST({col("bytes_out")} AS BIGINT) AS bytes_out, TRY_CAST({col("bytes_in")} AS BIGINT) AS bytes_in,
                    {col("status")} AS status,
                    CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
                    CASE WHEN coalesce({col("name")}, '') = '' THEN 'row without a name' END AS _reason,
-                   NULL AS _line
+                   {line} AS _line
             FROM {rel}"""
         return sql, 1
