@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sekisho.i18n import Lang, text
+from sekisho.i18n import Lang, number, text
 
 LEVEL_COLORS = {0: "#b00020", 1: "#d84315", 2: "#b58900", 3: "#558b2f", 4: "#2e7d32"}
 
@@ -24,13 +24,14 @@ def daily_bars(
         return Markup("")
     peak = max(int(d["queries"]) for d in daily) or 1
     chart_h = height - (14 if axis else 0)
-    w = width / len(daily)
+    gutter = 40 if axis else 0  # the y axis: 0 and the peak, in queries per day
+    w = (width - gutter) / len(daily)
     bars = []
     for i, d in enumerate(daily):
         h = max(1.0, (chart_h - 2) * int(d["queries"]) / peak)
         tip = text("chart.day_tip", lang, day=d["day"], queries=d["queries"], clients=d.get("clients", ""))
         bars.append(
-            f'<rect x="{i * w + 0.5:.1f}" y="{chart_h - h:.1f}" width="{max(w - 1, 0.6):.1f}" '
+            f'<rect x="{gutter + i * w + 0.5:.1f}" y="{chart_h - h:.1f}" width="{max(w - 1, 0.6):.1f}" '
             f'height="{h:.1f}" fill="#3b6ea8"><title>{escape(tip)}</title></rect>'
         )
     label = text(
@@ -40,11 +41,15 @@ def daily_bars(
     if axis:
         y = height - 2
         under = (
-            f'<text x="0" y="{y}" font-size="10" fill="#5b6475">{escape(str(daily[0]["day"]))}</text>'
+            f'<line x1="{gutter - 3}" y1="0" x2="{gutter - 3}" y2="{chart_h}" stroke="#5b6475" stroke-width="1"/>'
+            f'<line x1="{gutter - 3}" y1="{chart_h}" x2="{width}" y2="{chart_h}" stroke="#5b6475" stroke-width="1"/>'
+            f'<text x="{gutter - 6}" y="9" font-size="10" fill="#5b6475" text-anchor="end">{number(peak)}</text>'
+            f'<text x="{gutter - 6}" y="{chart_h}" font-size="10" fill="#5b6475" text-anchor="end">0</text>'
+            f'<text x="{gutter}" y="{y}" font-size="10" fill="#5b6475">{escape(str(daily[0]["day"]))}</text>'
             f'<text x="{width}" y="{y}" font-size="10" fill="#5b6475" text-anchor="end">'
             f"{escape(str(daily[-1]['day']))}</text>"
-            f'<text x="{width / 2:.0f}" y="{y}" font-size="10" fill="#5b6475" text-anchor="middle">'
-            f"{escape(text('chart.peak', lang, peak=peak))}</text>"
+            f'<text x="{(gutter + width) / 2:.0f}" y="{y}" font-size="10" fill="#5b6475" text-anchor="middle">'
+            f"{escape(text('chart.peak', lang, peak=number(peak)))}</text>"
         )
     # every value interpolated into the SVG above is a number or escape()d
     return Markup(  # noqa: S704
