@@ -114,10 +114,18 @@ def check_references(cat: Catalog) -> list[Finding]:
                 out.append(Finding(_where(cat, "software", swid, "services", i), f"unknown service {s!r}"))
     for i, change in enumerate(cat.changelog):
         kind, _, eid = change.entry.partition("/")
-        if kind not in ("services", "operators", "laws", "software", "rules", "catalog") or (
-            kind in ("services", "operators", "laws", "software")
-            and eid not in cat.entries(kind)
-            and "removed" not in change.change.lower()
+        if (
+            kind not in ("services", "operators", "laws", "software", "rules", "catalog", "known")
+            or (
+                kind in ("services", "operators", "laws", "software")
+                and eid not in cat.entries(kind)
+                and "removed" not in change.change.lower()
+            )
+            or (  # the known tier is a directory of lists: known/NAME is known/NAME.yaml
+                kind == "known"
+                and not (cat.root / "known" / f"{eid}.yaml").is_file()
+                and "removed" not in change.change.lower()
+            )
         ):
             out.append(
                 Finding(
