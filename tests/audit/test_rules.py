@@ -138,6 +138,18 @@ def test_spray_then_success(k: IpKnowledge) -> None:
     assert "spray-then-success" not in rules(audit([*fails, ev("v2", atk, 200)], k))
 
 
+def test_spray_by_asn_only_when_the_asn_is_rare(k: IpKnowledge) -> None:
+    # five users fail from five different networks of one ASN, then a sixth address of it gets in
+    spray = [ev(f"v{i}", ip_in("BR", 256 * (i + 1)), i, ok=False, asn=64500) for i in range(5)]
+    spray.append(ev("v9", ip_in("BR", 256 * 9), 10, asn=64500))
+    got = [a.detail["source"] for a in audit(spray, k).alerts if a.rule == "spray-then-success"]
+    assert got == ["AS64500"]
+    # the same from a carrier a tenth of the organisation uses every day: ordinary, no alert
+    staff = [ev(f"s{i}", ip_in("BR", 60000 + i), -100 + i, asn=64500) for i in range(3)]
+    others = [ev(f"o{i}", ip_in("JP", 100 + i), -100 + i) for i in range(27)]
+    assert "spray-then-success" not in rules(audit(staff + others + spray, k))
+
+
 def test_many_accounts_one_ip(k: IpKnowledge) -> None:
     box = ip_in("VN", 8)
     r = audit([ev(f"w{i}", box, i * 5) for i in range(5)], k)

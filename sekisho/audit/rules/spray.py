@@ -2,7 +2,9 @@
 ``min_users`` distinct users within ``window_minutes``, then any success comes from it.
 
 Failures and successes are interactive sign-ins (token refreshes excluded by default); the
-organisation's own addresses are not sources (an office NAT where many mistype is no spray). One
+organisation's own addresses are not sources (an office NAT where many mistype is no spray), and an
+ASN that ``common_asn_share`` of the organisation's users sign in from (a big carrier) is not an
+ASN-level source (its address and /24 still are). One
 alert per source and day; the detail names the failed users, the window and the success.
 """
 
@@ -27,7 +29,9 @@ def prefix(ip: str, v4: int, v6: int) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{v4 if a.version == 4 else v6}", strict=False))
 
 
-def sources(s: Signin, p: dict[str, Any]) -> list[str]:
+def sources(s: Signin, p: dict[str, Any], common: bool = False) -> list[str]:
+    """Where a sign-in comes from, as spray sources: its address, its network, its ASN (unless the
+    ASN is ``common`` in the organisation: a big carrier's thousands of users are no one source)."""
     ip = s.event.src_ip
     out = []
     if ip:
@@ -35,7 +39,7 @@ def sources(s: Signin, p: dict[str, Any]) -> list[str]:
         net = prefix(ip, int(p.get("prefix_v4", 24)), int(p.get("prefix_v6", 48)))
         if net:
             out.append(net)
-    if s.event.asn is not None:
+    if s.event.asn is not None and not common:
         out.append(f"AS{s.event.asn}")
     return out
 
@@ -54,12 +58,18 @@ class SprayThenSuccess(Detection):
         self.done: set[tuple[str, str]] = set()
         self.seen = 0
 
+    def common_asn(self, asn: int | None) -> bool:
+        if asn is None:
+            return False
+        share = len(self.ctx.asn_users.get(asn, ())) / max(len(self.ctx.users), 1)
+        return share >= float(self.p.get("common_asn_share", 0.05))
+
     def observe(self, s: Signin) -> list[Alert]:
         if s.own:
             return []
         t = s.event.ts
         out: list[Alert] = []
-        mine = sources(s, self.p)
+        mine = sources(s, self.p, self.common_asn(s.event.asn))
         for src in mine:
             if not s.ok:
                 self.fails.setdefault(src, {})[s.event.user] = s
