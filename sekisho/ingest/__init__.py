@@ -11,6 +11,7 @@ from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.cef import CommonEventFormat
 from sekisho.ingest.formats.cisco_asa import CiscoAsaConnection
 from sekisho.ingest.formats.csv_mapped import CsvMapped
+from sekisho.ingest.formats.defender import DefenderNetworkEvents
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
 from sekisho.ingest.formats.domain_list import DomainList
 from sekisho.ingest.formats.evtx import SysmonEvtx
@@ -62,6 +63,7 @@ FORMATS: dict[str, type[Format]] = {
     "nfdump": NfdumpCsv,
     "cef": CommonEventFormat,
     "zscaler-nss": ZscalerNss,
+    "defender-network": DefenderNetworkEvents,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,

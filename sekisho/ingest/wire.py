@@ -36,6 +36,37 @@ def dns_question_base64(expr: str) -> str:
     return f"(CASE WHEN coalesce({expr}, '') = '' THEN NULL ELSE coalesce({name}, '{UNDECODABLE}') END)"
 
 
+def _top_level_args(inner: str) -> list[str]:
+    """The comma-separated arguments of a SQL call, split outside parentheses and quotes."""
+    args, depth, quote, cur = [], 0, False, ""
+    for ch in inner:
+        if ch == "'":
+            quote = not quote
+        elif not quote and ch == "(":
+            depth += 1
+        elif not quote and ch == ")":
+            depth -= 1
+        elif not quote and depth == 0 and ch == ",":
+            args.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    args.append(cur.strip())
+    return args
+
+
+def first_non_empty(expr: str) -> str:
+    """``first-non-empty``: of the field's JSON paths, the first whose value is not an empty string
+    (Defender writes ``"RemoteUrl": ""`` when it saw no name: then ``RemoteIP`` is the destination).
+    ``expr`` is the engine's own SQL for the field — ``coalesce(a, b, …)`` of its paths, or one
+    path — never log text; each alternative gets ``NULLIF(…, '')``."""
+    if expr.startswith("coalesce(") and expr.endswith(")"):
+        args = _top_level_args(expr[len("coalesce(") : -1])
+        return "coalesce(" + ", ".join(f"NULLIF({a}, '')" for a in args) + ")"
+    return f"NULLIF({expr}, '')"
+
+
 DECODERS: dict[str, Callable[[str], str]] = {
     "dns-question-base64": dns_question_base64,
+    "first-non-empty": first_non_empty,
 }

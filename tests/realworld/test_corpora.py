@@ -70,10 +70,9 @@ NOT_LOGS: list[tuple[str, str]] = [
     ("cloud/plaso_aws_cloudtrail_lookup-events.jsonl", "not a log format sekisho recognises"),
     ("cloud/plaso_azure_activity_log.jsonl", "not a log format sekisho recognises"),
     ("cloud/plaso_gcp_logging.jsonl", "not a log format sekisho recognises"),
-    ("sysmon/otrf_psh_cmstp_all_events.json", "not a log format sekisho recognises"),
-    ("sysmon/otrf_sysmon_eid22_dnsquery.json", "not a log format sekisho recognises"),
-    ("pcap/zeek_wikipedia.pcap", "binary data"),
 ]
+# Read since issue 17 (tests/realworld/test_sysmon.py, tests/realworld/test_pcap.py): the Sysmon
+# exports (sysmon-dns-json) and the captures (pcap, the same names as tshark).
 
 # Where the ground truth is, per log.
 GROUND_TRUTH = {
