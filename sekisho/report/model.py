@@ -215,7 +215,35 @@ def build_report(
         ],
         "scans": scans,
         "sources": cited_sources(services),
+        "findings": _findings(store, pseudonymize),
     }
+
+
+def _findings(store: Store, pseudonymize: Pseudonymizer | None) -> list[dict[str, Any]]:
+    """Every evidence stage's stored findings, worst first — one shape, whatever the stage
+    (DESIGN.md "Evidence pipelines"). Pseudonymized, a subject is a keyed hash and the evidence
+    is left out (a subject may be an account)."""
+    from sekisho.store.findings import load_findings
+
+    out = []
+    for f in load_findings(store):
+        raw = f.detail.get("values")
+        values: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        row: dict[str, Any] = {
+            "severity": f.severity,
+            "stage": f.stage,
+            "kind": f.kind,
+            "subject": pseudonymize.user(f.subject) if pseudonymize else f.subject,
+            "title": f"{f.stage}: {f.kind}" if pseudonymize else f.title,  # a title may name the subject
+            "title_ja": None if pseudonymize else f.title_ja,
+            "last_seen": fmt_time(f.last_seen) or "",
+            "values": ""
+            if pseudonymize
+            else ", ".join(f"{k}: {v}" for k, v in values.items() if k != "user")[:300],
+            "evidence": [] if pseudonymize else [e.request or f"{e.file}:{e.line}" for e in f.evidence[:3]],
+        }
+        out.append(row)
+    return out
 
 
 def _cited(s: dict[str, Any]) -> list[dict[str, Any]]:
