@@ -75,6 +75,15 @@ def scan(
         False, "--keep-all", help="Roll up and expire nothing (retention only says what it would do)."
     ),
     lang: str = LangOpt,
+    engine: str = typer.Option(
+        "duckdb",
+        "--engine",
+        metavar="ENGINE",
+        help="duckdb (the store), or spark (needs sekisho[spark] and --out).",
+    ),
+    out: str | None = typer.Option(
+        None, "--out", metavar="DIR", help="--engine spark: write observations here as Parquet by day."
+    ),
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
@@ -86,6 +95,13 @@ def scan(
     lg = cast("Lang", check_lang(lang))
     if fmt and fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
+    if engine not in ("duckdb", "spark"):
+        raise fail(f"unknown engine {engine!r}; known: duckdb, spark")
+    if (engine == "spark") != (out is not None):
+        raise fail("--engine spark writes Parquet: give --out DIR (and --out only with --engine spark)")
+    if engine == "spark":
+        _scan_spark(paths, str(out), fmt, year, as_json, lg)
+        return
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
     show = not as_json and err_console.is_terminal and total > 50_000_000
     with Progress(
@@ -128,6 +144,31 @@ def scan(
         err_console.print(f"error: {f['path']}: {f['note']}", markup=False, highlight=False, soft_wrap=True)
     if unread:
         raise typer.Exit(1)
+
+
+def _scan_spark(
+    paths: list[str], out: str, fmt: str | None, year: int | None, as_json: bool, lg: Lang
+) -> None:
+    """``scan --engine spark``: the same formats read by Spark, observations written as Parquet."""
+    from sekisho.extras import require
+    from sekisho.i18n import text
+
+    require("spark")  # one line naming the extra, never a traceback
+    from sekisho.ingest import spark_engine
+
+    result = spark_engine.scan(paths, out, format_name=fmt, year=year)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    for f in result.files:
+        console.print(text("report.spark_file", lg, **f.as_dict()), markup=False, highlight=False)
+        for s in f.malformed_samples:
+            console.print(f"  {f.path}:{s['line']}: {s['reason']}", markup=False, highlight=False)
+        if f.note:
+            console.print(f"  {f.note}", markup=False, highlight=False)
+    console.print(
+        text("report.spark_written", lg, n=result.observations, out=out), markup=False, highlight=False
+    )
 
 
 def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -> None:  # type: ignore[type-arg]
