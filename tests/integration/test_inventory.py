@@ -156,3 +156,27 @@ def test_unknown_export_refused(tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["inventory", str(f)])
     assert run.exit_code != 0
     assert "not a software inventory" in run.output
+
+
+def test_android_and_macos(tmp_path: Path) -> None:
+    """`pm list packages -f --show-versioncode` (Simeji is com.adamrocker.android.input.simeji, the
+    package name Google Play lists) and `system_profiler SPApplicationsDataType -json`."""
+    phone = tmp_path / "phone-01.txt"
+    phone.write_text(
+        "package:/data/app/~~x==/com.android.chrome-1/base.apk=com.android.chrome versionCode:599311533\n"
+        "package:/data/app/~~y==/com.adamrocker.android.input.simeji-2/base.apk=com.adamrocker.android.input.simeji"
+        " versionCode:1307\n"
+        "garbage\n",
+        encoding="utf-8",
+    )
+    mac = tmp_path / "Mac-01.json"
+    mac.write_text(json.dumps({"SPApplicationsDataType": [
+        {"_name": "Safari", "version": "17.1", "obtained_from": "apple", "path": "/Applications/Safari.app"},
+        {"_name": "Baidu IME", "version": "1.0", "obtained_from": "identified_developer", "path": "/Applications/Baidu IME.app"},
+    ]}, indent=2))  # fmt: skip
+    result = read_inventory([phone, mac], open_catalog(None))
+    got = {(f.detail["machine"], f.detail["software"]) for f in result.findings}
+    # Simeji on the phone; the Windows-only Baidu IME entry does not match a Mac application
+    assert got == {("phone-01", "simeji-android")}
+    assert [(p.line, p.reason) for p in result.problems] == [(3, "not a 'package:NAME' line")]
+    assert [f["format"] for f in result.files] == ["android-packages", "macos-apps"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sekisho.errors import InputError, Location, NotFoundError
+from sekisho.inventory.formats.android import AndroidPackages
 from sekisho.inventory.formats.base import InventoryFormat
+from sekisho.inventory.formats.macos import SystemProfilerApps
 from sekisho.inventory.formats.osquery import OsqueryResults
 from sekisho.inventory.formats.uninstall_csv import UninstallCsv
 from sekisho.inventory.formats.winget import WingetExport
@@ -17,6 +19,8 @@ INVENTORY_FORMATS: dict[str, type[InventoryFormat]] = {
     "osquery": OsqueryResults,
     "winget": WingetExport,
     "uninstall-csv": UninstallCsv,
+    "macos-apps": SystemProfilerApps,
+    "android-packages": AndroidPackages,
 }
 
 
