@@ -29,7 +29,11 @@ _SUFFIX = re.compile(
     r"(\s+for\s+(windows|mac|macos|ios|android|linux|chrome|edge))$|([（(]\s*(windows|mac|macos|ios|android)\s*版?\s*[)）])$",
     re.IGNORECASE,
 )
-SEVERITY: dict[str, Severity] = {"ime": "high", "browser-extension": "high", "agent": "medium"}  # software kind → severity
+SEVERITY: dict[str, Severity] = {
+    "ime": "high",
+    "browser-extension": "high",
+    "agent": "medium",
+}  # software kind → severity
 
 
 def _norm(s: str) -> str:

@@ -30,8 +30,7 @@ def _platform(row: dict[str, Any], query: str | None) -> str | None:
     if "browser_type" in row or "chrome_extensions" in q or ("identifier" in row and "permissions" in row):
         return "browser"
     if (
-        ("arch" in row
-        and ("revision" in row or "release" in row))
+        ("arch" in row and ("revision" in row or "release" in row))
         or "deb_packages" in q
         or "rpm_packages" in q
     ):
