@@ -121,6 +121,25 @@ def check(
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
+def watch_exposure(targets: list[str], db: Path | None, sinks: list[str], every: str, once: bool) -> None:
+    """`sekisho watch --exposure TARGETS --every 1h`: the check repeated, findings saved and new
+    ones sent to the sinks, a line on stderr per round."""
+    from sekisho.exposure import check as run_check
+
+    interval = _interval(every) or 3600.0
+    while True:
+        started = time.monotonic()
+        result = run_check(targets)
+        _keep(result, db, sinks, "en")
+        err_console.print(
+            f"sekisho watch --exposure: {len(result.checked)} checked, {len(result.findings)} finding(s)",
+            highlight=False,
+        )
+        if once:
+            return
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
 def _interval(every: str | None) -> float | None:
     if every is None:
         return None

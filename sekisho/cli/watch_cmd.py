@@ -34,7 +34,7 @@ def _log(quiet: bool):  # type: ignore[no-untyped-def]
 @handle_errors
 def watch(
     paths: list[Path] = typer.Argument(
-        ..., help="Log files (their rotated copies come with them) or directories."
+        None, help="Log files (their rotated copies come with them) or directories.", show_default=False
     ),
     db: Path | None = DbOpt,
     catalog: Path | None = CatalogOpt,
@@ -58,8 +58,24 @@ def watch(
     keep_all: bool = typer.Option(
         False, "--keep-all", help="Roll up and expire nothing (retention only says what it would do)."
     ),
+    exposure: list[str] = typer.Option(
+        [],
+        "--exposure",
+        help="Instead of logs: check these hosts (as `sekisho exposure check`) --every so often and alert "
+        "on new findings.",
+    ),
+    every: str = typer.Option("1h", "--every", help="With --exposure: how often (90s, 30m, 1h, 1d)."),
 ) -> None:
     """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
+    if exposure:
+        if paths:
+            raise fail("--exposure checks hosts on its own; follow the logs with a second `sekisho watch`")
+        from sekisho.cli.exposure_cmd import watch_exposure
+
+        watch_exposure(exposure, db=db, sinks=sink or ["stdout"], every=every, once=once)
+        return
+    if not paths:
+        raise fail("give the log files or directories to follow (or --exposure TARGETS)")
     from sekisho.ingest import FORMATS
     from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
 

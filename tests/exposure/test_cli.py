@@ -161,3 +161,18 @@ def test_bad_lines_of_a_targets_file_are_named_and_nothing_is_checked(tmp_path: 
     assert f"{targets}:4: 10.0.0.0/20: 4096 addresses" in out.output and "nothing checked" in out.output
     missing = CliRunner().invoke(app, ["exposure", "check", f"@{tmp_path / 'none.txt'}"])
     assert missing.exit_code == 1 and "cannot read the targets file" in missing.output
+
+
+def test_watch_exposure_once_alerts_through_the_sink(servers, tmp_path: Path, audit: Audit, db: Path) -> None:
+    rport = redis(servers, tmp_path)
+    audit.allow(HOST, rport)
+    alerts = tmp_path / "alerts.jsonl"
+    args = ["watch", "--exposure", f"{HOST}:{rport}", "--every", "1h", "--once", "--db", str(db)]
+    out = CliRunner().invoke(app, [*args, "--sink", f"jsonl:{alerts}"])
+    assert out.exit_code == 0, out.output
+    (alert,) = [json.loads(line) for line in alerts.read_text().splitlines()]
+    assert alert["rule"] == "exposure:redis_open"
+    both = CliRunner().invoke(app, [*args, str(tmp_path / "dns.log")])
+    assert both.exit_code == 1 and "second `sekisho watch`" in both.output
+    neither = CliRunner().invoke(app, ["watch", "--db", str(db)])
+    assert neither.exit_code == 1 and "--exposure" in neither.output
