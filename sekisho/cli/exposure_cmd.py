@@ -182,7 +182,7 @@ def _print(result: Any, lg: Lang) -> None:
     table = Table(show_lines=False)
     for col in ("target", "status", "service", "severity", "detail"):
         table.add_column(text(f"exposure.col.{col}", lg))
-    severity = {f.subject: f.severity for f in result.findings}
+    severity = {f.subject: text(f"severity.{f.severity}", lg) for f in result.findings}
     for c in result.checked:
         detail = _summary(c.values) if c.status == "open" else _reason(c, lg)
         table.add_row(

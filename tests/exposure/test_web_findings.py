@@ -41,3 +41,9 @@ def test_findings_page_shows_exposure_findings(audit: Audit, tmp_path: Path, mon
     ja = html.unescape(client.get("/findings?lang=ja").text)
     assert f"{HOST}:{es.port} の Elasticsearch/OpenSearch が認証なしで応答します" in ja
     assert "すべての段階の検出事項" in ja and "検出事項" in ja
+    from tests.report.test_japanese import ALLOWED, _names, english_words
+
+    raw_ja = client.get("/findings?lang=ja").text
+    assert not english_words(raw_ja, ALLOWED | _names() | {"exposure", "elasticsearch_open", "http"}), (
+        english_words(raw_ja, ALLOWED | _names())
+    )
