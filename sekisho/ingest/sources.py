@@ -7,11 +7,13 @@ byte offset on (so a grown file is read only from where the last scan stopped).
 
 from __future__ import annotations
 
+import atexit
 import bz2
 import gzip
 import io
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -197,6 +199,8 @@ def _check_zstd_complete(path: Path) -> None:
 def open_source(path: Path) -> Source:
     try:
         st = path.stat()
+        if stat.S_ISFIFO(st.st_mode):
+            return _pipe_source(path)
         with open(path, "rb") as f:
             first = f.read(8)
     except FileNotFoundError:
@@ -221,6 +225,35 @@ def stdin_source(stream: BinaryIO | None = None) -> Source:
     src.finished = True
     src._temps.append(path)
     return src
+
+
+# Pipes named on the command line, spooled once each: a scan may open a source more than once
+# (to group files, then to read one), and a pipe gives its content only to the first reader.
+_PIPES: dict[str, Path] = {}
+
+
+def _pipe_source(path: Path) -> Source:
+    """A pipe (`sekisho scan <(zcat old.log.xz)`, a named pipe): read once to its end and spooled,
+    as stdin is; the spooled copy lives until the process ends."""
+    key = str(path)
+    if key not in _PIPES:
+        with open(path, "rb") as stream:
+            fd, tmp = tempfile.mkstemp(prefix="sekisho-pipe-", suffix=".log")
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+        _PIPES[key] = Path(tmp)
+        if len(_PIPES) == 1:
+            atexit.register(_remove_pipes)
+    src = open_source(_PIPES[key])
+    src.display = key
+    src.finished = True  # the writer closed it: its last line is whole
+    return src
+
+
+def _remove_pipes() -> None:
+    for tmp in _PIPES.values():
+        tmp.unlink(missing_ok=True)
+    _PIPES.clear()
 
 
 def expand(paths: list[str]) -> Iterator[Path | str]:
