@@ -29,7 +29,7 @@ def register(root: typer.Typer) -> None:
 def check(
     targets: list[str] = typer.Argument(
         ...,
-        help="host, host:port, [v6]:port, a CIDR (at most a /22 unless --yes), or a file (@FILE) of those.",
+        help="host, host:port, an IPv6 address in brackets with :port, a CIDR (at most a /22 unless --yes), or a file (@FILE) of those.",
     ),
     ports: str | None = typer.Option(
         None,
