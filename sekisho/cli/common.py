@@ -58,8 +58,32 @@ def handle_errors(func: F) -> F:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
+        except Exception as e:
+            damaged = store_damage(e)
+            if damaged is None:
+                raise
+            raise fail(damaged) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+_DAMAGE = ("Corrupt database file", "Could not read enough bytes from file")
+
+
+def store_damage(e: BaseException) -> str | None:
+    """The one line for a DuckDB error that says the store's file is cut short or damaged (met
+    by any query, not only on opening), else None. The file is the one DuckDB names."""
+    if not type(e).__module__.startswith(("duckdb", "_duckdb")):
+        return None
+    text = str(e).splitlines()[0] if str(e) else ""
+    if not any(d in text for d in _DAMAGE):
+        return None
+    import re
+
+    from sekisho.store import damaged
+
+    named = re.search(r'file "([^"]+)"', text)
+    return (f"{named.group(1)}: " if named else "") + damaged(e)
 
 
 def print_json(data: Any) -> None:

@@ -45,6 +45,12 @@ def _prefix_digests(head: bytes) -> list[str]:
     return out
 
 
+def damaged(e: BaseException) -> str:
+    """What is said of a store whose file is cut short or damaged (DuckDB's first line in brackets)."""
+    first = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return f"the database is damaged or cut short ({first}); restore it from a copy, or start a new one with --db"
+
+
 def default_db_path() -> Path:
     env = os.environ.get("SEKISHO_DB")
     if env:
@@ -75,15 +81,21 @@ class Store:
         except duckdb.IOException as e:
             raise SekishoError(f"cannot open the database: {e}", Location(self.path)) from None
         except duckdb.Error as e:
+            if "Corrupt database file" in str(e):
+                raise SekishoError(damaged(e), Location(self.path)) from None
             raise SekishoError(f"not a sekisho database: {e}", Location(self.path)) from None
-        if not read_only:
-            self.migrate()
-        elif self._pending_migrations():
-            # an older store: bring its schema up to date once, then carry on reading
+        try:
+            if not read_only:
+                self.migrate()
+            elif self._pending_migrations():
+                # an older store: bring its schema up to date once, then carry on reading
+                self.con.close()
+                with Store(self.path):
+                    pass
+                self.con = busy.connect(self.path, True)
+        except duckdb.Error as e:  # opened, but its blocks cannot be read: cut short or damaged
             self.con.close()
-            with Store(self.path):
-                pass
-            self.con = busy.connect(self.path, True)
+            raise SekishoError(damaged(e), Location(self.path)) from None
 
     def _pending_migrations(self) -> list[str]:
         try:
