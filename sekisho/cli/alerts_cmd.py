@@ -41,7 +41,7 @@ def alerts(
     ack_all: bool = typer.Option(False, "--ack-all", help="Acknowledge every open alert."),
     note: str | None = typer.Option(None, "--note", help="With --ack: why (kept with the alert)."),
     show_all: bool = typer.Option(False, "--all", help="Include acknowledged alerts."),
-    limit: int = typer.Option(100, "--limit", help="Show at most this many (newest first)."),
+    limit: int = typer.Option(100, "--limit", help="Show at most this many (newest first).", min=0),
     lang: str = LangOpt,
     settings: Path | None = SettingsOpt,
 ) -> None:

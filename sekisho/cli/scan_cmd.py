@@ -61,7 +61,7 @@ def scan(
     as_json: bool = JsonOpt,
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
-    unknown: int = typer.Option(15, "--unknown", help="How many unknown destinations to list."),
+    unknown: int = typer.Option(15, "--unknown", help="How many unknown destinations to list.", min=0),
     year: int | None = typer.Option(
         None,
         "--year",
