@@ -62,3 +62,13 @@ def test_long_address_lists_fold_with_a_count_in_the_html(db) -> None:  # type: 
     # on paper nothing folds
     printed = render_html(r, print_layout=True).split(f'id="svc-{big["id"]}"', 1)[1].split("</article>", 1)[0]
     assert "<details>" not in printed and all(f">{c['client']}</td>" in printed for c in big["scope"])
+
+
+def test_every_time_on_the_pages_is_in_the_organisations_zone(client: Client) -> None:
+    """No bare UTC minute left: a time on a page carries its zone (JST by default)."""
+    for url in ("/services?found=1", "/unknown", "/clients", "/clients/10.20.0.114", "/services/zoom", "/"):
+        page = client.get(f"{url}{'&' if '?' in url else '?'}lang=ja").text
+        visible = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", page, flags=re.S)
+        times = re.findall(r"\b\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?(?! ?[A-Z]{2,4}\b)", visible)
+        assert not times, f"{url}: times without a zone: {times[:5]}"
+        assert re.search(r"\d\d:\d\d JST", visible), url

@@ -102,3 +102,23 @@ def test_html_report_does_not_scroll_sideways_at_390px(page: Any, db: Any, lang:
     assert got["scroll"] <= got["vw"], got
     page.set_viewport_size({"width": 1400, "height": 900})
     assert page.evaluate(OVERFLOW)["scroll"] <= 1400
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_screenshots_at_desk_and_phone_width(page: Any, width: int) -> None:
+    """Full-page screenshots of every page in Japanese, kept in test-artifacts/ for review; each is
+    as wide as the window (nothing sideways) and has content."""
+    from tests.web.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    for url in [u for u in PAGES if "no-such" not in u]:
+        page.goto(f"{url}?lang=ja")
+        name = url.strip("/").replace("/", "_") or "overview"
+        shot = ARTIFACTS / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        from PIL import Image
+
+        with Image.open(shot) as im:
+            assert im.width == width, (url, im.width)
+            assert im.convert("L").getextrema()[0] < 128, f"{url}: blank screenshot"
