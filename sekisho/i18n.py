@@ -6,6 +6,7 @@ Code never holds user-facing sentences: it names a key (``verdict.legal.0``) wit
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -104,3 +105,21 @@ def local_time(v: Any, zone: str = "Asia/Tokyo", seconds: bool = False) -> str:
     if isinstance(when, dt.date):
         return str(when.isoformat())
     return str(when)
+
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def fmt_value(v: Any, lang: Lang) -> str:
+    """A fact's value as a reader sees it: yes/no, a list joined, a dash for none."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return text(f"bool.{str(v).lower()}", lang)
+    if isinstance(v, list | tuple):
+        return ", ".join(fmt_value(x, lang) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, str) and _COUNTRY.fullmatch(v) and country(v, lang) != v:
+        return country(v, lang)
+    return str(v)

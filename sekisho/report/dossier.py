@@ -15,7 +15,7 @@ from rich.text import Text
 
 from sekisho.assess import Assessor, jurisdictions, score_text
 from sekisho.catalog import Catalog
-from sekisho.i18n import Lang, country, text
+from sekisho.i18n import Lang, category, country, fmt_value, text
 from sekisho.model.rating import Evidence, Message, Rating
 from sekisho.report.console import literal
 
@@ -260,12 +260,16 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             ),
         )
     op = d["operator"]
-    head.add_row(text("dossier.operator", lang), f"{op['name']} ({op['country']})")
+    head.add_row(text("dossier.operator", lang), f"{op['name']} ({country(op['country'], lang)})")
     if d["owners"]:
         head.add_row(
-            text("dossier.owners", lang), " → ".join(f"{o['name']} ({o['country']})" for o in d["owners"])
+            text("dossier.owners", lang),
+            " → ".join(f"{o['name']} ({country(o['country'], lang)})" for o in d["owners"]),
         )
-    head.add_row(text("dossier.jurisdictions", lang), ", ".join(d["jurisdictions"]) or "—")
+    head.add_row(
+        text("dossier.jurisdictions", lang), "、".join(country(j, lang) for j in d["jurisdictions"]) or "—"
+    )
+    head.add_row(text("services.category", lang), category(d["category"], lang))
     console.print(Panel(head, title=text("dossier.title", lang)))
 
     console.rule(text("dossier.summary", lang))
@@ -288,7 +292,9 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             ev = (
                 Group(
                     *[
-                        literal(f"{e['statement']}: {e['value']}") + Text("\n") + _src(e, lang)
+                        literal(f"{e['statement']}: {fmt_value(e['value'], lang)}")
+                        + Text("\n")
+                        + _src(e, lang)
                         for e in f["evidence"]
                     ]
                 )
@@ -316,7 +322,8 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             else ""
         )
         console.print(
-            f"  • {a['name']} ({a.get('operator') or '?'}, {a.get('country') or '?'}){lv}", markup=False
+            f"  • {a['name']} ({a.get('operator') or '—'}, {country(a.get('country'), lang)}){lv}",
+            markup=False,
         )
 
     console.rule(text("dossier.facts", lang))
@@ -327,8 +334,10 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
     for f in d["facts"]:
         value = f["value"]
         if isinstance(value, list):
-            value = ", ".join(map(str, value[:8])) + (f" … (+{len(value) - 8})" if len(value) > 8 else "")
-        facts.add_row(f["statement"], literal(value if value is not None else "—"), _src(f, lang))
+            shown = fmt_value(value[:8], lang) + (f" … (+{len(value) - 8})" if len(value) > 8 else "")
+        else:
+            shown = fmt_value(value, lang)
+        facts.add_row(f["statement"], literal(shown), _src(f, lang))
     console.print(facts)
     console.print(
         text("dossier.rules", lang, rules=d["rules_version"], catalog=d["catalog_version"]), style="dim"

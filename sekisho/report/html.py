@@ -10,14 +10,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from sekisho.i18n import Lang, category, country, local_time, number, text
+from sekisho.i18n import Lang, category, country, fmt_value, local_time, number, text
 from sekisho.report.charts import daily_bars, level_bars
 from sekisho.report.response import export_command
 
 __all__ = ["fmt_value", "foreign", "label_cells", "md", "render_html"]
 
 _CODE = re.compile(r"`([^`]+)`")
-_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 @lru_cache(maxsize=1)
@@ -63,21 +62,6 @@ def foreign(s: Any, lang: Lang) -> Markup:
 def md(s: Any) -> Markup:
     """A message with Markdown backticks: escaped, and each `span` set as ``<code>``."""
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(s))))  # noqa: S704 - escaped above
-
-
-def fmt_value(v: Any, lang: Lang) -> str:
-    """A fact's value as a reader sees it: yes/no, a list joined, a dash for none."""
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return text(f"bool.{str(v).lower()}", lang)
-    if isinstance(v, list | tuple):
-        return ", ".join(fmt_value(x, lang) for x in v)
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, str) and _COUNTRY.fullmatch(v) and country(v, lang) != v:
-        return country(v, lang)
-    return str(v)
 
 
 def _score(v: float | None) -> str:

@@ -106,3 +106,13 @@ def test_policy_show_and_why_in_japanese() -> None:
     assert why.exit_code == 0 and "遮断される" in why.output and "サービス deepseek の名前" in why.output
     en = runner.invoke(app, ["policy", "why", "chat.deepseek.com", "--policy", "level0"])
     assert "BLOCKED by policy level0" in en.output
+
+
+def test_show_in_japanese_has_no_raw_values() -> None:
+    """`sekisho show ID --lang ja`: yes/no for booleans, country names, the category label."""
+    out = CliRunner().invoke(app, ["show", "zoom", "--lang", "ja"], env={"COLUMNS": "200"}).output
+    # a claim's statement is the catalog's own text, quoted as it is
+    rendered = "\n".join(line for line in out.splitlines() if "主張（未検証）" not in line)
+    assert not re.search(r"\b(True|False|None)\b", rendered)
+    assert "アメリカ合衆国" in out and "中国" in out and "Web会議" in out
+    assert not re.search(r"\((US|CN)\)", out)
