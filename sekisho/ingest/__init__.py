@@ -129,6 +129,9 @@ def _shape(first: str, lines: int) -> str:
     """What the first line looks like, in words and counts only (no byte of it is quoted)."""
     size = len(first.rstrip("\r\n").encode("utf-8", "surrogateescape"))
     text = first.strip()
+    read = f"{lines} line{'s' if lines != 1 else ''} read"
+    if text in ("{", "["):  # a pretty-printed document: JSON logs hold one object a line
+        return f"a JSON document spread over many lines, not one JSON object a line as JSON logs are; {read}"
     if text.startswith(("{", "[")):
         kind = "JSON"
     elif "\t" in text:
@@ -138,5 +141,4 @@ def _shape(first: str, lines: int) -> str:
     else:
         words = len(text.split())
         kind = f"text of {words} word{'s' if words != 1 else ''}"
-    read = f"{lines} line{'s' if lines != 1 else ''} read"
-    return f"first line is {size} bytes of {kind} matching no known format; {read}"
+    return f"first line is {size} byte{'s' if size != 1 else ''} of {kind} matching no known format; {read}"
