@@ -45,7 +45,19 @@ def to_finding(a: Alert, databases: list[dict[str, object]]) -> Finding:
         severity=a.severity,
         title=a.title,
         title_ja=a.title_ja,
-        detail={**a.detail, "rule": a.rule, "user": a.user, "ips": a.ips, "countries": a.countries},
+        detail={
+            **a.detail,
+            "rule": a.rule,
+            "user": a.user,
+            "ips": a.ips,
+            "countries": a.countries,
+            # the few values the report and the dashboard print beside the title
+            "values": {
+                "ips": ", ".join(a.ips[:5]),
+                "countries": ", ".join(a.countries),
+                "sign-ins": len(a.signins),
+            },
+        },
         evidence=evidence,
         sources=sources,
         first_seen=_naive(a.first),
