@@ -300,3 +300,35 @@ def test_windows_logon_xml(tmp_path: Path) -> None:
     )
     events, acct = read_logins(bomb, get_login_format("windows-logon-xml"))
     assert events == [] and "DTD" in " ".join(s["reason"] for s in acct.malformed_samples)
+
+
+# --- Entra portal CSV download: https://learn.microsoft.com/en-us/entra/identity/monitoring-health/howto-download-logs
+_ENTRA_CSV = (
+    "Date (UTC),Request ID,User agent,Correlation ID,User ID,User,Username,User type,Application,Application ID,"
+    "Resource,IP address,Location,Status,Sign-in error code,Failure reason,Client app,Authentication requirement\n"
+    "2026-11-30T09:15:23Z,r1,Mozilla/5.0,c1,u1,Alice,alice@city.example.jp,Member,Office 365 Exchange Online,a1,"
+    'Exchange,198.51.100.20,"Tokyo, Tokyo, JP",Success,0,,Browser,Multifactor authentication\n'
+    "2026-11-30T09:16:00Z,r2,Mozilla/5.0,c2,u2,Bob,bob@city.example.jp,Member,Office 365 Exchange Online,a1,"
+    'Exchange,203.0.113.5,"Seoul, KR",Failure,50126,Invalid username or password.,Browser,Single-factor authentication\n'
+    "2026-11-30T09:17:00Z,r3,Mozilla/5.0,c3,u3,,,Member,App,a1,Res,203.0.113.6,,Failure,50126,x,Browser,\n"
+)
+
+
+def test_entra_portal_csv(tmp_path: Path) -> None:
+    p = tmp_path / "InteractiveSignIns_2026-11-30_2026-12-01.csv"
+    p.write_text(_ENTRA_CSV)
+    events, acct = read_logins(p)
+    assert acct.format == "entra-csv"
+    a, b = events
+    assert (a.user, a.outcome, a.mfa, a.interactive, a.src_ip) == (
+        "alice@city.example.jp",
+        "success",
+        True,
+        True,
+        "198.51.100.20",
+    )
+    assert (b.outcome, b.reason, b.mfa) == ("failure", "50126 Invalid username or password.", False)
+    assert [(s["line"], s["reason"]) for s in acct.malformed_samples] == [(4, "row without Username")]
+    q = tmp_path / "NonInteractiveSignIns_2026-11-30_2026-12-01.csv"
+    q.write_text(_ENTRA_CSV)
+    assert all(not e.interactive for e in read_logins(q)[0])

@@ -25,7 +25,7 @@ from sekisho.ingest.logins.base import LoginAccount, LoginEvent, LoginFormat, Ma
 from sekisho.ingest.logins.cloud_audit import AzureActivity, GcpAudit
 from sekisho.ingest.logins.cloudtrail import CloudTrail
 from sekisho.ingest.logins.csv_mapped import LoginCsv
-from sekisho.ingest.logins.entra import EntraSignIns
+from sekisho.ingest.logins.entra import EntraCsv, EntraSignIns
 from sekisho.ingest.logins.google_workspace import GoogleWorkspaceLogin
 from sekisho.ingest.logins.okta import OktaSystemLog
 from sekisho.ingest.logins.openssh import OpenSSH
@@ -36,6 +36,7 @@ LOGIN_FORMATS: dict[str, type[LoginFormat]] = {
     "openssh": OpenSSH,
     "cloudtrail": CloudTrail,
     "entra": EntraSignIns,
+    "entra-csv": EntraCsv,
     "okta": OktaSystemLog,
     "google-login": GoogleWorkspaceLogin,
     "windows-logon": WindowsLogon,
@@ -221,6 +222,9 @@ def read_logins(
         source.display = display
     try:
         fmt = fmt or detect_login(source)
+        for_file = getattr(fmt, "for_file", None)
+        if for_file is not None:  # a format that reads something from the file's name
+            fmt = for_file(Path(path).name)
         return _read(source, fmt)
     finally:
         source.close()
