@@ -22,6 +22,18 @@ def _wait(cond, what: str, proc: subprocess.Popen[str], timeout: float = 60) -> 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _said(proc: subprocess.Popen[str], start: str) -> str:
+    """The follower's next stderr line that starts with ``start`` (warnings and notes skipped)."""
+    assert proc.stderr is not None
+    for _ in range(50):
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError(f"the follower ended before saying {start!r}")
+        if line.startswith(start):
+            return line
+    raise AssertionError(f"the follower never said {start!r}")
+
+
 def test_follow_sends_each_new_alert_once(tmp_path: Path) -> None:
     log, out, db = tmp_path / "auth.log", tmp_path / "alerts.jsonl", tmp_path / "s.db"
     log.write_text("Nov 30 09:00:00 gw sshd[9]: Accepted password for user0 from 133.11.0.5 port 4000 ssh2\n")
@@ -34,7 +46,7 @@ def test_follow_sends_each_new_alert_once(tmp_path: Path) -> None:
     lines: list[str] = []
     try:
         assert proc.stderr is not None
-        first = proc.stderr.readline()
+        first = _said(proc, "following ")
         assert first.startswith("following 1 sign-in file"), first
         spray = "".join(
             f"Nov 30 10:0{i}:00 gw sshd[9]: Failed password for user{i} from 203.0.113.7 port 4{i}00 ssh2\n"
@@ -43,7 +55,7 @@ def test_follow_sends_each_new_alert_once(tmp_path: Path) -> None:
         spray += "Nov 30 10:07:00 gw sshd[9]: Accepted password for user3 from 203.0.113.7 port 4999 ssh2\n"
         with open(log, "a") as f:  # a spray arrives, then its success: one write, so one poll sees all
             f.write(spray)
-        lines.append(proc.stderr.readline())
+        lines.append(_said(proc, "read "))
         _wait(lambda: out.exists() and out.read_text().strip() != "", "the alert in the sink", proc)
         sent = [json.loads(x) for x in out.read_text().splitlines()]
         assert [a["rule"] for a in sent] == ["audit:spray-then-success"]
@@ -51,7 +63,7 @@ def test_follow_sends_each_new_alert_once(tmp_path: Path) -> None:
             f.write(
                 "Nov 30 11:00:00 gw sshd[9]: Accepted publickey for user0 from 133.11.0.5 port 4001 ssh2\n"
             )
-        lines.append(proc.stderr.readline())
+        lines.append(_said(proc, "read "))
         assert "0 new alert(s)" in lines[-1], lines
         assert len(out.read_text().splitlines()) == 1
     finally:
