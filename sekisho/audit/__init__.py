@@ -28,18 +28,26 @@ def audit_paths(
 ) -> tuple[AuditResult, list[LoginAccount]]:
     """Read every sign-in file, store its events, run the detections over all stored sign-ins
     (this run's and earlier ones') since ``since``, store the findings."""
+    from sekisho.errors import ConfigError, InputError, SekishoError
     from sekisho.store import Store
     from sekisho.store.findings import save_findings
     from sekisho.store.logins import load_login_events, save_login_events
 
     accounts = []
+    errors: list[str] = []
     params = load_params(overrides)
     with Store(db) as store:
         for p in expand(paths):
             if p == "-":
-                continue
+                raise InputError("sign-ins are read from files, not standard input: give a file name")
             f = get_login_format(fmt, mapping) if fmt else None
-            events, acct = read_logins(Path(p), f)
+            try:
+                events, acct = read_logins(Path(p), f)
+            except ConfigError:
+                raise  # the user's --format/--map is wrong: every file would fail alike
+            except SekishoError as e:
+                errors.append(str(e))  # one file the reader cannot read: said, and the others read
+                continue
             save_login_events(store, str(p), events)
             accounts.append(acct)
         from sekisho.match.ipinfo import IpKnowledge, knowledge
@@ -47,6 +55,7 @@ def audit_paths(
         ip = IpKnowledge(mmdb=mmdb) if mmdb else knowledge()
         result = run_audit(lambda: load_login_events(store, since), params, ip)
         save_findings(store, [to_finding(a, result.databases) for a in result.alerts])
+    result.errors = errors
     return result, accounts
 
 

@@ -52,6 +52,7 @@ class AuditResult:
     databases: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     suppressed: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # files that could not be read, one line each
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +64,7 @@ class AuditResult:
             "databases": self.databases,
             "notes": self.notes,
             "suppressed": self.suppressed,
+            "errors": self.errors,
         }
 
 

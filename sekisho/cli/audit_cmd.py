@@ -183,6 +183,8 @@ def audit(
             for a in accounts
         ]  # fmt: skip
         print_json(out)
+        if result.errors:
+            raise typer.Exit(1)
         return
     from rich.table import Table
 
@@ -193,6 +195,8 @@ def audit(
         )
     for s in bad[:10]:
         err_console.print(f"  {s['file']}:{s['line']}: {s['reason']}", highlight=False)
+    for e in result.errors:
+        err_console.print(f"error: {e}", highlight=False)
     from sekisho.i18n import text
 
     ja = lang.lower() == "ja"
@@ -212,6 +216,8 @@ def audit(
             highlight=False,
         )
     if not result.alerts:
+        if result.errors:
+            raise typer.Exit(1)
         return
     t = Table(title=f"{len(result.alerts)} alert(s)", title_justify="left")
     for col in ("severity", "rule", "when (UTC)", "alert"):
@@ -224,3 +230,5 @@ def audit(
             al.title_ja if ja else al.title,
         )
     console.print(t)
+    if result.errors:
+        raise typer.Exit(1)

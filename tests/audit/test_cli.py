@@ -86,3 +86,21 @@ def test_audit_alerts_through_watch_sinks(tmp_path: Path) -> None:
     # run again: the same finding is folded into the alert already sent, not sent twice
     r = CliRunner().invoke(app, args)
     assert json.loads(r.stdout)["sent"]["new"] == 0 and len(out.read_text().splitlines()) == 1
+
+
+def test_unreadable_file_is_said_and_the_others_read(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    _auth_log(logs / "auth.log")
+    (logs / "notes.txt").write_text("hello world\n")
+    r = CliRunner().invoke(app, ["audit", str(logs), "--db", str(tmp_path / "s.db"), "--json"])
+    assert r.exit_code == 1
+    out = json.loads(r.stdout)
+    assert out["events"] == 7 and [a["rule"] for a in out["alerts"]] == ["spray-then-success"]
+    assert (
+        len(out["errors"]) == 1
+        and "notes.txt" in out["errors"][0]
+        and "not a sign-in log" in out["errors"][0]
+    )
+    r = CliRunner().invoke(app, ["audit", "-", "--db", str(tmp_path / "s.db")])
+    assert r.exit_code != 0 and "not standard input" in r.output
