@@ -12,6 +12,7 @@ The result of :func:`scan_file` is a temporary table ``ingest_batch`` aggregated
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
 import datetime as dt
@@ -117,6 +118,13 @@ def _with_file(rel: str, target: Target, cols: str) -> str:
 
 
 REJECTS = "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans'"
+# Set while a file is read again by one thread: DuckDB's parallel CSV reader refuses a file whose
+# few lines include one longer than its buffer ("does not support a full read on this file").
+_SERIAL: contextvars.ContextVar[bool] = contextvars.ContextVar("sekisho_serial_read", default=False)
+
+
+def _serial() -> str:
+    return ", parallel=false" if _SERIAL.get() else ""
 
 
 def lines_relation(path: Target, compression: Compression, rejects: bool = True) -> str:
@@ -126,7 +134,7 @@ def lines_relation(path: Target, compression: Compression, rejects: bool = True)
     rej = f", {REJECTS}" if rejects else ""
     rel = (
         f"read_csv({_paths_sql(path)}, columns={{'_line': 'VARCHAR'}}, delim={q(LINE_DELIM)}, quote='', escape='', "
-        f"header=false, auto_detect=false, compression={q(_comp(compression))}{rej}, new_line='\\n'{many})"
+        f"header=false, auto_detect=false, compression={q(_comp(compression))}{rej}, new_line='\\n'{many}{_serial()})"
     )
     return _with_file(rel, path, "_line")
 
@@ -664,13 +672,23 @@ def _read_parts(
         if not counted:
             try:
                 _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=not fast)
-            except (duckdb.InvalidInputException, duckdb.ConversionException):
+            except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.NotImplementedException):
                 if not fast:
                     raise
                 # a line the reader refuses (bad UTF-8, too long, the delimiter byte): read again
                 # with a rejects table, which reports it with its number
                 restore()
-                _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
+                try:
+                    _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
+                except duckdb.NotImplementedException:
+                    # the parallel reader gives up on a line longer than its buffer among few
+                    # lines: one thread reads it (and the line is counted malformed below)
+                    restore()
+                    token = _SERIAL.set(True)
+                    try:
+                        _scan_locked(con, fmt, target, compression, mtime, parts, head, rejects=True)
+                    finally:
+                        _SERIAL.reset(token)
         if fmt.text and compression == "none" and not counted:
             for part, before in zip(parts, lines_before, strict=True):
                 _count_overlong(part.path, part.account, part.account.lines - before, part.content)
@@ -842,12 +860,20 @@ def _scan_locked(
         r"'((?:[a-z0-9_-]|\\x[0-9a-f]{2}){1,63}|\*)(\.((?:[a-z0-9_-]|\\x[0-9a-f]{2}){1,63}|\*))*"
         r"|\[?[0-9a-f]*:[0-9a-f:.]*\]?'))"
     )
+    # The asking machine is an address (v4, v6 with a zone or brackets), a host name, a MAC or '-':
+    # anything else (markup, a JSON object, escapes) is malformed, never a "machine".
+    bad_client = (
+        r"NOT (client IS NULL OR client = '' OR regexp_full_match(client, "
+        r"'[A-Za-z0-9_.:%-]{1,255}|\[[A-Za-z0-9_.:%-]{1,253}\]'))"
+    )
     clause = f"""
         SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control} OR {not_dns}) THEN 'bad'
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control} OR {not_dns}
+                                         OR {bad_client}) THEN 'bad'
                  ELSE _state END AS _state,
             CASE WHEN _state = 'ok' AND {control} THEN 'control character in the name'
                  WHEN _state = 'ok' AND {not_dns} THEN 'not a DNS name'
+                 WHEN _state = 'ok' AND {bad_client} THEN 'not a client address'
                  WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
                  WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
                  WHEN _state = 'ok' AND {future} THEN 'in the future'

@@ -309,3 +309,29 @@ def test_a_file_of_no_known_format_is_described_never_quoted(tmp_path: Path) -> 
     note = files["notes.json"]["note"]
     assert "hunter2" not in note and "first line is 23 bytes of JSON" in note and "--format" not in note
     assert files["ok.log"]["parsed"] == 5
+
+
+def test_one_huge_line_among_few_is_one_malformed_line(tmp_path: Path) -> None:
+    """DuckDB's parallel reader refuses a file whose few lines include one past its buffer; the
+    engine reads it again with one thread, so the other lines still count."""
+    good = dnsmasq_log(1)
+    log = tmp_path / "dnsmasq.log"
+    log.write_bytes(
+        good + b"Nov 30 10:00:01 dnsmasq[42]: query[A] " + b"y" * (40 << 20) + b".com from 10.1.0.1\n" + good
+    )
+    result = api.scan([str(log)], db=tmp_path / "db.duckdb")["files"][0]
+    assert (result["lines"], result["parsed"], result["malformed"]) == (3, 2, 1), result
+    assert [s["line"] for s in result["malformed_samples"]] == [2]
+
+
+def test_a_client_that_is_no_address_makes_the_record_malformed(tmp_path: Path) -> None:
+    log = tmp_path / "dnsmasq.log"
+    log.write_bytes(
+        dnsmasq_log(4)
+        + b"Nov 30 11:00:00 dnsmasq[42]: query[A] deepseek.com from 10.0.0.[red]5\n"
+        + b"Nov 30 11:00:01 dnsmasq[42]: query[A] deepseek.com from {x:1}\n"
+    )
+    result = api.scan([str(log)], db=tmp_path / "db.duckdb")["files"][0]
+    assert (result["parsed"], result["malformed"]) == (4, 2), result
+    assert {s["line"] for s in result["malformed_samples"]} == {5, 6}
+    assert all("[" not in c and "{" not in c for c, _, _ in observations(tmp_path / "db.duckdb"))
