@@ -7,12 +7,15 @@ from __future__ import annotations
 import glob
 import importlib.util
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import corpora_dir, need
 
@@ -76,10 +79,10 @@ def spark() -> Iterator[Any]:
     s.stop()
 
 
-def _duckdb(path: Path, tmp: Path) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
+def _duckdb(path: Path, tmp: Path, fmt: str | None = None) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
     from sekisho import api
 
-    result = api.scan([str(path)], db=tmp / "store.duckdb", keep_all=True)
+    result = api.scan([str(path)], db=tmp / "store.duckdb", format_name=fmt, keep_all=True)
     con = duckdb.connect(str(tmp / "store.duckdb"), read_only=True)
     try:
         rows = con.execute(f"SELECT {COLUMNS} FROM observations").fetchall()
@@ -132,3 +135,37 @@ def test_malformed_lines_are_counted_with_their_numbers(spark: Any, tmp_path: Pa
     assert got["malformed_samples"] == expected_file["malformed_samples"]
     assert [s["line"] for s in got["malformed_samples"]][:2] == [100, 501]
     assert _parquet(tmp_path / "parquet") == expected_rows
+
+
+_LABEL = st.text(alphabet="abcxyz019-_", min_size=1, max_size=8)
+_NAME = st.one_of(
+    st.lists(_LABEL, min_size=1, max_size=4).map(".".join),
+    st.sampled_from(["Example.COM.", "bad name", "a..b", "-", "x" * 70 + ".com", "\u00e9t\u00e9.jp"]),
+)
+_LINE = st.one_of(
+    st.tuples(
+        st.sampled_from(["A", "AAAA", "HTTPS"]), _NAME, st.sampled_from(["10.0.0.1", "10.0.0.2", "::1"])
+    ).map(lambda t: f"query[{t[0]}] {t[1]} from {t[2]}"),
+    st.sampled_from(["reply example.com is 1.2.3.4", "cached example.com is NXDOMAIN", "", "   ", "garbage"]),
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(["Nov 23", "Dec  1", "Jan  2"]), _LINE), min_size=1, max_size=40)
+)
+def test_generated_dnsmasq_logs_agree(spark: Any, lines: list[tuple[str, str]]) -> None:
+    """Property: for any dnsmasq log (queries with odd names, replies, blanks, garbage, several
+    dates), the two engines give the same observations and the same account."""
+    from sekisho.ingest import spark_engine
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        path = tmp / "gen.log"
+        body = [f"{day} 18:39:45 dnsmasq[15339]: {msg}" if msg.strip() else msg for day, msg in lines]
+        path.write_text("\n".join(["Nov 23 18:39:45 dnsmasq[15339]: started, version 2.90", *body]) + "\n")
+        expected_rows, expected_file = _duckdb(path, tmp, "dnsmasq")
+        result = spark_engine.scan([str(path)], tmp / "parquet", spark, format_name="dnsmasq")
+        got = result.files[0].as_dict()
+        assert {k: got.get(k) for k in ACCOUNT} == {k: expected_file.get(k) for k in ACCOUNT}
+        assert _parquet(tmp / "parquet") == expected_rows
