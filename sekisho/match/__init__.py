@@ -24,7 +24,8 @@ __all__ = ["NameMatcher", "registrable_domain"]
 # psl-full-1: the PSL's private section counts; internal and special-use names (match.internal).
 # psl-full-2: also names under an unknown top-level domain, and the store's own domains.
 # psl-full-3: a name a researched service lists is that service's, even under a special-use name.
-MATCH_RULES = "psl-full-3"
+# psl-full-4: private, loopback, link-local and documentation addresses are internal (RFC 6890).
+MATCH_RULES = "psl-full-4"
 
 
 @lru_cache(maxsize=1)

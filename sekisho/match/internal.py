@@ -31,7 +31,9 @@ WPAD = f"{PREFIX}wpad"
 NETBIOS = f"{PREFIX}netbios"
 OWN_DOMAIN = f"{PREFIX}own-domain"
 UNKNOWN_TLD = f"{PREFIX}unknown-tld"
+PRIVATE_ADDRESS = f"{PREFIX}private-address"
 KINDS = {
+    PRIVATE_ADDRESS: "private, loopback, link-local, shared or documentation address (RFC 6890)",
     SPECIAL_USE: "special-use name (RFC 6761/6762/6303/8375) or private suffix",
     SINGLE_LABEL: "single-label name (search-list miss, NetBIOS/LLMNR)",
     WPAD: "WPAD proxy discovery",
@@ -52,6 +54,19 @@ SPECIAL_TLDS = {
     "localdomain": "private suffix",
     "corp": "private suffix",
 }
+
+
+# Addresses that are no internet destination (the IANA special-purpose registries, RFC 6890):
+# private (RFC 1918, fc00::/7), loopback, link-local, shared CGNAT (100.64/10), documentation
+# (TEST-NETs, 2001:db8::/32), benchmarking (198.18/15), "this network", multicast and reserved.
+_V4 = (
+    r"(?:10|127|0)\.\d+\.\d+\.\d+|169\.254\.\d+\.\d+|172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+"
+    r"|192\.168\.\d+\.\d+|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.\d+"
+    r"|192\.0\.[02]\.\d+|198\.51\.100\.\d+|203\.0\.113\.\d+|198\.1[89]\.\d+\.\d+"
+    r"|(?:22[4-9]|2[34]\d|25[0-5])\.\d+\.\d+\.\d+"
+)
+_V6 = r"::1?|fe[89ab][0-9a-f]?:[0-9a-f:.]*|f[cd][0-9a-f]{0,2}:[0-9a-f:.]*|2001:0?db8:[0-9a-f:.]*|ff[0-9a-f]{0,2}:[0-9a-f:.]*"
+PRIVATE_ADDRESS_RE = rf"(?:{_V4})|\[?(?:{_V6})\]?"
 
 
 def is_internal(service_id: str | None) -> bool:
@@ -96,15 +111,16 @@ def classify_sql(
         cases.append((f"len({mine}) > 0", OWN_DOMAIN, f"{mine}[1]"))
     if tld_known is not None:
         cases.append((f"NOT coalesce({tld_known}, false)", UNKNOWN_TLD, f"{labels}[-1]"))
+    private = f"regexp_full_match({name}, {literal(PRIVATE_ADDRESS_RE)})"
     kind = (
-        "CASE WHEN "
+        f"CASE WHEN {private} THEN {literal(PRIVATE_ADDRESS)} WHEN "
         + address
         + " THEN NULL "
         + " ".join(f"WHEN {cond} THEN {literal(k)}" for cond, k, _ in cases)
         + " END"
     )
     on = (
-        "CASE WHEN "
+        f"CASE WHEN {private} THEN {name} WHEN "
         + address
         + " THEN NULL "
         + " ".join(f"WHEN {cond} THEN {m}" for cond, _, m in cases)

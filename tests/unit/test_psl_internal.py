@@ -19,6 +19,7 @@ from sekisho.match.bulk import match_sql
 from sekisho.match.internal import (
     NETBIOS,
     OWN_DOMAIN,
+    PRIVATE_ADDRESS,
     SINGLE_LABEL,
     SPECIAL_USE,
     UNKNOWN_TLD,
@@ -111,6 +112,17 @@ def test_private_section_counts(name: str, registrable: str) -> None:
         ("snozberry.oompa.loompa", UNKNOWN_TLD),
         ("_ldap._tcp.dc._msdcs.factory.oompa.loompa", UNKNOWN_TLD),
         ("dc1.corp.example-internal", UNKNOWN_TLD),
+        # addresses that are no internet destination (RFC 6890)
+        ("192.168.1.10", PRIVATE_ADDRESS),
+        ("10.0.0.1", PRIVATE_ADDRESS),
+        ("172.31.255.1", PRIVATE_ADDRESS),
+        ("127.0.0.1", PRIVATE_ADDRESS),
+        ("100.64.0.1", PRIVATE_ADDRESS),
+        ("192.0.2.55", PRIVATE_ADDRESS),
+        ("::1", PRIVATE_ADDRESS),
+        ("2001:db8::5", PRIVATE_ADDRESS),
+        ("fe80::1", PRIVATE_ADDRESS),
+        ("fd12:3456::1", PRIVATE_ADDRESS),
     ],
 )
 def test_special_use_and_internal_names(name: str, kind: str) -> None:
@@ -123,8 +135,9 @@ def test_special_use_and_internal_names(name: str, kind: str) -> None:
         "www.google.com",
         "example.com",
         "city.example.lg.jp",
-        "192.168.1.10",
-        "2001:db8::1",
+        "8.8.8.8",
+        "172.32.0.1",  # just past 172.16.0.0/12
+        "2606:4700:4700::1111",
         "www.nic.ck",  # a TLD the PSL has only as a wildcard rule (*.ck)
         "example.xn--q9jyb4c",  # .みんな, an IDN TLD in the PSL (as logs carry it: A-label)
     ],
