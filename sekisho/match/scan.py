@@ -21,7 +21,7 @@ from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.sources import FINGERPRINT_BYTES, Compression, Source, expand, open_source, stdin_source
 from sekisho.ingest.years import reference_time, year_note, yearless
 from sekisho.match import NameMatcher
-from sekisho.store import Store, _prefix_digests
+from sekisho.store import FileState, Store, _prefix_digests
 
 Progress = Callable[[str, int], None]  # (what, bytes done) after each file
 
@@ -175,19 +175,7 @@ def _scan_one(
         if src.compression == "none" and state.offset_bytes >= 0:
             if src.size == state.offset_bytes:
                 account.note = f"already scanned (same content as {state.path}): nothing new"
-                store.save_file(
-                    scan_id,
-                    state,
-                    src.display,
-                    fmt.name,
-                    src.compression,
-                    src.head,
-                    state.offset_bytes,
-                    state.lines,
-                    src.size,
-                )
-                store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
-                return account
+                return _nothing_new(store, scan_id, src, fmt, state, state.offset_bytes, account)
             if src.size < state.offset_bytes:
                 state, lines_before = None, 0  # replaced or truncated: a new file
             else:
@@ -199,11 +187,7 @@ def _scan_one(
         comp = "none"
         if size == 0:
             account.note = f"already scanned (same content as {state.path}): nothing new"
-            store.save_file(
-                scan_id, state, src.display, fmt.name, src.compression, src.head, -1, state.lines, src.size
-            )
-            store.record_scan_file(scan_id, state.id, account.as_dict(), state.lines + 1)
-            return account
+            return _nothing_new(store, scan_id, src, fmt, state, -1, account)
         new_offset = -1
     else:
         path, comp = src.engine_file(offset_bytes)
@@ -219,22 +203,8 @@ def _scan_one(
             partial = f"incomplete last line ({src.size - end} bytes) left for the next scan"
             if end <= offset_bytes:  # nothing complete since the last scan
                 account.note = partial
-                if state is not None:
-                    store.save_file(
-                        scan_id,
-                        state,
-                        src.display,
-                        fmt.name,
-                        src.compression,
-                        src.head,
-                        state.offset_bytes,
-                        state.lines,
-                        src.size,
-                    )
-                store.record_scan_file(
-                    scan_id, state.id if state else None, account.as_dict(), account.first_line
-                )
-                return account
+                offset = state.offset_bytes if state is not None else 0
+                return _nothing_new(store, scan_id, src, fmt, state, offset, account)
             path, comp = src.plain_range(offset_bytes, end), "none"
     if state is not None:
         account.note = f"continues {state.path} from line {state.lines + 1}"
@@ -259,6 +229,26 @@ def _scan_one(
         src.size,
     )
     store.record_scan_file(scan_id, file_id, account.as_dict(), account.first_line)
+    return account
+
+
+def _nothing_new(
+    store: Store,
+    scan_id: int,
+    src: Source,
+    fmt: Format,
+    state: FileState | None,
+    offset: int,
+    account: FileAccount,
+) -> FileAccount:
+    """A file that brings no new complete line: its stored state is kept (seen in this scan) and
+    its entry recorded."""
+    if state is not None:
+        store.save_file(
+            scan_id, state, src.display, fmt.name, src.compression, src.head, offset, state.lines, src.size
+        )
+    first = state.lines + 1 if state is not None else account.first_line
+    store.record_scan_file(scan_id, state.id if state else None, account.as_dict(), first)
     return account
 
 
