@@ -22,6 +22,7 @@ from sekisho.cli.common import (
 )
 from sekisho.errors import did_you_mean
 from sekisho.i18n import Lang
+from sekisho.report.console import escape_controls
 
 # Start-up: this module is imported for `sekisho --help`; the library is imported inside each command.
 
@@ -141,7 +142,12 @@ def scan(
     # the others were scanned; the exit status still says that not everything was read.
     unread = [f for f in result["files"] if str(f.get("note") or "").startswith("not read")]
     for f in unread:
-        err_console.print(f"error: {f['path']}: {f['note']}", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"error: {escape_controls(f['path'])}: {escape_controls(f['note'])}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if unread:
         raise typer.Exit(1)
 
@@ -163,7 +169,11 @@ def _scan_spark(
     for f in result.files:
         console.print(text("report.spark_file", lg, **f.as_dict()), markup=False, highlight=False)
         for s in f.malformed_samples:
-            console.print(f"  {f.path}:{s['line']}: {s['reason']}", markup=False, highlight=False)
+            console.print(
+                f"  {escape_controls(str(f.path))}:{s['line']}: {escape_controls(str(s['reason']))}",
+                markup=False,
+                highlight=False,
+            )
         if f.note:
             console.print(f"  {f.note}", markup=False, highlight=False)
     console.print(
@@ -265,7 +275,8 @@ def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -
     for a in result["files"]:
         for s in a["malformed_samples"]:
             console.print(
-                f"  [red]{escape(a['path'])}:{s['line']}[/]: {escape(str(s['reason']))}",
+                f"  [red]{escape(escape_controls(a['path']))}:{s['line']}[/]: "
+                f"{escape(escape_controls(str(s['reason'])))}",
                 markup=True,
                 highlight=False,
             )
@@ -273,7 +284,7 @@ def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -
         if reasons:  # what the skipped lines were: nothing is dropped without a word
             said = ", ".join(f"{r} ({k})" for r, k in reasons.items())
             console.print(
-                "  " + text("cli.scan.skipped", lang, path=a["path"], said=said),
+                "  " + text("cli.scan.skipped", lang, path=escape_controls(a["path"]), said=said),
                 style="dim",
                 markup=False,
                 highlight=False,

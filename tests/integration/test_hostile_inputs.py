@@ -335,3 +335,14 @@ def test_a_client_that_is_no_address_makes_the_record_malformed(tmp_path: Path) 
     assert (result["parsed"], result["malformed"]) == (4, 2), result
     assert {s["line"] for s in result["malformed_samples"]} == {5, 6}
     assert all("[" not in c and "{" not in c for c, _, _ in observations(tmp_path / "db.duckdb"))
+
+
+def test_a_newline_in_a_file_name_cannot_fake_an_output_line(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "x\nfake: 0 parsed").write_bytes(dnsmasq_log(2) + b"not a dnsmasq line\n")
+    (logs / "y\nerror: forged").write_bytes(b"\x00\x01binary\n")
+    run = CliRunner().invoke(app, ["scan", str(logs), "--db", str(tmp_path / "db.duckdb")])
+    lines = run.output.splitlines()
+    assert not any(line.startswith(("fake:", "error: forged")) for line in lines), run.output
+    assert "\\nfake" in run.output  # shown escaped
