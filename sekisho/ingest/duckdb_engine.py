@@ -950,6 +950,14 @@ def _account(
     account.skipped += (
         int(counts.get("skip", 0)) + int(counts.get("blank", 0)) + header_lines + len(comment_rejects)
     )
+    # every skipped line has its reason: the product's own (above), and these
+    for reason, n in (
+        ("blank line", int(counts.get("blank", 0))),
+        ("header line", header_lines),
+        ("comment line", len(comment_rejects)),
+    ):
+        if n:
+            account.skipped_reasons[reason] = account.skipped_reasons.get(reason, 0) + n
     bad = int(counts.get("bad", 0))
     account.malformed += bad + len(real_rejects)
     account.lines += sum(int(v) for v in counts.values()) + header_lines + len(rejects)

@@ -144,6 +144,7 @@ def check_account(a: FileAccount | dict[str, Any], data: bytes, fmt_name: str) -
     lines, parsed, skipped, malformed = acc["lines"], acc["parsed"], acc["skipped"], acc["malformed"]
     assert min(lines, parsed, skipped, malformed) >= 0
     assert lines == parsed + skipped + malformed
+    assert sum(acc.get("skipped_reasons", {}).values()) == skipped, acc  # every skip has its reason
     if fmt_name in COLUMNAR:
         assert line_count(data) - empty_lines(data) <= lines <= line_count(data)
     else:
