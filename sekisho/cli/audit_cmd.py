@@ -31,8 +31,12 @@ SEVERITY_STYLE = {
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
-    app.command("audit-sigma")(audit_sigma)
+    app.command(
+        "audit", short_help="Sign-in audit: impossible travel, new country or network, spray, many accounts."
+    )(audit)
+    app.command(
+        "audit-sigma", short_help="The audit detections as Sigma rules, with the parameters in force."
+    )(audit_sigma)
 
 
 @handle_errors

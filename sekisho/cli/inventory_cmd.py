@@ -21,7 +21,9 @@ from sekisho.i18n import Lang, text
 
 
 def register(root: typer.Typer) -> None:
-    root.command("inventory")(inventory)
+    root.command(
+        "inventory", short_help="Match exported software lists against the catalog's software, per machine."
+    )(inventory)
 
 
 @handle_errors

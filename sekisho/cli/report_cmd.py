@@ -21,7 +21,9 @@ from sekisho.report.tabular import CSV_TABLES  # light: the names of the CSV tab
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    app.command("report", short_help="The report of what the store holds: terminal, HTML, PDF, JSON or CSV.")(
+        report
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
