@@ -66,6 +66,20 @@ def set_(
         except ValueError as e:
             raise fail(f"{key}: {e}") from None
     with Store(db) as store:
+        if key in DAY_SETTINGS:
+            # per-day detail is kept for detail-days, everything for retention-days: the first
+            # cannot be the longer
+            detail = int(value) if key == "detail-days" else int(store.get_setting("detail_days", "35") or 35)
+            keep = (
+                int(value)
+                if key == "retention-days"
+                else int(store.get_setting("retention_days", "400") or 400)
+            )
+            if detail > keep:
+                raise fail(
+                    f"detail-days ({detail}) cannot be longer than retention-days ({keep}): "
+                    "raise retention-days first"
+                )
         store.set_setting(SETTINGS[key], value)
     console.print(f"{key} = {value}", markup=False, highlight=False)
 

@@ -217,3 +217,18 @@ def test_no_scan_lowers_the_queries_already_stored_unless_retention_says_so(
             assert ret["lines"], "an expiry is always printed"
         else:
             assert after >= before
+
+
+def test_detail_days_cannot_outlast_retention_days(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sekisho.cli.main import app
+
+    db = str(tmp_path / "db.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "set", "retention-days", "100", "--db", db]).exit_code == 0
+    refused = runner.invoke(app, ["db", "set", "detail-days", "9999", "--db", db])
+    assert refused.exit_code == 1 and "cannot be longer than retention-days (100)" in refused.output
+    assert runner.invoke(app, ["db", "set", "detail-days", "30", "--db", db]).exit_code == 0
+    shorter = runner.invoke(app, ["db", "set", "retention-days", "20", "--db", db])
+    assert shorter.exit_code == 1 and "detail-days (30)" in shorter.output
