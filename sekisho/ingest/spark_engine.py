@@ -53,6 +53,8 @@ _DNS_NAME = (
     r"|\[?[0-9a-f]*:[0-9a-f:.]*\]?)$"
 )
 _CONTROL = r"[\x00-\x1f\x7f]"
+# the DuckDB engine's client check: an address, host name or MAC, bracketed or not
+_CLIENT = r"^(?:[A-Za-z0-9_.:%-]{1,255}|\[[A-Za-z0-9_.:%-]{1,253}\])$"
 # strftime (DuckDB) → Java DateTimeFormatter (Spark) for the directives the formats use
 _STRPTIME = {
     "%Y": "yyyy",
@@ -454,9 +456,12 @@ def judged(rows: DataFrame, now: dt.datetime | None = None) -> DataFrame:
     ok = F.col("_state") == "ok"
     control = name.rlike(_CONTROL)
     not_dns = ~((name == "") | ((F.length(name) <= 253) & name.rlike(_DNS_NAME)))
+    client = F.col("client")
+    bad_client = ~(client.isNull() | (client == "") | client.rlike(_CLIENT))
     checks = [
         (ok & control, "control character in the name"),
         (ok & not_dns, "not a DNS name"),
+        (ok & bad_client, "not a client address"),
         (ok & F.col("_c1"), "unreadable timestamp"),
         (ok & ~F.col("_c2"), "timestamp out of range"),
         (ok & F.col("_c3"), "in the future"),
@@ -570,9 +575,8 @@ def scan_file(
     account.lines += sum(counts.values())
     reasons: dict[str, int] = {}
     for (s, r), n in counts.items():
-        # as the DuckDB engine: reasons of recognised lines; a blank line read as one is no reason
-        # (Zeek TSV blanks, which DuckDB's reader drops and counts apart, are 'skip' with one)
-        if s == "skip" and r and r != "_header":
+        # as the DuckDB engine: every skipped line's reason, blank lines as 'blank line'
+        if s in ("skip", "blank") and r and r != "_header":
             reasons[r] = reasons.get(r, 0) + n
     account.skipped_reasons.update(dict(sorted(reasons.items(), key=lambda kv: -kv[1])))
     if account.malformed:

@@ -144,7 +144,9 @@ _NAME = st.one_of(
 )
 _LINE = st.one_of(
     st.tuples(
-        st.sampled_from(["A", "AAAA", "HTTPS"]), _NAME, st.sampled_from(["10.0.0.1", "10.0.0.2", "::1"])
+        st.sampled_from(["A", "AAAA", "HTTPS"]),
+        _NAME,
+        st.sampled_from(["10.0.0.1", "10.0.0.2", "::1", "[::1]", "host<1>"]),
     ).map(lambda t: f"query[{t[0]}] {t[1]} from {t[2]}"),
     st.sampled_from(["reply example.com is 1.2.3.4", "cached example.com is NXDOMAIN", "", "   ", "garbage"]),
 )
