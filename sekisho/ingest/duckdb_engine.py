@@ -304,7 +304,10 @@ def compile_json(
                  WHEN coalesce({field_of("name")}, '') = '' THEN 'record without a name' END AS _reason,
             _line, _file
         FROM (
-            SELECT *, try(json_extract_string({text}, {literal_list(all_paths)})) AS j FROM {rel}
+            -- a record is a JSON object: an array, a string or a number on its own is malformed
+            SELECT *, CASE WHEN starts_with(ltrim({text}), '{{')
+                           THEN try(json_extract_string({text}, {literal_list(all_paths)})) END AS j
+            FROM {rel}
         )"""
 
 

@@ -346,3 +346,17 @@ def test_a_newline_in_a_file_name_cannot_fake_an_output_line(tmp_path: Path) -> 
     lines = run.output.splitlines()
     assert not any(line.startswith(("fake:", "error: forged")) for line in lines), run.output
     assert "\\nfake" in run.output  # shown escaped
+
+
+@pytest.mark.realworld
+def test_one_stray_line_does_not_hide_a_json_log(tmp_path: Path, corpora: Path) -> None:
+    """A cut record or a top-level array among real Zeek JSON lines: the file is still read as
+    Zeek JSON and the stray line is malformed ('not a JSON object'), not a reason to refuse it all."""
+    lines = (corpora / "zeek" / "wrccdc2018_dns_head3000.json").read_text().splitlines()
+    log = tmp_path / "dns.json"
+    log.write_text("\n".join(lines[:3] + ["[1,2,3]"] + lines[3:10]) + "\n")
+    f = api.scan([str(log)], db=tmp_path / "db.duckdb")["files"][0]
+    assert (f["format"], f["lines"], f["parsed"], f["malformed"]) == ("zeek-dns-json", 11, 10, 1), f
+    assert (
+        f["malformed_samples"][0]["line"] == 4 and "not a JSON object" in f["malformed_samples"][0]["reason"]
+    )

@@ -80,9 +80,12 @@ class _ZeekJson(JsonLinesFormat):
 
     def sniff(self, head: list[str]) -> bool:
         lines = [ln for ln in head[:20] if ln.strip()]
-        if not lines or not all(ln.lstrip().startswith("{") for ln in lines):
+        objects = [ln for ln in lines if ln.lstrip().startswith("{")]
+        # nearly every line a JSON object: one stray line (a cut record, a '[1,2,3]') does not
+        # hide the whole file — it is read, and the stray line counted malformed
+        if not objects or len(objects) < max(1, len(lines) * 4 // 5):
             return False
-        first = lines[0]
+        first = objects[0]
         tagged = f'"_path":"{self.zeek_path}"' in first.replace(
             " ", ""
         ) or f'"@stream":"{self.zeek_path}"' in first.replace(" ", "")
