@@ -232,7 +232,10 @@ def test_scan_of_a_non_log_fails_politely(db: Path, tmp_path: Path) -> None:
     r = client.post("/scans/path", data={"csrf_token": token, "path": str(junk)})
     job = _wait(client, r.headers["location"])
     assert job["state"] == "failed" and "Traceback" not in (job["error"] or "")
-    assert client.post("/scans/path", data={"csrf_token": token, "path": f"{tmp_path}/no/such"}).status_code == 400
+    assert (
+        client.post("/scans/path", data={"csrf_token": token, "path": f"{tmp_path}/no/such"}).status_code
+        == 400
+    )
     assert (
         client.post(
             "/scans/path", data={"csrf_token": token, "path": str(junk), "format": "nope"}
