@@ -956,8 +956,7 @@ def _account(
     # every skipped line has its reason: the product's own (above), and these
     for reason, n in (
         ("blank line", int(counts.get("blank", 0))),
-        ("header line", header_lines),
-        ("comment line", len(comment_rejects)),
+        ("header line", header_lines + len(comment_rejects)),  # Zeek's #fields … #close
     ):
         if n:
             account.skipped_reasons[reason] = account.skipped_reasons.get(reason, 0) + n

@@ -399,7 +399,7 @@ def compile_zeek(
     )
     reason = _cases(
         [
-            (comment, "_header"),
+            (comment, "header line"),
             (blank, "blank line"),
             (n < len(fields), f"missing columns: expected {len(fields)} fields"),
             (n > len(fields), f"too many columns: expected {len(fields)} fields"),
@@ -576,7 +576,7 @@ def scan_file(
     reasons: dict[str, int] = {}
     for (s, r), n in counts.items():
         # as the DuckDB engine: every skipped line's reason, blank lines as 'blank line'
-        if s in ("skip", "blank") and r and r != "_header":
+        if s in ("skip", "blank") and r:
             reasons[r] = reasons.get(r, 0) + n
     account.skipped_reasons.update(dict(sorted(reasons.items(), key=lambda kv: -kv[1])))
     if account.malformed:
