@@ -740,14 +740,30 @@ class _Redo(Exception):
 def _line_total(path: Path, content: bytes | None = None) -> int:
     """Lines of an uncompressed file, as the line reader counts them (a last line without a newline
     counts; a byte order mark is no text)."""
-    total, last = 0, b"\n"
+    return _line_scan(path, content)[0]
+
+
+def _line_scan(path: Path, content: bytes | None = None) -> tuple[int, list[int]]:
+    """One pass over an uncompressed file (newlines counted at C speed): its lines, as
+    :func:`_line_total` counts them, and the numbers of those longer than ``MAX_LINE_BYTES``."""
+    total, run, long_lines = 0, 0, []
     with io.BytesIO(content) if content is not None else open(path, "rb") as f:
-        if f.read(3) != b"\xef\xbb\xbf":
+        if f.read(3) != b"\xef\xbb\xbf":  # a byte order mark is no text (the reader drops it too)
             f.seek(0)
         while chunk := f.read(1 << 20):
+            nl = chunk.find(b"\n")
+            if nl == -1:
+                run += len(chunk)
+                continue
+            if run + nl > MAX_LINE_BYTES:
+                long_lines.append(total + 1)
             total += chunk.count(b"\n")
-            last = chunk[-1:]
-    return total + (last != b"\n")
+            run = len(chunk) - chunk.rfind(b"\n") - 1
+        if run:
+            if run > MAX_LINE_BYTES:
+                long_lines.append(total + 1)
+            total += 1
+    return total, long_lines
 
 
 def _snapshot(a: FileAccount) -> FileAccount:
@@ -764,24 +780,7 @@ def _count_overlong(path: Path, account: FileAccount, counted: int, content: byt
     a word. Count the file's lines (newlines, C speed, one pass) and note each line the engine did
     not account for as malformed, with its number. ``content``: the whole file, when the caller
     already holds it (a small file: no need to open it again)."""
-    total, run, long_lines = 0, 0, []
-    with io.BytesIO(content) if content is not None else open(path, "rb") as f:
-        if f.read(3) != b"\xef\xbb\xbf":  # a byte order mark is no text (the reader drops it too)
-            f.seek(0)
-        while chunk := f.read(1 << 20):
-            nl = chunk.find(b"\n")
-            if nl == -1:
-                run += len(chunk)
-                continue
-            if run + nl > MAX_LINE_BYTES:
-                long_lines.append(total + 1)
-            n = chunk.count(b"\n")
-            total += n
-            run = len(chunk) - chunk.rfind(b"\n") - 1
-        if run:
-            if run > MAX_LINE_BYTES:
-                long_lines.append(total + 1)
-            total += 1
+    total, long_lines = _line_scan(path, content)
     lost = total - counted
     if lost <= 0:
         return
