@@ -53,12 +53,12 @@ class CsvMapped(Format):
     def compile_duckdb(
         self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
     ) -> tuple[str, int]:
-        from sekisho.ingest.duckdb_engine import _name, q, ts_expr
+        from sekisho.ingest.duckdb_engine import _comp, _name, q, ts_expr
         from sekisho.sql import positional
 
         if "name" not in self.mapping:
             raise ConfigError("--map must name the column holding the domain/host: --map name=COLUMN")
-        comp = {"none": "none", "gzip": "gzip", "zstd": "zstd", "bz2": "none"}[compression]
+        comp = _comp(compression)
         names, delim = _header(path, compression)
         # The header's names only choose a position: the SQL reads the columns as c0, c1, …
         by_position = positional(len(names))
