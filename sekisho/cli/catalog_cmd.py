@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import typer
 
-from sekisho.cli.common import CatalogOpt, console, err_console, fail, handle_errors, print_json
+from sekisho.cli.common import (
+    CatalogOpt,
+    LangOpt,
+    check_lang,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from sekisho.catalog import Catalog, Finding
+    from sekisho.i18n import Lang
 
 app = typer.Typer(help="Check, export and inspect the service catalog.", no_args_is_help=True)
 
@@ -299,17 +309,51 @@ def import_(
 
 @app.command("stats")
 @handle_errors
-def stats(catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+def stats(
+    catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False, "--json"), lang: str = LangOpt
+) -> None:
     """How big the catalog is: services per tier, organisations, domains, provisional ratings, facts per source kind."""
     from sekisho.api import assessor_for
     from sekisho.assess.stats import catalog_stats
+    from sekisho.i18n import text
 
+    lg = cast("Lang", check_lang(lang))
     out = catalog_stats(assessor_for(catalog))
     if as_json:
         print_json(out)
         return
-    for key, value in out.items():
-        console.print(f"{key}: {value}", markup=False, highlight=False)
+
+    def kinds(counts: dict[str, object]) -> str:
+        share = counts["primary_or_press_share"]
+        return text(
+            "cli.catalog.kinds",
+            lg,
+            primary=counts["primary"],
+            press=counts["press"],
+            secondary=counts["secondary"],
+            share="—" if share is None else f"{share:.1%}",
+        )
+
+    lines = [
+        text(
+            "cli.catalog.services",
+            lg,
+            researched=out["services"]["researched"],
+            known=out["services"]["known"],
+        ),
+        text("cli.catalog.organisations", lg, n=out["organisations"], domains=out["domains"]),
+        text("cli.catalog.provisional", lg, n=out["provisional"], total=out["services"]["researched"]),
+        text("cli.catalog.facts", lg, kinds=kinds(out["facts"])),
+        text("cli.catalog.rating_facts", lg, kinds=kinds(out["rating_facts"])),
+        text(
+            "cli.catalog.rating_points",
+            lg,
+            kinds=kinds(out["rating_points"]),
+            alone=out["rating_points"]["points_on_secondary_alone"],
+        ),
+    ]
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command("coverage")
@@ -317,11 +361,14 @@ def stats(catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False,
 def coverage(
     db: Path = typer.Option(..., "--db", help="A store made by `sekisho scan`."),
     as_json: bool = typer.Option(False, "--json"),
+    lang: str = LangOpt,
 ) -> None:
     """Share of a scanned network's queries and clients on researched, known, internal and unknown names."""
+    from sekisho.i18n import text
     from sekisho.match.coverage import coverage as measure
     from sekisho.store import Store
 
+    lg = cast("Lang", check_lang(lang))
     with Store(db, read_only=True) as store:
         out = measure(store.con)
     if as_json:
@@ -329,13 +376,21 @@ def coverage(
         return
     for cls, v in out["classes"].items():
         console.print(
-            f"{cls:10} {v['query_share']:7.1%} of queries ({v['queries']}), "
-            f"{v['client_share']:7.1%} of clients ({v['clients']})",
+            text(
+                "cli.catalog.coverage_row",
+                lg,
+                cls=text(f"cli.catalog.class.{cls}", lg),
+                query_share=f"{v['query_share']:.1%}",
+                queries=v["queries"],
+                client_share=f"{v['client_share']:.1%}",
+                clients=v["clients"],
+            ),
             markup=False,
             highlight=False,
         )
     share = out["public_attributed_share"]
     console.print(
-        f"public names attributed to an organisation: {'—' if share is None else f'{share:.1%}'}",
+        text("cli.catalog.attributed", lg, share="—" if share is None else f"{share:.1%}"),
+        markup=False,
         highlight=False,
     )
