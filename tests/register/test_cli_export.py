@@ -106,7 +106,9 @@ def test_appi_table_in_japanese_quotes_the_catalogs_laws(catalog: Catalog) -> No
     assert law.summary_ja and law.summary_ja in system  # the catalog's text, not ours
     assert law.summary.source in system and law.summary.source_kind == "primary"
     assert "政府の情報収集への協力を義務付ける制度" in system
-    assert "個人情報保護法の項目がありません" in system  # the catalog has no PRC protection law yet
+    pipl = catalog.laws["cn-pipl"]  # the country's protection system, from its law entry
+    assert pipl.summary_ja and pipl.summary_ja in system and pipl.summary.source in system
+    assert "個人情報保護法の項目がありません" not in system
     assert measures == "なし（移転の根拠が登録されていません）"
 
 
