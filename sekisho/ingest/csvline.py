@@ -51,6 +51,7 @@ class PositionalCsvFormat(Format):
     min_fields: ClassVar[int]
     ts_formats: ClassVar[tuple[str, ...]]
     header: ClassVar[str | None] = None  # RE2: a header line, skipped
+    field: ClassVar[str] = _FIELD  # RE2: one field and its comma (group 1: the field)
 
     def sniff(self, head: list[str]) -> bool:
         import re
@@ -102,6 +103,6 @@ class PositionalCsvFormat(Format):
                         WHEN len(_f) < {int(self.min_fields)} THEN len(_f) || ' fields, fewer than ' || {int(self.min_fields)}{skip_reason}
                         WHEN {name} IS NULL THEN 'record without a destination' END AS _reason,
                    _line
-            FROM (SELECT *, regexp_extract_all(_c, {q(_FIELD)}, 1) AS _f FROM (
+            FROM (SELECT *, regexp_extract_all(_c, {q(self.field)}, 1) AS _f FROM (
                     SELECT *, regexp_extract(_line, {q(self.record)}, 1) AS _c FROM {lines_relation(path, compression)}))"""
         return sql, 0

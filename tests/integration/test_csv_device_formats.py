@@ -1,6 +1,7 @@
 """Issue 17: positional CSV formats — nfdump flows (made by the real nfpcapd and nfdump from a
-corpus capture), Palo Alto PAN-OS and Cisco Umbrella (lines written in the vendors' documented
-field order; tests/data/README.md)."""
+corpus capture), Palo Alto PAN-OS (lines written in the vendor's documented field order) and Cisco
+Umbrella (Umbrella's documented examples and elastic/integrations fixture lines, verbatim;
+tests/data/README.md)."""
 
 from __future__ import annotations
 
@@ -90,21 +91,48 @@ def test_paloalto(tmp_path: Path) -> None:
     assert isinstance(samples, list) and samples[0]["line"] == 4 and "fewer than 31" in samples[0]["reason"]
 
 
+# Umbrella's documented DNS-log examples, verbatim (with their spaces after some commas), from
+# "DNS Log Formats", https://docs.umbrella.com/umbrella-user-guide/docs/dns-log-formats
+UMBRELLA_DOC = [
+    '"2015-01-16 17:48:41","ActiveDirectoryUserName", "ActiveDirectoryUserName,ADSite,Network", '
+    '"10.10.1.100","24.123.132.133","Allowed","1 (A)", "NOERROR","domain-visited.com.", "Photo Sharing",'
+    '"AD User","AD User,Site,Network",""',
+    '"2015-01-16 17:48:41","ActiveDirectoryUserName", "ActiveDirectoryUserName,ADSite,Network", '
+    '"10.10.1.100","24.123.132.133","Blocked","1 (A)", "NOERROR","domain-visited.com.", '
+    '"Chat,Photo Sharing,Social Networking","AD User","AD User,Site,Network","Chat,Social Networking"',
+]
+# elastic/integrations 61cedd4870a6f82f297ea47beb8b24beb9f6215a,
+# packages/cisco_umbrella/data_stream/log/_dev/test/pipeline/test-umbrella-dnslogs.log lines 1 and 12
+UMBRELLA_ELASTIC = [
+    '"2020-07-23 23:49:54","elasticuser","elasticuser,Elastic Machine","192.168.1.1","81.2.69.144","Allowed",'
+    '"1 (A)","NOERROR","www.elastic.co.","Software/Technology,Business Services,Application","Test Policy Name",'
+    '"AD Users, Roaming Computers",""',
+    '"2023-05-05 12:50:00","Pa_redacted, De_redacted (De_redacted.Pa_redacted@example.com)","Pa_redacted, '
+    'De_redacted (De_redacted.Pa_redacted@example.com),3WP64M3","2a02:cf40::1","2a02:cf40::2","Allowed",'
+    '"28 (AAAA)","NOERROR","us-v10c.events.data.microsoft.com.","Software/Technology,Business Services,Allow '
+    'List,Application,Business and Industry,Computers and Internet","AD Users","AD Users,Anyconnect Roaming '
+    'Client","Allow List"',
+]
+
+
 def test_umbrella(tmp_path: Path) -> None:
     log = tmp_path / "dnslogs.csv"
+    # the last line is written for the test: not an Umbrella record
     log.write_text(
-        # Umbrella's documented DNS log example, then a second line in the same shape
-        '"2015-01-16 17:48:41","ActiveDirectoryUserName","ActiveDirectoryUserName,ADSite,Network","10.10.1.100",'
-        '"24.123.132.133","Allowed","1 (A)","NOERROR","domain-visited.com.","Chat,Photo Sharing,Social Networking,Allow List"\n'
-        '"2015-01-16 17:48:42","PC-01","PC-01,Network","10.10.1.101","24.123.132.133","Blocked","28 (AAAA)","NOERROR",'
-        '"ime.example.cn.","Malware"\n'
-        "not,an,umbrella,line\n",
-        encoding="utf-8",
+        "\n".join([*UMBRELLA_DOC, *UMBRELLA_ELASTIC, "not,an,umbrella,line"]) + "\n", encoding="utf-8"
     )
+    assert detect(open_source(log)).name == "umbrella-dns"
     account, got = scan(log)
     assert account["format"] == "umbrella-dns"
     assert got == {
-        ("10.10.1.100", "domain-visited.com"): (1, dt.datetime(2015, 1, 16, 17, 48, 41), None, None),
-        ("10.10.1.101", "ime.example.cn"): (1, dt.datetime(2015, 1, 16, 17, 48, 42), None, None),
+        # both documented examples: the same query, allowed then blocked
+        ("10.10.1.100", "domain-visited.com"): (2, dt.datetime(2015, 1, 16, 17, 48, 41), None, None),
+        ("192.168.1.1", "www.elastic.co"): (1, dt.datetime(2020, 7, 23, 23, 49, 54), None, None),
+        ("2a02:cf40::1", "us-v10c.events.data.microsoft.com"): (
+            1,
+            dt.datetime(2023, 5, 5, 12, 50),
+            None,
+            None,
+        ),
     }
     assert account["malformed"] == 1

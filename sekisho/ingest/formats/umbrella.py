@@ -6,7 +6,9 @@ documented field order::
     "Identity Types","Blocked Categories", …]
 
 ``Timestamp`` is UTC (``2015-01-16 17:48:41``); the client is the internal address; the domain
-has a trailing dot. Log versions that add columns at the end are read the same way.
+has a trailing dot. Log versions that add columns at the end are read the same way. Umbrella's own
+examples ("DNS Log Formats") put a space after some commas (``"ActiveDirectoryUserName",
+"ActiveDirectoryUserName,ADSite,Network", "10.10.1.100"``): spaces before a field are allowed.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ class UmbrellaDns(PositionalCsvFormat):
     kind = "dns"
     priority = 20
     record = (
-        r'^("\d{4}-\d\d-\d\d \d\d:\d\d:\d\d","[^"]*","[^"]*","[0-9A-Fa-f:.]*","[0-9A-Fa-f:.]*",'
-        r'"(?:Allowed|Blocked)","[^"]*","[^"]*","[^"]*".*)$'
+        r'^("\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", *"[^"]*", *"[^"]*", *"[0-9A-Fa-f:.]*", *"[0-9A-Fa-f:.]*",'
+        r' *"(?:Allowed|Blocked)", *"[^"]*", *"[^"]*", *"[^"]*".*)$'
     )
+    field = r' *("(?:[^"]|"")*"|[^,]*)(?:,|$)'
     columns = {"ts": 0, "client": 3, "name": 8, "status": 5}
     min_fields = 9
     ts_formats = ("%Y-%m-%d %H:%M:%S",)
