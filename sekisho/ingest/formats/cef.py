@@ -8,12 +8,13 @@ CEF (ArcSight "Implementing ArcSight CEF", revision 25)::
 Header fields are separated by ``|``; the extension is ``key=value`` pairs separated by spaces, a
 value running to the next `` key=`` (spaces allowed inside, ``\\=`` escaped). LEEF 1.0 separates
 its pairs by tabs; LEEF 2.0 names its delimiter after the header (``|^|`` or ``|x09|``). Any syslog
-prefix before ``CEF:``/``LEEF:`` is ignored.
+prefix before ``CEF:``/``LEEF:`` is ignored, also a bare ``<PRI>`` (``<14>CEF:0|Imperva Inc.|…``).
 
 The destination is ``dhost`` (CEF) or ``dhost``/``dstHost`` (LEEF), else the host of ``request``/
 ``url``, else ``destinationDnsDomain``, else ``dst`` (a flow). The client is ``src`` (``shost``).
 Bytes: ``out`` / ``in`` (CEF), ``dstBytes``/``srcBytes`` (LEEF). The time is ``rt``/``devTime``:
-epoch milliseconds, or ``MMM dd yyyy HH:mm:ss`` (CEF's other documented form), else the syslog
+epoch milliseconds, or ``MMM dd yyyy HH:mm:ss`` (CEF's other documented form), or Imperva
+SecureSphere's ``31 March 2016 13:04:55``, else the syslog
 prefix's, else the file's.
 """
 
@@ -53,7 +54,7 @@ class CommonEventFormat(Format):
     name: ClassVar[str] = "cef"
     title: ClassVar[str] = "CEF / LEEF (ArcSight, QRadar; Check Point, Trend Micro, Zscaler NSS, …)"
     kind = "conn"
-    signature: ClassVar[tuple[str, ...]] = (r"(?:^|\s|:)(?:CEF:\d+|LEEF:[12]\.\d+)\|[^|]*\|",)
+    signature: ClassVar[tuple[str, ...]] = (r"(?:^|\s|:|>)(?:CEF:\d+|LEEF:[12]\.\d+)\|[^|]*\|",)
     signature_lines = 1
     priority = 18
 
@@ -70,6 +71,7 @@ class CommonEventFormat(Format):
             f"(CASE WHEN regexp_full_match(coalesce({t}, ''), '[0-9]{{12,13}}') THEN make_timestamp(TRY_CAST({t} AS BIGINT) * 1000) "
             f"WHEN regexp_full_match(coalesce({t}, ''), '[0-9]{{9,10}}') THEN make_timestamp(TRY_CAST({t} AS BIGINT) * 1000000) "
             f"ELSE coalesce(try_strptime({t}, '%b %d %Y %H:%M:%S'), try_strptime({t}, '%b %d %Y %H:%M:%S.%g'), "
+            f"try_strptime({t}, '%d %B %Y %H:%M:%S'), "
             f"try_strptime(_pre, '%b %d %H:%M:%S')) END)"
         )
         # the year-less syslog stamp gets the file's year (as the envelopes do)
@@ -91,7 +93,7 @@ class CommonEventFormat(Format):
               SELECT *, CASE WHEN _kind = 'LEEF' AND _delim NOT IN ('', 'x09', '0x09', '\\t') AND length(_delim) = 1
                              THEN replace(_rest, _delim, chr(9)) ELSE _rest END AS _x
               FROM (
-                SELECT *, CASE WHEN _kind = 'CEF' THEN regexp_extract(_line, '(?:^|[\\s:])CEF:\\d+\\|(?:(?:[^|\\\\]|\\\\.)*\\|){{6}}(.*)$', 1)
+                SELECT *, CASE WHEN _kind = 'CEF' THEN regexp_extract(_line, '(?:^|[\\s:>])CEF:\\d+\\|(?:(?:[^|\\\\]|\\\\.)*\\|){{6}}(.*)$', 1)
                                WHEN _ver = '2' THEN regexp_extract(_line, 'LEEF:2\\.\\d+\\|(?:[^|]*\\|){{4}}[^|]*\\|(.*)$', 1)
                                ELSE regexp_extract(_line, 'LEEF:1\\.\\d+\\|(?:[^|]*\\|){{4}}(.*)$', 1) END AS _rest,
                        CASE WHEN _ver = '2' THEN regexp_extract(_line, 'LEEF:2\\.\\d+\\|(?:[^|]*\\|){{4}}([^|]*)\\|', 1) ELSE '' END AS _delim
