@@ -21,7 +21,6 @@ from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
-from tldextract.suffix_list import extract_tlds_from_suffix_list
 
 from sekisho.match.internal import classify_sql
 
@@ -39,8 +38,19 @@ def psl_text() -> str:
 def psl_rules() -> pa.Table:
     """(rule, kind) for every rule of the full public-suffix list, ICANN and private sections
     (``uk.com``, ``github.io``: their sites are registrable domains of their own): kind ``normal``,
-    ``wild`` (rule is the base after ``*.``), ``exc`` (rule is the name after ``!``)."""
-    icann, private = extract_tlds_from_suffix_list(psl_text())
+    ``wild`` (rule is the base after ``*.``), ``exc`` (rule is the name after ``!``). Compiled once
+    per list and code (``sekisho.catalog.cache.compiled``)."""
+    from sekisho.catalog.cache import compiled
+
+    rules, kinds = compiled("psl-rules", psl_text(), _psl_rules)
+    return pa.table({"rule": rules, "kind": kinds})
+
+
+def _psl_rules(text: str) -> tuple[list[str], list[str]]:
+    # tldextract's reader (imported here: with it come requests and urllib3, 0.1 s of start-up)
+    from tldextract.suffix_list import extract_tlds_from_suffix_list
+
+    icann, private = extract_tlds_from_suffix_list(text)
     rules, kinds = [], []
     for rule in [*icann, *private]:
         rule = rule.encode("idna").decode("ascii") if not rule.isascii() else rule
@@ -53,7 +63,7 @@ def psl_rules() -> pa.Table:
         else:
             rules.append(rule)
             kinds.append("normal")
-    return pa.table({"rule": rules, "kind": kinds})
+    return rules, kinds
 
 
 KnownRow = tuple[str, str, bool, int]  # (name, known id, exact host only, rank: lower claims first)

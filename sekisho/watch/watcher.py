@@ -33,7 +33,8 @@ from typing import Any
 import duckdb
 
 from sekisho.assess import Assessor, load_rules, load_settings
-from sekisho.catalog import Catalog, validate
+from sekisho.catalog import Catalog
+from sekisho.catalog.cache import validated
 from sekisho.catalog.update import active_catalog_dir
 from sekisho.errors import CatalogError, InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
@@ -167,7 +168,9 @@ class Watcher:
 
     def _load_catalog(self) -> None:
         key = self._key()
-        cat, findings = validate(Path(key[0]), source_kinds=False)  # those can only warn: not at start-up
+        # validated once per catalog content and code (sekisho.catalog.cache); the source-kind
+        # checks can only warn: not at start-up
+        cat, findings = validated(Path(key[0]))
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             raise CatalogError(errors[0].message, errors[0].location)
