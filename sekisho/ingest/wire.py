@@ -66,7 +66,14 @@ def first_non_empty(expr: str) -> str:
     return f"NULLIF({expr}, '')"
 
 
+def url_host(expr: str) -> str:
+    """``url-host``: the host of a URL or of a ``host[:port]/path`` (Zscaler's ``eurl``:
+    ``www.example.com:443``, ``www.example.com/join/``); a bare name stays itself."""
+    return f"NULLIF(regexp_extract({expr}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#\\s]+)', 1), '')"
+
+
 DECODERS: dict[str, Callable[[str], str]] = {
     "dns-question-base64": dns_question_base64,
     "first-non-empty": first_non_empty,
+    "url-host": url_host,
 }
