@@ -10,6 +10,14 @@ organisation (operator id). They come from
   ``regexp:``/``keyword:`` lines are counted and skipped;
 * ``known/psl-private.json.gz``: the Public Suffix List's private section (MPL-2.0), one entry per
   organisation block (``psl:<organisation>``);
+* ``known/adguard-companies.json.gz``: AdGuard's companiesdb (CC BY-SA 4.0; itself built on
+  whotracks.me), one entry per company (``adguard:<company>``) with the domains of its trackers, or
+  per tracker when the database names no company; its names only count where no researched entry
+  and no v2fly or PSL organisation list claims them (:meth:`KnownSet.index`);
+* ``known/restricted-suffixes.yaml``: sekisho's own table of public suffixes whose registry admits
+  only one kind of organisation (``.edu``, ``go.jp``, ``lg.jp``, ``ac.uk`` …), each row citing the
+  registry's eligibility policy: every name under one is that kind of organisation
+  (``suffix:<suffix>``, a group: it names a kind, the registrable domain names the organisation);
 * the user's own imports (``sekisho catalog import ghostery|disconnect FILE``) under
   ``$SEKISHO_CACHE/known`` — sets under a non-commercial licence are never bundled.
 
@@ -44,11 +52,13 @@ __all__ = [
     "ImportReport",
     "KnownSet",
     "describe_known",
+    "import_adguard",
     "import_disconnect",
     "import_ghostery",
     "import_psl",
     "import_v2fly",
     "load_known",
+    "load_restricted_suffixes",
     "owner_maps",
     "run_import",
     "user_known_dir",
@@ -57,7 +67,12 @@ __all__ = [
 
 FORMAT = 1
 # The order in which tiers claim a name that several lists hold (researched always comes first).
-TIER_ORDER = ("v2fly", "psl", "ghostery", "disconnect")
+TIER_ORDER = ("v2fly", "psl", "adguard", "ghostery", "disconnect", "suffix")
+# Tiers whose names yield to every name an organisation's list of these tiers holds (v2fly, PSL):
+# a tracker list names a company's tracking hosts, not who owns the rest of the domain.
+YIELDING_TIERS = frozenset({"adguard"})
+YIELD_TO = frozenset({"v2fly", "psl"})
+SUFFIXES_FILE = "restricted-suffixes.yaml"
 # v2fly lists that are aggregates or categories, not one organisation's names.
 V2FLY_GROUP = re.compile(r"^(category-|geolocation-|tld-|cn$|private$)")
 # Names no organisation owns: v2fly's `private` list is internal and special-use names.
@@ -336,6 +351,201 @@ def bundled_psl_text() -> tuple[str, str]:
     return ref.read_text(encoding="utf-8"), "tldextract/.tld_set_snapshot"
 
 
+# --- AdGuard companiesdb ---------------------------------------------------------------------
+
+
+def _repo_commit(path: Path) -> tuple[Path | None, str]:
+    """The git directory at ``path`` (a checkout or a bare/mirror git directory) and its HEAD."""
+    gitdir = path / ".git" if (path / ".git").exists() else path
+    if not (gitdir / "HEAD").is_file():
+        return None, "unknown"
+    try:
+        # the maintainer's own git, on a directory they named; an argument list, no shell
+        commit = subprocess.run(  # noqa: S603
+            ["git", "--git-dir", str(gitdir), "rev-parse", "HEAD"],  # noqa: S607
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise CatalogError(f"cannot read the git commit: {e}", Location(path)) from None
+    return gitdir, commit
+
+
+def _repo_json(path: Path, gitdir: Path | None, rel: str) -> Any:
+    """``rel`` from a checkout (the file itself) or from a git directory (``git show HEAD:rel``)."""
+    if (path / rel).is_file():
+        return _read_json(path / rel)
+    if gitdir is None:
+        raise CatalogError(f"no {rel} here (a companiesdb checkout or git directory)", Location(path))
+    try:
+        text = subprocess.run(  # noqa: S603 - as above: git, an argument list, no shell
+            ["git", "--git-dir", str(gitdir), "show", f"HEAD:{rel}"],  # noqa: S607
+            check=True,
+            capture_output=True,
+        ).stdout.decode("utf-8")
+        return json.loads(text)
+    except (OSError, subprocess.CalledProcessError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CatalogError(f"cannot read {rel}: {e}", Location(path)) from None
+
+
+def import_adguard(path: Path) -> tuple[dict[str, Any], ImportReport]:
+    """AdGuard's companiesdb at ``path`` (``dist/trackers.json``: ``trackers`` and
+    ``trackerDomains``; ``dist/companies.json``: ``companies``): one known entry per company with
+    the domains of all its trackers, tagged with each tracker's category; a tracker the database
+    gives no company is an entry of its own (named by the tracker)."""
+    path = Path(path)
+    gitdir, commit = _repo_commit(path)
+    trackers_doc = _repo_json(path, gitdir, "dist/trackers.json")
+    companies_doc = _repo_json(path, gitdir, "dist/companies.json")
+    if not isinstance(trackers_doc, dict) or not isinstance(trackers_doc.get("trackerDomains"), dict):
+        raise CatalogError("not a companiesdb dist/trackers.json (no 'trackerDomains')", Location(path))
+    report = ImportReport("AdguardTeam/companiesdb", commit)
+    trackers = trackers_doc.get("trackers") or {}
+    companies = (companies_doc or {}).get("companies") or {} if isinstance(companies_doc, dict) else {}
+    categories = {str(k): str(v) for k, v in (trackers_doc.get("categories") or {}).items()}
+    public = icann_suffixes()
+    per: dict[str, dict[str, Any]] = {}
+    for domain, tracker_id in sorted(trackers_doc["trackerDomains"].items()):
+        where = f"dist/trackers.json: trackerDomains: {domain}"
+        tracker = trackers.get(tracker_id)
+        if not isinstance(tracker, dict):
+            report.skip("domain of a tracker the file does not describe", where)
+            continue
+        name = str(domain).strip().lower().rstrip(".")
+        name = name.encode("idna").decode("ascii") if not name.isascii() else name
+        if not _valid_name(name) or "." not in name:
+            report.skip("not a domain name", where)
+            continue
+        if name in public:
+            report.skip("public suffix (not one organisation's)", where)
+            continue
+        company_id = tracker.get("companyId")
+        company = companies.get(company_id) if company_id else None
+        if company_id and not isinstance(company, dict):
+            report.skip("tracker of a company the file does not describe", where)
+            continue
+        if company is not None:
+            key, label, url = (
+                f"{company_id}",
+                str(company.get("name") or company_id),
+                company.get("websiteUrl"),
+            )
+        else:
+            key, label, url = (
+                f"tracker-{tracker_id}",
+                str(tracker.get("name") or tracker_id),
+                tracker.get("url"),
+            )
+        row = per.setdefault(key, {"name": label, "url": url, "domains": {}, "trackers": set()})
+        row["trackers"].add(str(tracker_id))
+        category = categories.get(str(tracker.get("categoryId")))
+        tags = row["domains"].setdefault(name, [])
+        if category and category not in tags:
+            tags.append(category)
+    rows = []
+    seen: set[str] = set()
+    for key in sorted(per):
+        slug = _slug(key)
+        if slug in seen:  # two keys with one slug ("a_b", "a-b"): keep both, apart
+            slug = f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+        seen.add(slug)
+        row = per[key]
+        rows.append(
+            {
+                "id": f"adguard:{slug}",
+                "name": row["name"],
+                "file": "dist/trackers.json",
+                "url": row["url"] if isinstance(row["url"], str) and row["url"] else None,
+                "domains": sorted(row["domains"]),
+                "hostnames": [],
+                "tags": {d: t for d, t in sorted(row["domains"].items()) if t},
+                "includes": [],
+                "group": False,
+            }
+        )
+        report.names += len(row["domains"])
+    report.services = len(rows)
+    doc = {
+        "format": FORMAT,
+        "dataset": "AdguardTeam/companiesdb",
+        "url": "https://github.com/AdguardTeam/companiesdb",
+        "commit": commit,
+        "licence": "CC-BY-SA-4.0",
+        "imported_on": dt.date.today().isoformat(),
+        "skipped": dict(sorted(report.skipped.items())),
+        "services": rows,
+    }
+    return doc, report
+
+
+# --- restricted-registration suffixes (sekisho's own research) -------------------------------
+
+_SUFFIX_KEYS = ("suffix", "kind", "country", "registry", "source", "source_kind", "as_of", "read_on", "note")
+
+
+def load_restricted_suffixes(known_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``known/restricted-suffixes.yaml``: a public suffix whose registry admits only one
+    kind of organisation, that kind (English, Japanese), its country and the registry's eligibility
+    policy (source, kind of source, its date, when it was read). A row without its source is an error."""
+    path = known_dir / SUFFIXES_FILE
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise CatalogError(f"cannot read the restricted suffixes: {e}", Location(path)) from None
+    rows = data.get("suffixes") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise CatalogError("expected `suffixes:` a list of rows", Location(path))
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows, 1):
+        where = Location(path)
+        if not isinstance(row, dict):
+            raise CatalogError(f"row {i}: not a mapping", where)
+        missing = [k for k in _SUFFIX_KEYS if not row.get(k)]
+        if missing:
+            raise CatalogError(f"row {i} ({row.get('suffix')}): missing {', '.join(missing)}", where)
+        suffix = str(row["suffix"]).strip().lower().strip(".")
+        if suffix in seen or not _valid_name(suffix):
+            raise CatalogError(f"row {i}: {suffix!r} is a duplicate or not a domain name", where)
+        if row["source_kind"] not in ("primary", "press", "secondary"):
+            raise CatalogError(f"row {i} ({suffix}): source_kind must be primary, press or secondary", where)
+        seen.add(suffix)
+        out.append(dict(row) | {"suffix": suffix})
+    return out
+
+
+def _suffix_services(known_dir: Path, digest: str) -> list[KnownService]:
+    out = []
+    for row in load_restricted_suffixes(known_dir):
+        suffix = row["suffix"]
+        name = f"{row['kind']} (.{suffix}, {row['country']})"
+        if row.get("kind_ja"):
+            name += f" / {row['kind_ja']}"
+        out.append(
+            KnownService.model_construct(
+                id=f"suffix:{suffix}",
+                name=name,
+                provenance=Provenance.model_construct(
+                    dataset="sekisho restricted-registration suffixes",
+                    file=f"known/{SUFFIXES_FILE}",
+                    commit=digest,
+                    licence="Apache-2.0",
+                    url=str(row["source"]),
+                ),
+                domains=[suffix],
+                hostnames=[],
+                tags={suffix: ["restricted-registration", f"country:{row['country']}"]},
+                includes=[],
+                group=True,  # it names a kind of organisation; the registrable domain names which
+                operator=None,
+            )
+        )
+    return out
+
+
 # --- user-supplied, non-commercial sets (never bundled) ---------------------------------------
 
 
@@ -481,12 +691,36 @@ class KnownSet:
         """(name, known id, exact, rank) per name: the lower rank claims a name several lists hold
         (an organisation's list before a category list, then the tier order, then the smaller list)."""
         out: dict[tuple[str, bool], tuple[int, int, str]] = {}
+        # names an organisation's v2fly or PSL list holds (and every name under them): a yielding
+        # tier (a tracker list) claims none of them
+        held_domains = {
+            n
+            for ks in self.services.values()
+            if not ks.group and ks.id.split(":", 1)[0] in YIELD_TO
+            for n in ks.domains
+        }
+        held_hosts = {
+            n
+            for ks in self.services.values()
+            if not ks.group and ks.id.split(":", 1)[0] in YIELD_TO
+            for n in ks.hostnames
+        }
+
+        def held(name: str) -> bool:
+            if name in held_hosts:
+                return True
+            labels = name.split(".")
+            return any(".".join(labels[i:]) in held_domains for i in range(len(labels)))
+
         for ks in self.services.values():
             tier = ks.id.split(":", 1)[0]
+            yielding = tier in YIELDING_TIERS
             rank = (1 if ks.group else 0) * 10 + (TIER_ORDER.index(tier) if tier in TIER_ORDER else 9)
             size = len(ks.domains) + len(ks.hostnames)
             for names, exact in ((ks.domains, False), (ks.hostnames, True)):
                 for n in names:
+                    if yielding and held(n):
+                        continue
                     key = (n, exact)
                     cand = (rank, size, ks.id)
                     if key not in out or cand < out[key]:
@@ -517,6 +751,24 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
     hasher = hashlib.sha256()
     for path in sorted(known_dir.glob("*-owners-*.yaml")) if known_dir.is_dir() else []:
         hasher.update(path.read_bytes())
+    suffixes = known_dir / SUFFIXES_FILE
+    if suffixes.is_file():
+        data = suffixes.read_bytes()
+        hasher.update(data)
+        suffix_digest = hashlib.sha256(data).hexdigest()[:12]
+        for svc in _suffix_services(known_dir, suffix_digest):
+            ks.services[svc.id] = svc
+        ks.datasets.append(
+            {
+                "dataset": "sekisho restricted-registration suffixes",
+                "url": None,
+                "commit": suffix_digest,
+                "licence": "Apache-2.0",
+                "imported_on": None,
+                "path": str(suffixes),
+                "services": sum(1 for sid in ks.services if sid.startswith("suffix:")),
+            }
+        )
     for path in paths:
         hasher.update(path.read_bytes())
         doc = _load_doc(path)
@@ -545,7 +797,7 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
                 group=row["group"],
                 operator=owners.get(key) or owners.get(row["id"]),
             )
-    ks.digest = hasher.hexdigest()[:12] if paths else ""
+    ks.digest = hasher.hexdigest()[:12] if paths or suffixes.is_file() else ""
     return ks
 
 
@@ -553,6 +805,7 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
 IMPORTERS: dict[str, tuple[Any, str, bool]] = {
     "v2fly": (import_v2fly, "v2fly.json.gz", True),
     "psl": (import_psl, "psl-private.json.gz", True),
+    "adguard-companies": (import_adguard, "adguard-companies.json.gz", True),
     "ghostery": (import_ghostery, "ghostery.json.gz", False),
     "disconnect": (import_disconnect, "disconnect.json.gz", False),
 }
@@ -560,7 +813,7 @@ IMPORTERS: dict[str, tuple[Any, str, bool]] = {
 
 def run_import(kind: str, path: Path | None, out_dir: Path | None = None) -> tuple[Path, ImportReport]:
     """Import one openly licensed set into ``out_dir``: the bundled catalog's ``known/`` for the
-    maintainers' sets (v2fly, psl), the user's cache for non-commercial sets (ghostery,
+    maintainers' sets (v2fly, psl, adguard-companies), the user's cache for non-commercial sets (ghostery,
     disconnect), which are never written into the package."""
     if kind not in IMPORTERS:
         raise CatalogError(f"unknown import {kind!r}; choose one of: {', '.join(IMPORTERS)}")

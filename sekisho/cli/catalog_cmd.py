@@ -278,11 +278,12 @@ def manifest(path: Path = typer.Argument(..., help="Catalog directory to publish
 @handle_errors
 def import_(
     kind: str = typer.Argument(
-        ..., help="v2fly, psl (maintainers: bundled), ghostery or disconnect (yours)."
+        ..., help="v2fly, psl, adguard-companies (maintainers: bundled), ghostery or disconnect (yours)."
     ),
     path: Path | None = typer.Argument(
         None,
-        help="v2fly: a checkout or git directory; psl: the .dat (default: tldextract's); others: the JSON.",
+        help="v2fly, adguard-companies: a checkout or git directory; psl: the .dat (default: tldextract's); "
+        "others: the JSON.",
     ),
     out_dir: Path | None = typer.Option(
         None, "--out", help="Directory to write to (default: the bundled known/, or your cache)."

@@ -25,7 +25,9 @@ __all__ = ["NameMatcher", "registrable_domain"]
 # psl-full-2: also names under an unknown top-level domain, and the store's own domains.
 # psl-full-3: a name a researched service lists is that service's, even under a special-use name.
 # psl-full-4: private, loopback, link-local and documentation addresses are internal (RFC 6890).
-MATCH_RULES = "psl-full-4"
+# psl-full-5: example.com/.net/.org (RFC 6761 §6.5), .onion (RFC 7686) and .alt (RFC 9476) are
+#             special-use; the known tier gains AdGuard companiesdb and restricted-registration suffixes.
+MATCH_RULES = "psl-full-5"
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,9 @@
 
 Reverse look-ups (``*.in-addr.arpa``, ``*.ip6.arpa``) and everything under ``.arpa`` (RFC 6303;
 ``home.arpa`` is RFC 8375), multicast DNS ``.local`` (RFC 6762), the RFC 6761 names (``.test``,
-``.invalid``, ``.example``, ``localhost``), ``.internal`` (reserved by ICANN for private use, 2024),
+``.invalid``, ``.example``, ``localhost``, and ``example.com``, ``example.net``, ``example.org`` with
+every name under them: RFC 6761 §6.5, reserved since RFC 2606 §3), Tor's ``.onion`` (RFC 7686), the
+``.alt`` namespace for non-DNS resolution (RFC 9476), ``.internal`` (reserved by ICANN for private use, 2024),
 the private suffixes networks use without owning them (``.lan``, ``.localdomain``, ``.corp``),
 single-label names (a search-list miss or a NetBIOS/LLMNR name), WPAD discovery (``wpad.…``) and
 NetBIOS names (``\\x01\\x02__MSBROWSE__…``, the 32-letter first-level encoding), the
@@ -34,7 +36,7 @@ UNKNOWN_TLD = f"{PREFIX}unknown-tld"
 PRIVATE_ADDRESS = f"{PREFIX}private-address"
 KINDS = {
     PRIVATE_ADDRESS: "private, loopback, link-local, shared or documentation address (RFC 6890)",
-    SPECIAL_USE: "special-use name (RFC 6761/6762/6303/8375) or private suffix",
+    SPECIAL_USE: "special-use name (RFC 6761/6762/6303/7686/8375/9476) or private suffix",
     SINGLE_LABEL: "single-label name (search-list miss, NetBIOS/LLMNR)",
     WPAD: "WPAD proxy discovery",
     NETBIOS: "NetBIOS name",
@@ -49,10 +51,18 @@ SPECIAL_TLDS = {
     "test": "RFC 6761",
     "invalid": "RFC 6761",
     "example": "RFC 6761",
+    "onion": "RFC 7686",
+    "alt": "RFC 9476",
     "internal": "ICANN private use",
     "lan": "private suffix",
     "localdomain": "private suffix",
     "corp": "private suffix",
+}
+# second-level names reserved with every name under them (RFC 6761 §6.5; RFC 2606 §3)
+SPECIAL_DOMAINS = {
+    "example.com": "RFC 6761",
+    "example.net": "RFC 6761",
+    "example.org": "RFC 6761",
 }
 
 
@@ -93,6 +103,8 @@ def classify_sql(
     are the organisation's domains (:func:`normalise_domain` form); ``tld_known`` is a SQL boolean
     that is false when the public-suffix list has no rule for the name's last label."""
     tlds = ", ".join(literal(t) for t in SPECIAL_TLDS)
+    domains = ", ".join(literal(d) for d in SPECIAL_DOMAINS)
+    last_two = f"array_to_string({labels}[-2:], '.')"
     address = f"regexp_full_match({name}, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
     cases = [
         (
@@ -101,6 +113,7 @@ def classify_sql(
             f"{labels}[1]",
         ),
         (f"{labels}[-1] IN ({tlds})", SPECIAL_USE, f"{labels}[-1]"),
+        (f"{last_two} IN ({domains})", SPECIAL_USE, last_two),
         (f"len({labels}) = 1", SINGLE_LABEL, name),
         (f"{labels}[1] = 'wpad'", WPAD, "'wpad'"),
     ]
