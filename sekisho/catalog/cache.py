@@ -31,7 +31,7 @@ import typing
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import pydantic
 from platformdirs import user_cache_dir
@@ -58,7 +58,9 @@ def _dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> bytes:
-    h = hashlib.sha256(f"{sys.version}\0pydantic {pydantic.VERSION}\0pickle {pickle.HIGHEST_PROTOCOL}\0".encode())
+    h = hashlib.sha256(
+        f"{sys.version}\0pydantic {pydantic.VERSION}\0pickle {pickle.HIGHEST_PROTOCOL}\0".encode()
+    )
     for rel in _CODE:
         p = _PACKAGE / rel
         for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
@@ -91,8 +93,8 @@ def cache_key(root: Path, today: dt.date, options: str = "") -> str:
 def _models() -> dict[tuple[str, str], type[BaseModel]]:
     """Every model class a catalog entry can hold, by (module, name) — ``Fact[str]`` too: walked
     from the entry kinds' field types."""
-    from sekisho.catalog.known import KnownService
     from sekisho.model.catalog import CatalogMeta, ChangelogEntry
+    from sekisho.model.known import KnownService
 
     out: dict[tuple[str, str], type[BaseModel]] = {}
     todo: list[Any] = [*KINDS.values(), CatalogMeta, ChangelogEntry, KnownService]
@@ -112,7 +114,9 @@ def _models() -> dict[tuple[str, str], type[BaseModel]]:
     return out
 
 
-def _model(key: tuple[str, str], state: dict[str, Any], fields_set: set[str], extra: Any, private: Any) -> Any:
+def _model(
+    key: tuple[str, str], state: dict[str, Any], fields_set: set[str], extra: Any, private: Any
+) -> Any:
     """A model instance from its attribute dict (as pydantic's own ``__setstate__`` does)."""
     found = _fields().get(key)
     if found is None or type(state) is not dict or type(fields_set) is not set:
@@ -141,7 +145,12 @@ class _Pickler(pickle.Pickler):
             key = (type(obj).__module__, type(obj).__name__)
             if _models().get(key) is not type(obj):
                 raise pickle.PicklingError(f"not a catalog model: {key!r}")
-            state = (obj.__dict__, obj.__pydantic_fields_set__, obj.__pydantic_extra__, obj.__pydantic_private__)
+            state = (
+                obj.__dict__,
+                obj.__pydantic_fields_set__,
+                obj.__pydantic_extra__,
+                obj.__pydantic_private__,
+            )
             return _model, (key, *state)
         return NotImplemented
 
@@ -160,14 +169,48 @@ class _Unpickler(pickle.Unpickler):
 
 
 class _CachedKnown(KnownSet):
-    """A known tier read from the cache, with the name index computed when it was written."""
+    """A known tier read from the cache: the name index (what matching needs) computed when it was
+    written, the services themselves (what reports need) unpickled on first use."""
 
     _index: list[tuple[str, str, bool, int]] | None = None
+    _pending: bytes | None = None
+
+    @property
+    def services(self) -> dict[str, Any]:
+        if self._pending is not None:
+            found = _loads(self._pending)
+            if not isinstance(found, dict):
+                raise TypeError("damaged known tier in the catalog cache")
+            self.__dict__["_services"], self._pending = found, None
+        services: dict[str, Any] = self.__dict__["_services"]
+        return services
+
+    @services.setter
+    def services(self, value: dict[str, Any]) -> None:
+        self.__dict__["_services"] = value
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         if self._index is None:
             self._index = super().index()
         return self._index
+
+
+def _dumps(value: Any) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=5).dump(value)
+    return buf.getvalue()
+
+
+def _loads(body: bytes) -> Any:
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects at once: the collector would walk them again and again
+    try:
+        return _Unpickler(io.BytesIO(body)).load()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- entries ---------------------------------------------------------------------------------------
@@ -187,7 +230,7 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
         "changelog": catalog.changelog,
         "findings": [(str(f.location.path), f.location.line, f.message, f.severity) for f in findings],
         "known": {
-            "services": known.services,
+            "services": b"",
             "owners": known.owners,
             "owner_problems": [(str(p), m) for p, m in known.owner_problems],
             "datasets": known.datasets,
@@ -195,12 +238,11 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
             "index": known.index(),
         },
     }
-    buf = io.BytesIO()
     try:
-        _Pickler(buf, protocol=5).dump(payload)
+        payload["known"]["services"] = _dumps(known.services)
+        body = _dumps(payload)
     except (pickle.PicklingError, TypeError, AttributeError):
         return
-    body = buf.getvalue()
     blob = _MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
     path = _path(key)
     try:
@@ -221,8 +263,6 @@ def _prune(directory: Path) -> None:
 
 def get(key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
     """The catalog validated earlier under ``key``, or None (missing, damaged, or not this one)."""
-    import gc
-
     try:
         blob = _path(key).read_bytes()
     except OSError:
@@ -231,16 +271,10 @@ def get(key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
     digest, _, body = rest.partition(b"\n")
     if head + b"\n" != _MAGIC or hashlib.sha256(body).hexdigest().encode() != digest:
         return None
-    enabled = gc.isenabled()
-    gc.disable()  # many small objects at once: the collector would walk them again and again
     try:
-        data = _Unpickler(io.BytesIO(body)).load()
-        return _rebuild(data, key, root)
-    except Exception:  # noqa: BLE001 - a damaged entry of any kind is rebuilt, never an error
+        return _rebuild(_loads(body), key, root)
+    except Exception:  # a damaged entry of any kind is rebuilt, never an error
         return None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
@@ -251,29 +285,38 @@ def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] |
     cat = Catalog(root=root, meta=data["meta"])
     for kind, model in KINDS.items():
         entries = data[kind]
-        on_disk = {p.stem for p in (root / kind).glob("*.y*ml")} if (root / kind).is_dir() else set()
+        folder = root / kind
+        on_disk = (
+            {p.stem for p in folder.iterdir() if p.suffix in (".yaml", ".yml")} if folder.is_dir() else set()
+        )
         if (
             not isinstance(entries, dict)
-            or set(entries) - on_disk
+            or set(entries) != on_disk
             or any(not isinstance(e, model) or getattr(e, "id", None) != i for i, e in entries.items())
         ):
             return None  # not the entries of this directory
         setattr(cat, kind, entries)
-    if not isinstance(data["changelog"], list) or not all(isinstance(c, ChangelogEntry) for c in data["changelog"]):
+    if not isinstance(data["changelog"], list) or not all(
+        isinstance(c, ChangelogEntry) for c in data["changelog"]
+    ):
         return None
     cat.changelog = data["changelog"]
     k = data["known"]
+    if type(k["services"]) is not bytes:
+        return None
     known = _CachedKnown(
-        services=k["services"],
+        services={},
         owner_problems=[(Path(p), str(m)) for p, m in k["owner_problems"]],
         owners=k["owners"],
         datasets=k["datasets"],
         digest=str(k["digest"]),
     )
+    known._pending = k["services"]
     known._index = [(str(n), str(s), bool(e), int(r)) for n, s, e, r in k["index"]]
     cat._known = known
     findings = [
-        Finding(Location(Path(p), int(line)), str(msg), _severity(sev)) for p, line, msg, sev in data["findings"]
+        Finding(Location(Path(p), int(line)), str(msg), _severity(sev))
+        for p, line, msg, sev in data["findings"]
     ]
     return cat, findings
 
@@ -284,23 +327,55 @@ def _severity(value: Any) -> Severity:
     return "error" if value == "error" else "warning"
 
 
-def validated(root: Path, today: dt.date | None = None) -> tuple[Catalog, list[Finding]]:
+@overload
+def validated(
+    root: Path, today: dt.date | None = None, *, defer_put: Literal[False] = False
+) -> tuple[Catalog, list[Finding]]: ...
+@overload
+def validated(
+    root: Path, today: dt.date | None = None, *, defer_put: Literal[True]
+) -> tuple[Catalog, list[Finding], Callable[[], None]]: ...
+def validated(root: Path, today: dt.date | None = None, *, defer_put: bool = False) -> Any:
     """``validate(root, source_kinds=False)``, from the cache when this very catalog was validated
-    before by this very code (today), else validated now and remembered when it has no errors."""
+    before by this very code (today), else validated now and remembered when it has no errors.
+    ``defer_put``: also return the function that writes the cache entry, to be called when there
+    is time (the watcher: after its first batch); it does nothing after a cache hit."""
     from sekisho.catalog.validate import validate
 
     today = today or dt.date.today()
     root = Path(root)
     try:
-        key = cache_key(root, today, "source_kinds=False")
+        key: str | None = cache_key(root, today, "source_kinds=False")
     except OSError:
-        return validate(root, today=today, source_kinds=False)
-    hit = get(key, root)
+        key = None
+    hit = get(key, root) if key is not None else None
     if hit is not None:
-        return hit
+        return (*hit, _nothing) if defer_put else hit
     catalog, findings = validate(root, today=today, source_kinds=False)
-    put(key, catalog, findings)
+
+    def remember() -> None:
+        if key is not None:
+            put(key, catalog, findings)
+
+    if defer_put:
+        return catalog, findings, _once(remember)
+    remember()
     return catalog, findings
+
+
+def _nothing() -> None:
+    return None
+
+
+def _once(fn: Callable[[], None]) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def call() -> None:
+        if not done:
+            done.append(True)
+            fn()
+
+    return call
 
 
 # --- compiled data of bundled lists (the public-suffix rules) --------------------------------------
@@ -334,7 +409,7 @@ def compiled(name: str, text: str, build: Callable[[str], Strings]) -> Strings:
                 and all(type(c) is list and len(c) == len(cols[0]) for c in cols)
                 and all(type(v) is str for c in cols for v in c)
             ):
-                return cols  # type: ignore[no-any-return]
+                return cols
     except (OSError, ValueError, EOFError, TypeError):
         pass
     cols = build(text)

@@ -42,6 +42,7 @@ from sekisho.ingest.duckdb_engine import FileAccount
 from sekisho.ingest.sources import Source
 from sekisho.match import NameMatcher
 from sekisho.match.scan import match_new_names, scan_part
+from sekisho.model.rating import Rating
 from sekisho.policy import Plan, build_plan, load_policy
 from sekisho.policy.presets import level_facts
 from sekisho.store import FileState, Store
@@ -170,13 +171,13 @@ class Watcher:
         key = self._key()
         # validated once per catalog content and code (sekisho.catalog.cache); the source-kind
         # checks can only warn: not at start-up
-        cat, findings = validated(Path(key[0]))
+        cat, findings, self._remember_catalog = validated(Path(key[0]), defer_put=True)
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             raise CatalogError(errors[0].message, errors[0].location)
         self.catalog_key = key
         self.catalog: Catalog = cat
-        self.assessor = Assessor(cat, load_rules(None), load_settings(self.settings_path))
+        self.assessor = _Ratings(cat, load_rules(None), load_settings(self.settings_path))
         self.matcher = NameMatcher(cat)
         self.services: dict[str, ServiceInfo] = {}
         for sid, svc in cat.services.items():
@@ -217,6 +218,7 @@ class Watcher:
             )
         if ids:
             self.log(f"{len(ids)} catalog-change alert(s)")
+        self._remember_catalog()
 
     # --- the store --------------------------------------------------------------------------------
     def _open(self, wait: float = 0.0) -> Store | None:
@@ -366,6 +368,7 @@ class Watcher:
 
     def _say_ready(self, store: Store, result: PollResult) -> None:
         self.ready = True
+        self._remember_catalog()  # a catalog validated now is written to the cache after the batch
         age = process_age()
         first = f"first batch committed ({result.lines} line(s))" if result.files else "nothing new to read"
         when = f" {age:.2f} s after start" if age is not None else ""
@@ -577,6 +580,22 @@ class Watcher:
         finally:
             self.dispatcher.close()
             self.close()
+
+
+class _Ratings(Assessor):
+    """The assessor, each service rated once (the services' levels and a policy's plan both need
+    them): a rating depends only on the catalog, rules and settings, which a new catalog replaces
+    with a new assessor."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rated: dict[str, Rating] = {}
+
+    def rate(self, service_id: str) -> Rating:
+        rating = self._rated.get(service_id)
+        if rating is None:
+            rating = self._rated[service_id] = super().rate(service_id)
+        return rating
 
 
 def process_age() -> float | None:
