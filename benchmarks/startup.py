@@ -77,7 +77,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
-        "--catalog", help="watch with this catalog directory (a still copy, while others edit the bundled one)"
+        "--catalog",
+        help="watch with this catalog directory (a still copy, while others edit the bundled one)",
     )
     args = ap.parse_args()
     sekisho = str(BIN / "sekisho")
