@@ -34,7 +34,7 @@ def test_compaction_rolls_up_old_days_and_keeps_totals(tmp_path: Path) -> None:
     rows = [
         ("2026-01-05", "10.0.0.1", "ime.baidu.jp", 3),
         ("2026-01-06", "10.0.0.1", "api.ime.baidu.jp", 2),
-        ("2026-01-06", "10.0.0.2", "www.example.com", 5),
+        ("2026-01-06", "10.0.0.2", "www.unlisted-vendor.net", 5),
         ("2026-11-20", "10.0.0.3", "ime.baidu.jp", 1),
     ]
     fill(store, rows)
@@ -56,12 +56,12 @@ def test_compaction_rolls_up_old_days_and_keeps_totals(tmp_path: Path) -> None:
     ).fetchall()
     assert month_rows == [
         (dt.date(2026, 1, 1), "10.0.0.1", "baidu.jp", "baidu-ime", 5),
-        (dt.date(2026, 1, 1), "10.0.0.2", "example.com", None, 5),
+        (dt.date(2026, 1, 1), "10.0.0.2", "unlisted-vendor.net", None, 5),
     ]
     assert {r["id"]: (r["clients"], r["queries"]) for r in store.service_usage()} == before
     scope = {c["client"]: c for c in store.scope("baidu-ime")}
     assert set(scope) == {"10.0.0.1", "10.0.0.3"} and scope["10.0.0.1"]["queries"] == 5
-    assert store.unknown_destinations()[0]["domain"] == "example.com"
+    assert store.unknown_destinations()[0]["domain"] == "unlisted-vendor.net"  # (example.com is special-use)
     # compacting again changes nothing
     assert not store.compact(today=dt.date(2026, 11, 20)).changes
     assert {r["id"]: (r["clients"], r["queries"]) for r in store.service_usage()} == before
