@@ -4,7 +4,8 @@ The same Unbound, dnsmasq or BIND message reaches a file in many wrappings: RFC 
 (``<PRI>Mmm dd hh:mm:ss host prog[pid]: ``, also the traditional ``/var/log/syslog`` form without
 ``<PRI>``, journald's ``short`` and ``short-precise``, dnsmasq's own log file), ISO-stamped
 (journald ``short-iso``/``short-iso-precise``, rsyslog's ``RSYSLOG_FileFormat``), RFC 5424
-(``<PRI>1 ISO host app procid msgid [sd] ``; OPNsense's resolver log), Unbound's own
+(``<PRI>1 ISO host app procid msgid [sd] ``; OPNsense's resolver log), OPNsense's log view
+export (``time<TAB>severity<TAB>process<TAB> message``), Unbound's own
 ``[epoch] unbound[pid:tid] ``, a bare ``prog[pid]: `` tag (a program's stderr), ``journalctl -o
 json`` (``MESSAGE``, ``__REALTIME_TIMESTAMP``, ``SYSLOG_IDENTIFIER``), or nothing at all
 (``journalctl -o cat``).
@@ -68,7 +69,7 @@ class Envelope:
         if not m:
             return None
         prog = m.group(m.lastindex) if self.has_prog and m.lastindex else None
-        return line[m.end() :], prog
+        return line[m.end() :], prog or None  # an empty program field names none
 
 
 _CACHE: dict[str, re.Pattern[str]] = {}
@@ -90,6 +91,16 @@ ENVELOPES: dict[str, Envelope] = {
         None,
         Timestamp("epoch"),
         json=True,
+    ),
+    # OPNsense's log view "Download" (queryLog.py --output text, newest line first): the time as
+    # its parser gives it (an offset east of UTC cut off, one west kept), the severity's name, the
+    # process, then the message as written after the structured data (one space before it)
+    "opnsense-tab": Envelope(
+        "opnsense-tab",
+        "OPNsense log view export: time, severity, process, message, tab-separated",
+        r"^(?:(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)|None)\t"
+        r"(?:Emergency|Alert|Critical|Error|Warning|Notice|Informational|Debug|None)\t([^\t]*)\t *",
+        Timestamp("iso"),
     ),
     "rfc5424": Envelope(
         "rfc5424",

@@ -386,3 +386,112 @@ def test_adblock_filter_list_is_a_domain_list(tmp_path: Path) -> None:
 def test_envelope_registry_names_are_unique_and_none_is_last() -> None:
     assert list(ENVELOPES)[-1] == "none"
     assert len({e.name for e in ENVELOPES.values()}) == len(ENVELOPES)
+
+
+# --- OPNsense's log view export ----------------------------------------------------------------
+# OPNsense core (opnsense/core f95e81516ee0e2fb184f06bb7f858d3dd45da9cc): the log view's Download
+# runs src/opnsense/scripts/syslog/queryLog.py --output text, which prints
+# "%(timestamp)s\t%(severity)s\t%(process_name)s\t%(line)s" per record, newest first, from the
+# RFC 5424 files syslog-ng writes (logformats/syslog.py, SysLogFormatRFC5424: the time with "+hh:mm"
+# cut off, the message after the first "]"). See tests/data/README.md.
+SEVERITY = {"info": "Informational", "notice": "Notice", "error": "Error", "warning": "Warning"}
+
+
+def test_opnsense_export_of_posted_lines(tmp_path: Path) -> None:
+    """The pfelk #574 lines (OPNsense 26.1, Unbound 1.24) and a dnsmasq query, as OPNsense's own
+    queryLog.py prints them (run on those RFC 5424 lines): newest first, an offset east of UTC cut
+    off, one west of it kept."""
+    lines = [
+        "2026-03-24T00:17:39-05:00\tInformational\tdnsmasq\t query[A] www.google.com from 127.0.0.11",
+        "2026-03-24T00:17:39\tInformational\tunbound\t [6739:3] reply: 192.168.1.1 epr.elastic.co. A IN NOERROR 0.000000 1 72",
+        "2026-03-24T00:17:39\tInformational\tunbound\t [6739:1] query: 192.168.1.1 epr.elastic.co. AAAA IN",
+        "2026-03-24T00:17:39\tInformational\tunbound\t [6739:3] query: 192.168.1.1 epr.elastic.co. A IN",
+    ]
+    path = tmp_path / "resolver.log"
+    path.write_text("\n".join(lines) + "\n")
+    acc, rows = engine(path)
+    assert (acc.format, acc.envelope, acc.parsed, acc.skipped, acc.malformed) == (
+        "unbound",
+        "opnsense-tab",
+        2,
+        2,
+        0,
+    )
+    assert acc.skipped_reasons == {"reply, not a query": 1, "line of another program": 1}
+    local = dt.datetime(2026, 3, 24, 0, 17, 39).astimezone().astimezone(dt.UTC).replace(tzinfo=None)
+    assert rows == [(local.date(), "192.168.1.1", "epr.elastic.co", 2, local)]
+    dns = tmp_path / "dnsmasq.log"
+    dns.write_text(lines[0] + "\n")
+    acc, rows = engine(dns)
+    assert (acc.format, acc.envelope, acc.parsed) == ("dnsmasq", "opnsense-tab", 1)
+    assert rows == [
+        (dt.date(2026, 3, 24), "127.0.0.11", "www.google.com", 1, dt.datetime(2026, 3, 24, 5, 17, 39))
+    ]
+
+
+def _opnsense_export(records: list[tuple[dt.datetime, str, str]]) -> str:
+    """(local time, process, message as syslog carried it) → the export, newest line first."""
+    out = [
+        f"{t.strftime('%Y-%m-%dT%H:%M:%S')}\t{SEVERITY.get(msg.split('] ', 1)[-1].split(':', 1)[0], 'Notice')}"
+        f"\t{prog}\t {msg}"
+        for t, prog, msg in records
+    ]
+    return "\n".join(reversed(out)) + "\n"
+
+
+def test_opnsense_export_of_the_unbound_corpus_reads_as_the_original(corpora: Path, tmp_path: Path) -> None:
+    """Every line of the real Unbound log, as OPNsense's export would show it (syslog carries
+    Unbound's message as ``[pid:tid] type: …``), gives exactly the queries, times and accounts of
+    the original file."""
+    original = corpora / "unbound/unbound_1.17_log-queries-replies.log"
+    records = []
+    for ln in original.read_text().splitlines():
+        stamp, rest = ln.split("] ", 1)
+        msg = rest.removeprefix("unbound")  # unbound[21657:0] info: … → [21657:0] info: …
+        records.append((dt.datetime.fromtimestamp(int(stamp.lstrip("["))), "unbound", msg))
+    export = tmp_path / "resolver_export.log"
+    export.write_text(_opnsense_export(records))
+    want_acc, want_rows = engine(original)
+    acc, rows = engine(export)
+    assert (acc.format, acc.envelope) == ("unbound", "opnsense-tab")
+    assert (acc.lines, acc.parsed, acc.skipped, acc.malformed) == (
+        want_acc.lines,
+        want_acc.parsed,
+        want_acc.skipped,
+        want_acc.malformed,
+    )
+    assert acc.skipped_reasons == want_acc.skipped_reasons
+    assert rows == want_rows and len(rows) > 100
+
+
+def test_opnsense_export_of_the_dnsmasq_corpus_reads_as_the_original(corpora: Path, tmp_path: Path) -> None:
+    original = corpora / "dnsmasq/dnsmasq_2.90_log-queries.log"
+    records = []
+    for ln in original.read_text().splitlines():
+        stamp, msg = ln[:15], ln[16:].split(": ", 1)[1]  # Nov 23 18:39:45 dnsmasq[15339]: query[A] …
+        records.append((dt.datetime.strptime(f"2026 {stamp}", "%Y %b %d %H:%M:%S"), "dnsmasq", msg))
+    export = tmp_path / "dnsmasq_export.log"
+    export.write_text(_opnsense_export(records))
+    copy = tmp_path / "dnsmasq.log"
+    copy.write_bytes(original.read_bytes())
+    os.utime(copy, (dt.datetime(2026, 12, 1).timestamp(),) * 2)  # the year of the year-less stamps
+    want_acc, want_rows = engine(copy)
+    acc, rows = engine(export)
+    assert (acc.format, acc.envelope) == ("dnsmasq", "opnsense-tab")
+    assert (acc.lines, acc.parsed, acc.skipped, acc.malformed) == (
+        want_acc.lines,
+        want_acc.parsed,
+        want_acc.skipped,
+        want_acc.malformed,
+    )
+    assert acc.skipped_reasons == want_acc.skipped_reasons
+    # the export's stamps are local time (converted to UTC); the year-less original's are taken as
+    # they are: compare who asked for what, how often
+    assert _per_client_name(rows) == _per_client_name(want_rows) and len(rows) > 100
+
+
+def _per_client_name(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for _day, client, name, queries, _first in rows:
+        out[(client, name)] = out.get((client, name), 0) + queries
+    return out
