@@ -57,6 +57,8 @@ def services(
                 "category": svc.category,
                 "operator": chain[0].name if chain else svc.operator.value,
                 "operator_country": chain[0].country.value if chain else None,
+                # false: the country rests on a secondary source alone (a claim the rating ignores)
+                "operator_country_verified": bool(chain and not chain[0].country.is_claim),
                 "ultimate_parent": chain[-1].name if chain else None,
                 "tier": "researched",
                 "safety_level": rating.safety_level,
@@ -98,7 +100,10 @@ def services(
         )
         if r["safety_level"] != r["computed_safety_level"]:
             level += f" ({r['computed_safety_level']})"
-        table.add_row(r["id"], r["name"], r["operator"], r["operator_country"] or "?", r["category"], level)
+        where = r["operator_country"] or "?"
+        if r["operator_country"] and not r["operator_country_verified"]:
+            where += "?"
+        table.add_row(r["id"], r["name"], r["operator"], where, r["category"], level)
     for r in known_rows:
         table.add_row(
             r["id"],
@@ -113,6 +118,8 @@ def services(
     if known_rows:
         datasets = ", ".join(sorted({f"{d['dataset']} ({d['licence']})" for d in cat.known.datasets}))
         console.print(text("services.known_caption", lang, n=len(known_rows), datasets=datasets), style="dim")
+    if any(r["operator_country"] and not r["operator_country_verified"] for r in rows):
+        console.print(text("services.unverified_caption", lang), style="dim")
     if any(r["provisional"] for r in rows):
         console.print(
             "* provisional: the facts cover too few factors"

@@ -128,6 +128,15 @@ def service_facts(catalog: Catalog, service_id: str, lang: Lang) -> list[dict[st
     return out
 
 
+def entity_country(entity: dict[str, Any], lang: Lang = "en") -> str:
+    """An operator's country as the dossier shows it: marked unverified when the fact rests on a
+    secondary source alone (it is then a claim, and the rating does not count it)."""
+    name = country(entity["country"], lang) if entity.get("country") else "?"
+    if entity.get("country_verified", True):
+        return name
+    return text("dossier.unverified_country", lang, country=name)
+
+
 def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: Lang = "en") -> dict[str, Any]:
     svc = catalog.service(service_id)
     rating: Rating = assessor.rate(service_id)
@@ -170,12 +179,15 @@ def build_dossier(catalog: Catalog, assessor: Assessor, service_id: str, lang: L
             "id": op.id if op else svc.operator.value,
             "name": op.name if op else svc.operator.value,
             "country": op.country.value if op else None,
+            # a country resting on a secondary source alone is shown as unverified everywhere
+            "country_verified": bool(op and not op.country.is_claim),
         },
         "owners": [
             {
                 "id": o.id,
                 "name": o.name,
                 "country": o.country.value,
+                "country_verified": not o.country.is_claim,
                 "headquarters": o.headquarters.value if o.headquarters else None,
             }
             for o in chain[1:]
@@ -260,11 +272,11 @@ def render_terminal(d: dict[str, Any], console: Console) -> None:
             ),
         )
     op = d["operator"]
-    head.add_row(text("dossier.operator", lang), f"{op['name']} ({country(op['country'], lang)})")
+    head.add_row(text("dossier.operator", lang), f"{op['name']} ({entity_country(op, lang)})")
     if d["owners"]:
         head.add_row(
             text("dossier.owners", lang),
-            " → ".join(f"{o['name']} ({country(o['country'], lang)})" for o in d["owners"]),
+            " → ".join(f"{o['name']} ({entity_country(o, lang)})" for o in d["owners"]),
         )
     head.add_row(
         text("dossier.jurisdictions", lang), "、".join(country(j, lang) for j in d["jurisdictions"]) or "—"

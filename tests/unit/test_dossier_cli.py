@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sekisho.cli.main import app
@@ -44,7 +45,12 @@ def test_show_json_shape() -> None:
         "facts",
     ):
         assert key in d, key
-    assert d["operator"] == {"id": "alpha-sg", "name": "Alpha Pte. Ltd.", "country": "SG"}
+    assert d["operator"] == {
+        "id": "alpha-sg",
+        "name": "Alpha Pte. Ltd.",
+        "country": "SG",
+        "country_verified": True,
+    }
     assert [o["id"] for o in d["owners"]] == ["alpha-holdings"]
     assert set(d["scores"]) == {"data_protection", "privacy", "legal"}
     assert d["safety_level"] == 0
@@ -160,3 +166,29 @@ def test_bad_settings_file_names_file_and_line(tmp_path: Path) -> None:
     settings.write_text("weights:\n  privacy:\n    no_such_factor: 3\n")
     code, _, err = run("services", "--settings", str(settings))
     assert code == 1 and "org.yaml:3" in err and "unknown factor or score 'no_such_factor'" in err
+
+
+def test_a_country_resting_on_a_secondary_source_is_shown_unverified_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 (Genspark): an operator country whose only source is secondary is a claim — the
+    list, the dossier header and the JSON say it is unverified instead of stating it."""
+    monkeypatch.setenv("SEKISHO_CACHE", str(tmp_path / "cache"))
+    cat = tmp_path / "cat"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "catalog_ok", cat)
+    op = cat / "operators" / "beta-kk.yaml"
+    text = op.read_text()
+    assert "\ncountry: {value: JP, " in text
+    op.write_text(text.replace("\ncountry: {value: JP, ", "\ncountry: {value: JP, source_kind: secondary, "))
+    run = CliRunner()
+    listed = run.invoke(app, ["services", "--json", "--catalog", str(cat)])
+    assert listed.exit_code == 0, listed.output
+    rows = {r["id"]: r for r in json.loads(listed.output)}
+    assert rows["beta-chat"]["operator_country_verified"] is False
+    assert rows["alpha-ime"]["operator_country_verified"] is True
+    table = run.invoke(app, ["services", "--catalog", str(cat)])
+    assert "JP?" in table.output and "secondary source only" in table.output
+    shown = run.invoke(app, ["show", "beta-chat", "--json", "--catalog", str(cat)])
+    assert json.loads(shown.output)["operator"]["country_verified"] is False
+    head = run.invoke(app, ["show", "beta-chat", "--lang", "ja", "--catalog", str(cat)])
+    assert "未確認" in head.output
