@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sekisho.catalog import parsecache
 from sekisho.errors import CatalogError, Location
@@ -146,14 +143,18 @@ def bundled_catalog_dir() -> Path:
     return Path(str(resources.files("sekisho") / "data" / "catalog"))
 
 
-class _DatesAsText(RoundTripConstructor):
-    """Keep dates as text, so a bad one (2025-13-45) becomes a schema error with its line."""
+def _yaml() -> Any:
+    """The round-trip parser, for a syntax error's message and line only (imported then: ruamel
+    costs every command's start-up ~6 ms)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
 
+    class _DatesAsText(RoundTripConstructor):
+        """Keep dates as text, so a bad one (2025-13-45) becomes a schema error with its line."""
 
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
-
-
-def _yaml() -> YAML:
+    _DatesAsText.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node)
+    )
     y = YAML(typ="rt")
     y.Constructor = _DatesAsText
     y.allow_duplicate_keys = False
@@ -202,6 +203,8 @@ def read_yaml(path: Path) -> YamlDoc:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None
     except yaml.YAMLError:
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
         try:  # the round-trip parser gives the better message and line
             _yaml().load(text)
         except MarkedYAMLError as e:

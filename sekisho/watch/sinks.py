@@ -15,14 +15,10 @@ import datetime as dt
 import json
 import os
 import random
-import smtplib
 import socket
-import ssl
 import sys
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -31,7 +27,11 @@ from sekisho.store import Store
 from sekisho.store import watch as wstore
 from sekisho.watch.alerts import alert_payload
 
-if TYPE_CHECKING:  # imported by the webhook sink when it first sends (the watcher's start-up)
+if TYPE_CHECKING:  # imported by the webhook and mail sinks when they first send (start-up)
+    import smtplib
+    import ssl
+    from email.message import EmailMessage
+
     import httpx
 
 __all__ = [
@@ -301,6 +301,8 @@ class EmailSink(Sink):
         return f"email:{self.spec.get('host', 'localhost')}->{to_s}"
 
     def _context(self) -> ssl.SSLContext:
+        import ssl
+
         return ssl.create_default_context(cafile=self.spec.get("ca_file"))
 
     def _password(self) -> str | None:
@@ -311,6 +313,10 @@ class EmailSink(Sink):
         return None if pw is None else str(pw)
 
     def message(self, alert: dict[str, Any]) -> EmailMessage:
+        # the mail modules are imported when mail is sent (not at every watcher's start)
+        from email.message import EmailMessage
+        from email.utils import formatdate, make_msgid
+
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.to)
@@ -335,6 +341,9 @@ class EmailSink(Sink):
         return msg
 
     def send(self, alert: dict[str, Any]) -> None:
+        import smtplib
+        import ssl
+
         msg = self.message(alert)
         try:
             if self.tls == "ssl":

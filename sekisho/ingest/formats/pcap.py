@@ -17,19 +17,40 @@ captures (``tcpdump -G``/``-C``, ``dumpcap -b``) so that each file is complete w
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 import struct
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
-import dpkt
 import pyarrow as pa
 
 from sekisho.ingest.base import Format
-from sekisho.ingest.quic import CryptoStream, NotInitial, open_initials
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.tls import BadHello, RecordStream, client_hello_sni
+
+if TYPE_CHECKING:
+    from sekisho.ingest.quic import CryptoStream
+
+
+def _lazy(name: str) -> Any:
+    """The module ``name``, executed on its first attribute use: every command imports the format
+    registry, few read a capture (dpkt and cryptography cost each start-up ~25 ms)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+dpkt = _lazy("dpkt")
+quic = _lazy("sekisho.ingest.quic")  # RFC 9001 keys via cryptography
 
 ROWS_TABLE = "pcap_rows"
 PCAP_MAGICS = {
@@ -259,11 +280,11 @@ class Decoder:
 
     def _quic(self, n: int, ts: float, src: str, sport: int, dst: str, dport: int, payload: bytes) -> None:
         try:
-            packets = open_initials(payload)
-        except NotInitial:
+            packets = quic.open_initials(payload)
+        except quic.NotInitial:
             return
         for dcid, frames in packets:
-            stream = self.quic.setdefault((src, sport, dst, dport, dcid), CryptoStream())
+            stream = self.quic.setdefault((src, sport, dst, dport, dcid), quic.CryptoStream())
             for offset, data in frames:
                 try:
                     sni = stream.add(offset, data)
