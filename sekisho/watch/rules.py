@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -71,7 +71,7 @@ class BatchContext:
 
     store: Store
     catalog: Catalog
-    services: dict[str, ServiceInfo]
+    services: Mapping[str, ServiceInfo]
     plans: dict[str, Plan]
     _memo: dict[str, Any] = field(default_factory=dict)
 

@@ -25,7 +25,7 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,20 +179,7 @@ class Watcher:
         self.catalog: Catalog = cat
         self.assessor = _Ratings(cat, load_rules(None), load_settings(self.settings_path))
         self.matcher = NameMatcher(cat)
-        self.services: dict[str, ServiceInfo] = {}
-        for sid, svc in cat.services.items():
-            rating = self.assessor.rate(sid)
-            why, facts = level_facts(rating)
-            self.services[sid] = ServiceInfo(
-                sid,
-                svc.name,
-                rating.safety_level,
-                why,
-                [
-                    {"text": f.text, "source": f.source, "as_of": f.as_of.isoformat() if f.as_of else None}
-                    for f in facts[:10]
-                ],
-            )
+        self.services = _ServiceInfos(cat, self.assessor)  # each made when a rule first asks
         self.plans: dict[str, Plan] = {}
         for r in self.rules.enabled:
             if isinstance(r, BlockedUse) and r.policy not in self.plans:
@@ -580,6 +567,40 @@ class Watcher:
         finally:
             self.dispatcher.close()
             self.close()
+
+
+class _ServiceInfos(Mapping[str, ServiceInfo]):
+    """What the rules see of each researched service (its level and the facts behind it), made
+    when a rule first asks for it: a batch names a few services of the catalog's hundreds."""
+
+    def __init__(self, catalog: Catalog, assessor: Assessor) -> None:
+        self.catalog = catalog
+        self.assessor = assessor
+        self._made: dict[str, ServiceInfo] = {}
+
+    def __getitem__(self, sid: str) -> ServiceInfo:
+        info = self._made.get(sid)
+        if info is None:
+            svc = self.catalog.services[sid]  # KeyError: not a researched service
+            rating = self.assessor.rate(sid)
+            why, facts = level_facts(rating)
+            info = self._made[sid] = ServiceInfo(
+                sid,
+                svc.name,
+                rating.safety_level,
+                why,
+                [
+                    {"text": f.text, "source": f.source, "as_of": f.as_of.isoformat() if f.as_of else None}
+                    for f in facts[:10]
+                ],
+            )
+        return info
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalog.services)
+
+    def __len__(self) -> int:
+        return len(self.catalog.services)
 
 
 class _Ratings(Assessor):
