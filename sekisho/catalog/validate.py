@@ -121,9 +121,9 @@ def check_references(cat: Catalog) -> list[Finding]:
                 and eid not in cat.entries(kind)
                 and "removed" not in change.change.lower()
             )
-            or (  # the known tier is a directory of lists: known/NAME is known/NAME.yaml
+            or (  # the known tier is a directory: known/NAME is known/NAME.yaml or an imported NAME.json.gz
                 kind == "known"
-                and not (cat.root / "known" / f"{eid}.yaml").is_file()
+                and not any((cat.root / "known" / f"{eid}{ext}").is_file() for ext in (".yaml", ".json.gz"))
                 and "removed" not in change.change.lower()
             )
         ):
