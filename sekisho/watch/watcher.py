@@ -355,11 +355,11 @@ class Watcher:
 
     def _say_ready(self, store: Store, result: PollResult) -> None:
         self.ready = True
-        self._remember_catalog()  # a catalog validated now is written to the cache after the batch
         age = process_age()
         first = f"first batch committed ({result.lines} line(s))" if result.files else "nothing new to read"
         when = f" {age:.2f} s after start" if age is not None else ""
         self.log(f"following {len(self.memo)} file(s) from the stored offsets; {first}{when}")
+        self._remember_catalog()  # a catalog validated at start goes to the cache now, not before
 
     def _note(self, path: Path, note: str) -> None:
         if self.notes.get(path) != note:
