@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import cast
 
@@ -30,7 +29,8 @@ DbOpt = typer.Option(
     None,
     "--db",
     envvar="SEKISHO_DB",
-    help="DuckDB store (default: under the user data directory).",
+    help="DuckDB store (default: under the user data directory); report, scope and serve also read "
+    "a Spark scan's Parquet directory (scan --engine spark --out DIR), read-only.",
     show_default=False,
 )
 LEVEL_STYLE = {0: "bold white on red", 1: "bold red", 2: "yellow", 3: "green", 4: "bold green"}
@@ -87,9 +87,8 @@ def scan(
     ),
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-
     from sekisho import api
+    from sekisho.cli.progress import SHOW_FROM_BYTES, ScanProgress
     from sekisho.ingest import FORMATS
     from sekisho.ingest.sources import expand
 
@@ -101,24 +100,11 @@ def scan(
     if (engine == "spark") != (out is not None):
         raise fail("--engine spark writes Parquet: give --out DIR (and --out only with --engine spark)")
     if engine == "spark":
-        _scan_spark(paths, str(out), fmt, year, as_json, lg)
+        _scan_spark(paths, str(out), fmt, year, as_json, lg, catalog)
         return
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
-    show = not as_json and err_console.is_terminal and total > 50_000_000
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TransferSpeedColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=not show,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("scanning", total=total or None)
-
-        def advance(what: str, size: int) -> None:
-            bar.update(task, advance=size, description=f"scanning {os.path.basename(what)}")
-
+    show = not as_json and err_console.is_terminal and total > SHOW_FROM_BYTES
+    with ScanProgress(err_console, total, show) as bar:
         result = api.scan(
             paths,
             db,
@@ -126,10 +112,11 @@ def scan(
             fmt,
             _mapping(mapping),
             settings,
-            advance,
+            bar.advance,
             year=year,
             keep_all=keep_all,
             unknown_limit=unknown,
+            reading=bar.reading if show else None,  # no bar: nothing polls the engine
         )
     result["unknown"] = result["unknown"][:unknown]
     if as_json:
@@ -153,16 +140,23 @@ def scan(
 
 
 def _scan_spark(
-    paths: list[str], out: str, fmt: str | None, year: int | None, as_json: bool, lg: Lang
+    paths: list[str],
+    out: str,
+    fmt: str | None,
+    year: int | None,
+    as_json: bool,
+    lg: Lang,
+    catalog: Path | None = None,
 ) -> None:
-    """``scan --engine spark``: the same formats read by Spark, observations written as Parquet."""
+    """``scan --engine spark``: the same formats read by Spark, observations matched against the
+    catalog and written as Parquet (``report --db DIR`` reads them)."""
     from sekisho.extras import require
     from sekisho.i18n import text
 
     require("spark")  # one line naming the extra, never a traceback
-    from sekisho.ingest import spark_engine
+    from sekisho.match import spark_scan
 
-    result = spark_engine.scan(paths, out, format_name=fmt, year=year)
+    result = spark_scan.scan(paths, out, catalog=catalog, format_name=fmt, year=year)
     if as_json:
         print_json(result.as_dict())
         return

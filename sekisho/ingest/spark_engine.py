@@ -11,7 +11,11 @@ same four states as in :mod:`sekisho.ingest.duckdb_engine` (``ok``, ``skip``, ``
 reported with their numbers (found in a second pass, only when there are any).
 
 Observations — ``(day, client, name, queries, first_seen, last_seen, bytes_out, bytes_in)`` — are
-written as Parquet partitioned by ``day``. Not yet here (issue 18): matching against the catalog,
+written as Parquet partitioned by ``day``. Given a ``match`` function (:mod:`sekisho.match.spark_scan`
+gives the catalog's), the run's *distinct* names are collected on the driver, matched there by it,
+broadcast back as a small table (name → registrable, service_id, matched_on) and joined, so every
+row carries its match; ``_sekisho.json`` beside the partitions says what they were matched under
+(:mod:`sekisho.store.parquet` reads the directory as a read-only store). Not yet here (issue 18):
 the JSON journal envelope, zstd files, decoders (``JsonLinesFormat.decode``), custom formats.
 PySpark is the optional extra ``sekisho[spark]``; a JRE 17 must be installed.
 """
@@ -19,9 +23,10 @@ PySpark is the optional extra ``sekisho[spark]``; a JRE 17 must be installed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +51,10 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
 OBSERVATION_COLUMNS = ("day", "client", "name", "queries", "first_seen", "last_seen", "bytes_out", "bytes_in")
+MATCH_COLUMNS = ("registrable", "service_id", "matched_on")  # what the store's ``names`` table says of a name
+META_FILE = "_sekisho.json"  # beside the partitions: the catalog and rules of the match, the accounts
+# names → (name, registrable, service_id, matched_on) rows, one per name (the store's matcher)
+MatchFunction = Callable[[list[str]], Sequence[tuple[str, str | None, str | None, str | None]]]
 _BASES = ("ts", "client", "name", "answers", "bytes_out", "bytes_in", "status")
 # the DuckDB engine's name check (duckdb_engine._scan_locked), anchored: Java's rlike searches
 _DNS_NAME = (
@@ -502,14 +511,18 @@ class SparkScan:
     out: Path | str
     files: list[FileAccount]
     observations: int
+    names: int | None = None  # distinct names matched (None: not matched)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "engine": "spark",
             "out": str(self.out),
             "observations": self.observations,
             "files": [f.as_dict() for f in self.files],
         }
+        if self.names is not None:
+            out["names"] = self.names
+        return out
 
 
 def _states(
@@ -596,13 +609,18 @@ def scan(
     format_name: str | None = None,
     *,
     year: int | None = None,
+    match: MatchFunction | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> SparkScan:
     """Scan ``paths`` (files, directories) with Spark and write their observations to ``out`` as
-    Parquet partitioned by day (replacing what was there)."""
+    Parquet partitioned by day (replacing what was there). With ``match`` the rows carry each
+    name's ``registrable``, ``service_id`` and ``matched_on``, and ``_sekisho.json`` (``meta``, the
+    time and the files' accounts) is written beside the partitions."""
     require("spark")
     from pyspark.sql import functions as F
 
     spark = spark or session()
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     forced = get_format(format_name) if format_name else None
     accounts: list[FileAccount] = []
     frames: list[DataFrame] = []
@@ -649,6 +667,52 @@ def scan(
         "bytes_in",
     ).cache()
     n = obs.count()
-    obs.write.mode("overwrite").partitionBy("day").parquet(str(out))
+    matched: DataFrame = obs
+    names: int | None = None
+    if match is not None:
+        matched, names = _matched(spark, obs, match)
+    matched.write.mode("overwrite").partitionBy("day").parquet(str(out))
     obs.unpersist()
-    return SparkScan(out, accounts, n)
+    result = SparkScan(out, accounts, n, names)
+    if match is not None:
+        doc = {
+            **(meta or {}),
+            "engine": "spark",
+            "started_at": started.isoformat(sep=" "),
+            "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" "),
+            "observations": n,
+            "names": names,
+            "files": [f.as_dict() for f in accounts],
+        }
+        _write_beside(spark, str(out), META_FILE, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    return result
+
+
+def _matched(spark: SparkSession, obs: DataFrame, match: MatchFunction) -> tuple[DataFrame, int]:
+    """``obs`` with each name's match: the distinct names go to the driver (they are few beside the
+    rows), ``match`` classifies them there, and its answer is broadcast and joined."""
+    from pyspark.sql import functions as F
+
+    names = [str(r[0]) for r in obs.select("name").distinct().collect()]
+    rows = [tuple(r) for r in match(names)] if names else []
+    table = spark.createDataFrame(
+        rows, "name string, registrable string, service_id string, matched_on string"
+    )
+    joined = obs.join(F.broadcast(table), "name", "left")
+    return joined.select(*OBSERVATION_COLUMNS, *MATCH_COLUMNS), len(names)
+
+
+def _write_beside(spark: SparkSession, out: str, name: str, text: str) -> None:
+    """Write a small text file into the output directory: by Python for a local path, else through
+    the Hadoop file system Spark writes the partitions with (``hdfs://``, ``s3a://``)."""
+    if "://" not in out or out.startswith("file://"):
+        Path(out.removeprefix("file://"), name).write_text(text, encoding="utf-8")
+        return
+    jvm: Any = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    path = jvm.org.apache.hadoop.fs.Path(out.rstrip("/") + "/" + name)
+    stream = path.getFileSystem(conf).create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()

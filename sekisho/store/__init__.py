@@ -73,6 +73,13 @@ class FileState:
 class Store:
     def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        self._parquet: Any = None  # a Spark scan's Parquet directory, read-only (store.parquet)
+        from sekisho.store import parquet
+
+        if parquet.is_parquet_store(path if path is not None else self.path):
+            self._parquet = parquet.connect(path if path is not None else self.path)
+            self.con = self._parquet.con
+            return
         if read_only and not self.path.exists():
             raise SekishoError("no database yet: run `sekisho scan` first", Location(self.path))
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +114,9 @@ class Store:
         return [name for name, _ in MIGRATIONS if name not in done]
 
     def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            return
         self.con.close()
 
     def __enter__(self) -> Store:
@@ -138,6 +148,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        if self._parquet is not None:  # every write goes through here; DuckDB refuses the others
+            raise SekishoError(self._parquet.READ_ONLY, Location(self._parquet.dir))
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield
