@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -130,9 +130,24 @@ def run_audit(
     """``events`` returns the sign-ins in time order, each time it is called (two passes)."""
     params = params or load_params()
     ip = ip or knowledge()
+    # first pass: learn the organisation's addresses and gather the addresses whose owner (ASN)
+    # the export did not say, so an ASN database is asked once for all of them
+    need_owner: set[str] = set()
+
+    def tapped() -> Iterator[LoginEvent]:
+        for e in events():
+            if e.asn is None and e.src_ip:
+                need_owner.add(e.src_ip)
+            yield e
+
+    first = tapped()
+    own = learn_own_addresses(first, params)
+    for _ in first:  # the rest of the first pass: learning stops early, the gathering does not
+        pass
+    ip.prefetch(need_owner)
     result = AuditResult(databases=ip.sources())
     ctx = Context(params=params, databases=result.databases)
-    ctx.own_addresses = learn_own_addresses(events(), params)
+    ctx.own_addresses = own
     allow = dict(params.get("allow") or {})
     ctx.known_networks = [ipaddress.ip_network(n, strict=False) for n in allow.get("known_networks") or []]
     ctx.allowed_asns = frozenset(int(a) for a in allow.get("asns") or [])
@@ -149,7 +164,7 @@ def run_audit(
             continue
         result.considered += 1
         facts = ip.lookup(e.src_ip)
-        if e.asn is None and facts.asn is not None:  # the export said nothing; the user's MMDB did
+        if e.asn is None and facts.asn is not None:  # the export said nothing; the MMDB or libloc did
             e = replace(e, asn=facts.asn, asn_org=facts.asn_org)
         if facts.country == UNKNOWN:
             result.unknown_country += 1
@@ -172,9 +187,11 @@ def run_audit(
     for a in alerts:
         a.detail.setdefault("databases", result.databases)
     result.alerts = sorted(alerts, key=lambda a: (a.first, a.rule, a.subject))
+    result.notes.extend(ip.notes)
     if not asn_seen:
         result.notes.append(
-            "new-asn: no sign-in carried an ASN (the exports had none; give an ASN MMDB with --mmdb)"
+            "new-asn: no sign-in carried an ASN (the exports had none and no ASN database placed "
+            "their addresses; an ASN MMDB can be given with --mmdb)"
         )
     for rule, n in sorted(ctx.suppressed.items()):
         result.notes.append(f"{rule}: {n} not raised: the place is common in the organisation (common_share)")

@@ -7,6 +7,11 @@ place. An address no database places — private, reserved, a name instead of an
 ``unknown``, never a country. Every answer names the database that gave it and its date, so a
 finding carries them (DESIGN.md, "Evidence pipelines").
 
+The network owner (ASN and its name) comes from a user-supplied MMDB when one is given (IPinfo Lite,
+GeoLite2-ASN, DB-IP ASN), else from Debian's ``libloc-database`` (:mod:`sekisho.match.libloc`),
+looked up for all of a run's addresses at once (:meth:`IpKnowledge.prefetch`). Without either the
+ASN stays unknown and :attr:`IpKnowledge.notes` says so.
+
 Country positions (a centroid, or the capital where the data has none) and land borders come from
 the ``countryinfo`` package; distances are great-circle (``haversine``). A country-level distance is
 coarse: it is what a sign-in log without coordinates allows, and alerts say so.
@@ -19,12 +24,14 @@ import datetime as dt
 import ipaddress
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sekisho.errors import ConfigError, Location
+from sekisho.match import libloc as _libloc
 
 UNKNOWN = "unknown"
 TOR_DIR = Path(os.environ.get("SEKISHO_GEOIP_DIR", "/usr/share/tor"))
@@ -85,13 +92,40 @@ class IpKnowledge:
     """Loaded once per process (:func:`knowledge`)."""
 
     def __init__(
-        self, tor_dir: Path | None = None, use_fallback: bool = True, mmdb: list[Path] | None = None
+        self,
+        tor_dir: Path | None = None,
+        use_fallback: bool = True,
+        mmdb: list[Path] | None = None,
+        libloc: Path | bool = True,
     ) -> None:
+        """``libloc``: True reads Debian's libloc-database where it is installed (or
+        ``$SEKISHO_LIBLOC_DB``), a path reads that file, False reads none. An MMDB, when given, is
+        the ASN source instead."""
         self.databases: list[Database] = []
+        self.notes: list[str] = []  # what the run should say about its IP knowledge, once
         self._mmdb: list[tuple[Any, Database]] = []
         for path in mmdb or []:
             self._mmdb.append(_open_mmdb(path))
             self.databases.append(self._mmdb[-1][1])
+        self._libloc: _libloc.Libloc | None = None
+        self._owners: dict[str, _libloc.Owner] = {}
+        if not self._mmdb and libloc is not False:
+            found = _libloc.find_database(None if libloc is True else libloc)
+            if found is None:
+                self.notes.append(
+                    "ASN: Debian's libloc-database is not installed (apt-get install libloc-database "
+                    "python3-location) and no --mmdb was given: ASNs only from the exports that carry them"
+                )
+            else:
+                self._libloc = _libloc.Libloc(found)
+                self.asn_db = Database(
+                    _libloc.NAME
+                    if found.resolve().is_relative_to("/usr/share")
+                    else f"IPFire Location ({found})",
+                    self._libloc.as_of,
+                    _libloc.LICENCE,
+                    str(found),
+                )
         self._v4: _RangeTable | None = None
         self._v6: _RangeTable | None = None
         self._v6_path: Path | None = None
@@ -117,6 +151,8 @@ class IpKnowledge:
                 self.databases.append(self.fallback)
             except ImportError:
                 pass
+        if self._libloc is not None:
+            self.databases.append(self.asn_db)
 
     def lookup(self, ip: str | None) -> IpFacts:
         if not ip:
@@ -125,8 +161,11 @@ class IpKnowledge:
         if hit is not None:
             return hit
         facts = self._lookup(ip)
-        if self._mmdb and not facts.private and facts.why_unknown != "not an IP address":
-            facts = self._with_asn(facts)
+        if not facts.private and facts.why_unknown != "not an IP address":
+            if self._mmdb:
+                facts = self._with_asn(facts)
+            elif self._libloc is not None:
+                facts = self._with_owner(facts)
         if len(self._cache) >= 100_000:  # bounded: mobile address churn is endless
             self._cache.clear()
         self._cache[ip] = facts
@@ -174,11 +213,50 @@ class IpKnowledge:
                 return replace(facts, asn=num, asn_org=str(org) if org else None, asn_database=db.describe())
         return facts
 
+    def prefetch(self, ips: Iterable[str | None]) -> None:
+        """Look up, in one batch, the owners of the addresses not yet known (libloc only: an MMDB
+        is read in-process). A run calls this once with all its distinct addresses."""
+        if self._libloc is None:
+            return
+        todo = {ip for ip in ips if ip and ip not in self._owners and _public(ip)}
+        if not todo:
+            return
+        try:
+            got = self._libloc.owners(todo)
+        except _libloc.LiblocError as e:
+            self.notes.append(f"ASN: {e}; ASNs only from the exports that carry them")
+            self._libloc = None
+            self.databases = [d for d in self.databases if d is not self.asn_db]
+            return
+        for ip in todo:
+            self._owners[ip] = got.get(ip, _libloc.NOBODY)
+        if len(self._owners) >= 200_000:  # bounded, as the facts cache
+            self._owners = {ip: self._owners[ip] for ip in todo}
+
+    def _with_owner(self, facts: IpFacts) -> IpFacts:
+        from dataclasses import replace
+
+        owner = self._owners.get(facts.ip)
+        if owner is None:  # not prefetched: a batch of one (run_audit always prefetches)
+            self.prefetch([facts.ip])
+            owner = self._owners.get(facts.ip, _libloc.NOBODY)
+        if owner.asn is None:
+            return facts
+        return replace(facts, asn=owner.asn, asn_org=owner.name, asn_database=self.asn_db.describe())
+
     def sources(self) -> list[dict[str, str | None]]:
         return [
             {"database": d.name, "as_of": d.as_of.isoformat() if d.as_of else None, "licence": d.licence}
             for d in self.databases
         ]
+
+
+def _public(ip: str) -> bool:
+    try:
+        a = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return not (a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_multicast)
 
 
 def _open_mmdb(path: Path) -> tuple[Any, Database]:

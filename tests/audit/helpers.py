@@ -31,7 +31,7 @@ def geoip(tmp: Path) -> IpKnowledge:
     lines.append(f"{int(ipaddress.ip_address('99.0.0.0'))},{int(ipaddress.ip_address('99.0.255.255'))},??")
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "geoip").write_text("\n".join(lines) + "\n")
-    return IpKnowledge(tmp, use_fallback=False)
+    return IpKnowledge(tmp, use_fallback=False, libloc=False)
 
 
 def ev(

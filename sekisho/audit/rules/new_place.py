@@ -4,8 +4,8 @@ used, after the user's learning period of min(``learning.days``, ``learning.sign
 Organisation-wide rarity: a country (ASN) that at least ``common_share`` of the organisation's users
 already sign in from, outside its own addresses, raises no alert (counted in the run's notes); the
 detail of an alert says how many others use it. Unknown countries and sign-ins from the organisation's own addresses teach and alert
-nothing. new-asn needs ASNs: from the export (Okta, Entra) — without them it stays silent and the
-run's notes say so.
+nothing. new-asn needs ASNs: from the export (Okta, Entra), else a user's MMDB or Debian's
+libloc-database (:mod:`sekisho.match.ipinfo`) — without any it stays silent and the run's notes say so.
 """
 
 from __future__ import annotations
@@ -128,7 +128,9 @@ class NewAsn(_NewPlace):
             detail={
                 "signin": s.describe(),
                 "asns_before": before,
-                "asn_source": "the export's own field (securityContext.asNumber / autonomousSystemNumber)",
+                "asn_source": s.facts.asn_database
+                if s.facts.asn_database and s.facts.asn == s.event.asn
+                else "the export's own field (securityContext.asNumber / autonomousSystemNumber)",
                 "learning": {"days": self.days.days, "sign_ins": self.count},
                 "why": "a successful sign-in from a network this user never used, after the learning period",
             },
