@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from sekisho.i18n import Lang, category, country, fmt_value, local_time, number, text
-from sekisho.report.charts import daily_bars, level_bars
+from sekisho.report.charts import country_bars, daily_bars, level_bars
 from sekisho.report.response import export_command
 
 __all__ = ["fmt_value", "foreign", "label_cells", "md", "render_html"]
@@ -30,6 +30,7 @@ def _env() -> Environment:
     env.globals.update(
         t=text,
         daily_bars=daily_bars,
+        country_bars=country_bars,
         level_bars=level_bars,
         export_command=export_command,
         score=_score,

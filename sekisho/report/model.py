@@ -9,20 +9,22 @@ client address replaced by its pseudonym. Renderers only lay it out.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sekisho.assess import Assessor, jurisdictions
-from sekisho.i18n import Lang, text
+from sekisho.i18n import Lang, country, text
 from sekisho.report import queries
 from sekisho.report.dossier import build_dossier
 from sekisho.report.pseudonym import Pseudonymizer
 from sekisho.report.response import recommend, response_plan
 from sekisho.store import Store
 
-__all__ = ["build_report", "fmt_time", "generated_at"]
+__all__ = ["MachineIndex", "build_report", "fmt_time", "generated_at", "machine_key"]
 
 RISKY = (0, 1)  # the levels whose machines the summary counts as affected
 
@@ -75,6 +77,7 @@ def build_report(
         )
 
     services = []
+    scopes: dict[str, list[dict[str, Any]]] = {}
     for u in store.service_usage():
         sid = u["id"]
         if sid not in cat.services:
@@ -83,6 +86,7 @@ def build_report(
         rating = assessor.rate(sid)
         chain = cat.operator_chain(svc.operator.value)
         scope = store.scope(sid) if scope_limit else []
+        scopes[sid] = scope
         dossier = build_dossier(cat, assessor, sid, lang)
         services.append(
             {
@@ -134,6 +138,14 @@ def build_report(
             }
         )
     services.sort(key=lambda s: (s["safety_level"], -s["clients"], s["id"]))
+    redact = pseudonymize is not None
+    installed_unseen = (
+        join_inventory(services, scopes, store, cat, lang, anon, redact, scope_limit) if scope_limit else []
+    )
+    findings = _findings(store, pseudonymize)
+    register = _register(store, lang, redact)
+    if register is not None:  # the register's findings are shown beside its transfer map
+        register["findings"] = [f for f in findings if f["stage"] == "register"]
 
     by_level = {lvl: [s["id"] for s in services if s["safety_level"] == lvl] for lvl in range(5)}
     overview = store.overview()
@@ -215,7 +227,9 @@ def build_report(
         ],
         "scans": scans,
         "sources": cited_sources(services),
-        "findings": _findings(store, pseudonymize),
+        "findings": findings,
+        "installed_unseen": installed_unseen,
+        "register": register,
     }
 
 
@@ -331,3 +345,190 @@ def _redact(reason: str) -> str:
     for quote in (": '", ': "'):
         reason = reason.split(quote, 1)[0]
     return reason
+
+
+# --- the inventory in the scope of impact, and the register's transfer map (issues 16, 17) ---
+
+
+def machine_key(name: str) -> str:
+    """How a machine is compared across evidence: an address in its canonical form (an IPv4-mapped
+    IPv6 address as IPv4), else the host name case-folded without a trailing dot."""
+    v = name.strip().rstrip(".").casefold()
+    try:
+        ip = ipaddress.ip_address(v.strip("[]"))
+    except ValueError:
+        return v
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
+
+
+class MachineIndex:
+    """Inventory machines, found from a client of the logs: the same address, the same host name,
+    or the same short name when one side is a bare name (``PC-03`` and ``pc-03.city.example``).
+    A short name shared by two machines joins neither: a guess could put software on the wrong
+    machine."""
+
+    def __init__(self, machines: set[str]) -> None:
+        self.keys = {machine_key(m) for m in machines}
+        self._bare: dict[str, str] = {}
+        self._fqdn: dict[str, set[str]] = defaultdict(set)
+        for k in self.keys:
+            if _is_address(k):
+                continue
+            if "." in k:
+                self._fqdn[k.split(".", 1)[0]].add(k)
+            else:
+                self._bare[k] = k
+
+    def find(self, client: str) -> str | None:
+        k = machine_key(client)
+        if k in self.keys:
+            return k
+        if _is_address(k):
+            return None
+        if "." in k:
+            return self._bare.get(k.split(".", 1)[0])
+        found = self._fqdn.get(k, set())
+        return next(iter(found)) if len(found) == 1 else None
+
+
+def _is_address(key: str) -> bool:
+    try:
+        ipaddress.ip_address(key)
+    except ValueError:
+        return False
+    return True
+
+
+def _installs(
+    store: Store, cat: Any, lang: Lang, redact: bool
+) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, str]]:
+    """The inventory's findings as service id → machine key → installs (software, version,
+    file:line), the services taken from the catalog's software entry; and each machine key's name
+    as the inventory recorded it."""
+    from sekisho.store.findings import load_findings
+
+    out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for f in load_findings(store, stage="inventory"):
+        d = f.detail
+        machine, software = d.get("machine"), d.get("software")
+        if f.kind != "software_installed" or not isinstance(machine, str) or not isinstance(software, str):
+            continue
+        sw = cat.software.get(software)
+        services = list(sw.services) if sw else [s for s in d.get("services") or [] if isinstance(s, str)]
+        ev = f.evidence[0] if f.evidence else None
+        key = machine_key(machine)
+        names.setdefault(key, machine)
+        item = {
+            "machine": None if redact else machine,
+            "software": software,
+            "software_name": (sw.name_ja if lang == "ja" and sw.name_ja else sw.name) if sw else software,
+            "version": d.get("version"),
+            "source": None if redact or ev is None or ev.file is None else f"{ev.file}:{ev.line}",
+            "last_seen": fmt_time(f.last_seen),
+        }
+        for sid in services:
+            out[sid][key].append(item)
+    return out, names
+
+
+def join_inventory(
+    services: list[dict[str, Any]],
+    scopes: dict[str, list[dict[str, Any]]],
+    store: Store,
+    cat: Any,
+    lang: Lang,
+    anon: Callable[[str], str],
+    redact: bool,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Mark each scope row whose machine has the service's software installed (``installed``), add
+    the machines that have it but never reached it (``installed_only``, each saying whether the
+    logs show the machine at all), and return the services with installs that no machine reached."""
+    installs, machine_names = _installs(store, cat, lang, redact)
+    for s in services:
+        s.update(installed_machines=0, installed_only=[], installed_only_more=0)
+        for row in s["scope"]:
+            row["installed"] = []
+    if not installs:
+        return []
+    index = MachineIndex(set(machine_names.values()))
+    in_logs = {k for c in queries.all_clients(store) if (k := index.find(c)) is not None}
+
+    def only_rows(by_machine: dict[str, list[dict[str, Any]]], skip: set[str]) -> list[dict[str, Any]]:
+        keys = sorted((k for k in by_machine if k not in skip), key=lambda k: machine_names[k])
+        return [
+            {"machine": anon(machine_names[k]), "in_logs": k in in_logs, "installed": by_machine[k]}
+            for k in keys
+        ]
+
+    for s in services:
+        by_machine = installs.get(s["id"], {})
+        if not by_machine:
+            continue
+        reached: set[str] = set()
+        for i, raw in enumerate(scopes.get(s["id"], [])):
+            key = index.find(str(raw["client"]))
+            if key is None or key not in by_machine:
+                continue
+            reached.add(key)
+            if i < len(s["scope"]):
+                s["scope"][i]["installed"] = by_machine[key]
+        only = only_rows(by_machine, reached)
+        s["installed_machines"] = len(by_machine)
+        s["installed_only"] = only[:limit]
+        s["installed_only_more"] = max(0, len(only) - limit)
+    seen = {s["id"] for s in services}
+    unseen = []
+    for sid in sorted(set(installs) - seen):
+        svc = cat.services.get(sid)
+        if svc is None:
+            continue
+        rows = only_rows(installs[sid], set())
+        unseen.append(
+            {
+                "id": sid,
+                "name": svc.name_ja if lang == "ja" and svc.name_ja else svc.name,
+                "machines": len(rows),
+                "rows": rows[:limit],
+                "more": max(0, len(rows) - limit),
+            }
+        )
+    return unseen
+
+
+def _register(store: Store, lang: Lang, redact: bool) -> dict[str, Any] | None:
+    """The newest register version checked with ``register check --db``: its parties by the
+    country they handle the data in (the transfer map), the countries named in ``lang``."""
+    from sekisho.register.appi import transfers_by_country
+    from sekisho.register.check import stored_register
+
+    stored = stored_register(store)
+    if stored is None:
+        return None
+    row, reg = stored
+    by_country = transfers_by_country(reg)
+    controllers = {p.country for p in reg.parties.values() if p.role == "controller"}
+
+    names = {c: country(c, lang) for c in by_country}  # CLDR, as the rest of the report
+    return {
+        "version": int(row["version"]),
+        "path": os.path.basename(row["path"]) if redact else row["path"],
+        "loaded_at": fmt_time(row["loaded_at"]),
+        "parties": len(reg.parties),
+        "by_country": {c: len(ids) for c, ids in by_country.items()},
+        "country_names": names,
+        "countries": [
+            {
+                "code": c,
+                "name": names[c],
+                "parties": [
+                    {"id": i, "name": reg.parties[i].name, "role": reg.parties[i].role, "chain": reg.chain(i)}
+                    for i in ids
+                ],
+                "abroad": bool(controllers) and c not in controllers,
+            }
+            for c, ids in sorted(by_country.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ],
+    }

@@ -167,3 +167,8 @@ def internal_totals(store: Store) -> dict[str, Any]:
            FROM usage_all WHERE starts_with(service_id, 'internal:')""",
     )
     return rows[0]
+
+
+def all_clients(store: Store) -> list[str]:
+    """Every client the observations hold (both grains): the machines the logs cover."""
+    return [str(r[0]) for r in store.con.execute("SELECT DISTINCT client FROM usage_all").fetchall()]
