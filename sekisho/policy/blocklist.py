@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from sekisho.assess import Assessor, load_rules, load_settings
@@ -40,10 +41,14 @@ class Blocklist:
     services: tuple[str, ...]
     origin: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
+    @cached_property
+    def _sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.holes), frozenset(self.exact)  # once, not per name asked
+
     def verdict(self, name: str) -> tuple[bool, str | None]:
         """(is ``name`` blocked, the entry that decides: a blocked name or a hole above or equal to it)."""
         name = name.strip().rstrip(".").lower()
-        holes, blocked = set(self.holes), set(self.exact)
+        holes, blocked = self._sets
         for candidate in [name, *parents(name)]:
             if candidate in holes:
                 return False, candidate
