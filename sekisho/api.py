@@ -29,10 +29,13 @@ def scan(
     year: int | None = None,
     keep_all: bool = False,
     unknown_limit: int = 20,
+    reading: Any = None,
 ) -> dict[str, Any]:
     """Scan logs into the store and return the findings: ``{files, services, unknown, scan}``.
     ``year``: year-less stamps end in this year (default: inferred from each file's modification
-    time); ``keep_all``: no roll-up or expiry (``scan.retention`` says what would have been)."""
+    time); ``keep_all``: no roll-up or expiry (``scan.retention`` says what would have been);
+    ``progress(what, size)`` is called after each file, ``reading(what, bytes)`` while one is read
+    (from another thread)."""
     from sekisho.match.scan import run_scan
     from sekisho.store import Store
 
@@ -48,6 +51,7 @@ def scan(
             stdin,
             year=year,
             keep_all=keep_all,
+            reading=reading,
         )
         result = findings(store, assessor, unknown_limit)
     result["files"] = outcome.files

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import cast
 
@@ -88,9 +87,8 @@ def scan(
     ),
 ) -> None:
     """Scan DNS, proxy and IDS logs: which services are used, by how many machines, since when."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-
     from sekisho import api
+    from sekisho.cli.progress import SHOW_FROM_BYTES, ScanProgress
     from sekisho.ingest import FORMATS
     from sekisho.ingest.sources import expand
 
@@ -105,21 +103,8 @@ def scan(
         _scan_spark(paths, str(out), fmt, year, as_json, lg, catalog)
         return
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
-    show = not as_json and err_console.is_terminal and total > 50_000_000
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TransferSpeedColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=not show,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("scanning", total=total or None)
-
-        def advance(what: str, size: int) -> None:
-            bar.update(task, advance=size, description=f"scanning {os.path.basename(what)}")
-
+    show = not as_json and err_console.is_terminal and total > SHOW_FROM_BYTES
+    with ScanProgress(err_console, total, show) as bar:
         result = api.scan(
             paths,
             db,
@@ -127,10 +112,11 @@ def scan(
             fmt,
             _mapping(mapping),
             settings,
-            advance,
+            bar.advance,
             year=year,
             keep_all=keep_all,
             unknown_limit=unknown,
+            reading=bar.reading if show else None,  # no bar: nothing polls the engine
         )
     result["unknown"] = result["unknown"][:unknown]
     if as_json:

@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from sekisho.ingest import envelope
+from sekisho.ingest import envelope, progress
 from sekisho.ingest.base import (
     Format,
     JsonLinesFormat,
@@ -639,6 +639,7 @@ def _read_parts(
     head: list[str] | None,
 ) -> None:
     con = engine_connection([p.path for p in parts])
+    watched = progress.watch(con)  # how far the read is, for a progress bar that asked
     lines_before = [p.account.lines for p in parts]
     try:
         if isinstance(target, list):
@@ -721,6 +722,7 @@ def _read_parts(
             f"SELECT {select} FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL {group}"
         ).to_arrow_table()
     finally:
+        watched()
         con.close()
     store_con.execute("SELECT 1").fetchall()  # no pending result before registering
     store_con.register("ingest_batch_arrow", batch)
@@ -823,6 +825,8 @@ def engine_connection(paths: list[Path]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     allowed = sorted({str(p) for p in paths} | _resolved(paths))
     con.execute(f"SET allowed_paths = {literal_list(allowed)}")
+    for setting in progress.settings():
+        con.execute(setting)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,6 +15,7 @@ import duckdb
 from sekisho.catalog import Catalog
 from sekisho.errors import InputError, Location, ReadError, SekishoError
 from sekisho.ingest import Format, detect, envelope, get_format
+from sekisho.ingest import progress as read_progress
 from sekisho.ingest.accounting import judge
 from sekisho.ingest.base import JsonLinesFormat, LineRegexFormat, ZeekTsvFormat
 from sekisho.ingest.duckdb_engine import BATCH_TABLE, FileAccount, Part, scan_file, scan_files, zeek_header
@@ -24,6 +26,7 @@ from sekisho.match import NameMatcher
 from sekisho.store import FileState, Store, _prefix_digests
 
 Progress = Callable[[str, int], None]  # (what, bytes done) after each file
+Reading = Callable[[str, int], None]  # (what, bytes of it read so far) while the engine reads it
 
 
 @dataclass
@@ -52,11 +55,14 @@ def run_scan(
     *,
     year: int | None = None,
     keep_all: bool = False,
+    reading: Reading | None = None,
 ) -> ScanOutcome:
     """Scan ``paths`` (files, directories, ``-``) into ``store``. Raises on a named file that is not
     a log; a non-log file found inside a directory is reported in its file entry instead.
     ``year``: the year the files' year-less stamps end in (default: inferred per file);
-    ``keep_all``: roll up and expire nothing, only say what retention would have done."""
+    ``keep_all``: roll up and expire nothing, only say what retention would have done;
+    ``reading``: told, from another thread, how far the engine is inside a file (or a group of
+    files read in one pass) — ``progress`` is told only once it is read."""
     inputs = list(expand(paths))
     if not inputs:
         raise InputError("nothing to scan: the paths hold no files")
@@ -65,7 +71,7 @@ def run_scan(
     with store.transaction():
         scan_id = store.begin_scan(catalog.meta.version)
         outcome = ScanOutcome(scan_id)
-        grouped = _read_groups(inputs, store, forced, year)
+        grouped = _read_groups(inputs, store, forced, year, reading)
         pending: list[dict[str, Any]] = []  # files read in a group, saved together, in order
         for item in inputs:
             if item in grouped:
@@ -94,7 +100,7 @@ def run_scan(
                 outcome.files.append(_not_read(store, scan_id, str(item), e).as_dict())
                 continue
             try:
-                account = _scan_one(store, scan_id, src, forced, year)
+                account = _scan_one(store, scan_id, src, forced, year, reading)
             except ReadError as e:  # a log cut short or corrupt: say so, read the others
                 account = _not_read(store, scan_id, src.display, e)
             except InputError as e:
@@ -160,8 +166,20 @@ def scan_part(
         raise InputError(f"cannot read as {fmt.name}: {str(e).splitlines()[0]}", Location(display)) from None
 
 
+def _within(reading: Reading | None, what: str, size: int) -> AbstractContextManager[None]:
+    """Reads in this block tell ``reading`` how many of their ``size`` bytes are read so far."""
+    if reading is None:
+        return nullcontext()
+    return read_progress.reading(lambda fraction: reading(what, int(fraction * size)))
+
+
 def _scan_one(
-    store: Store, scan_id: int, src: Source, forced: Format | None, year: int | None = None
+    store: Store,
+    scan_id: int,
+    src: Source,
+    forced: Format | None,
+    year: int | None = None,
+    reading: Reading | None = None,
 ) -> FileAccount:
     fmt = forced or detect(src)
     if isinstance(fmt, PiholeFtlDb):
@@ -210,7 +228,8 @@ def _scan_one(
         account.note = f"continues {state.path} from line {state.lines + 1}"
     if partial:
         account.note = f"{account.note}; {partial}" if account.note else partial
-    scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
+    with _within(reading, src.display, src.size):
+        scan_part(store, fmt, path, comp, mtime, account, src.head_lines(), src.display)  # type: ignore[arg-type]
     judge(account, forced is not None, src.display)  # partial detection noted; forced no-match fails
     if _years_inferred(fmt, src) and (note := year_note(store.con, BATCH_TABLE, mtime, year)):
         account.note = f"{account.note}; {note}" if account.note else note
@@ -345,7 +364,11 @@ class _Earlier:
 
 
 def _read_groups(
-    inputs: list[Path | str], store: Store, forced: Format | None, year: int | None
+    inputs: list[Path | str],
+    store: Store,
+    forced: Format | None,
+    year: int | None,
+    reading: Reading | None = None,
 ) -> dict[Path | str, _Grouped]:
     """Read every group of two or more new files of one kind in one pass; their batches are staged.
     Returns the files so read, each with its filled account (bookkeeping follows in input order)."""
@@ -390,7 +413,8 @@ def _read_groups(
             read = False
             if len(chunk) > 1:
                 try:
-                    scan_files(store.con, chunk[0].fmt, [g.part for g in chunk], key[1])
+                    with _within(reading, f"{len(chunk)} files", sum(g.src.size for g in chunk)):
+                        scan_files(store.con, chunk[0].fmt, [g.part for g in chunk], key[1])
                     read = True
                 except Exception:  # read one by one: the error then names its file
                     read = False
