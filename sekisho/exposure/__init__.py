@@ -17,6 +17,7 @@ from sekisho.exposure.probes.docker import DockerEngine
 from sekisho.exposure.probes.elasticsearch import Elasticsearch
 from sekisho.exposure.probes.etcd import Etcd
 from sekisho.exposure.probes.jupyter import Jupyter
+from sekisho.exposure.probes.kibana import Kibana
 from sekisho.exposure.probes.memcached import Memcached
 from sekisho.exposure.probes.mongodb import MongoDB
 from sekisho.exposure.probes.mysql import MySQL
@@ -35,6 +36,7 @@ PROBES: dict[str, type[Probe]] = {
     "etcd": Etcd,
     "prometheus": Prometheus,
     "elasticsearch": Elasticsearch,
+    "kibana": Kibana,
     "couchdb": CouchDB,
     "docker": DockerEngine,
     "jupyter": Jupyter,
