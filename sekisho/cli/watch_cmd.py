@@ -65,6 +65,15 @@ def watch(
         "on new findings.",
     ),
     every: str = typer.Option("1h", "--every", help="With --exposure: how often (90s, 30m, 1h, 1d)."),
+    signins: list[Path] = typer.Option(
+        [],
+        "--signins",
+        help="Also follow these sign-in logs (files or directories; repeatable) as `sekisho audit --follow` "
+        "does, and send their new alerts to the same sinks. --settings' audit: section applies.",
+    ),
+    mmdb: list[Path] = typer.Option(
+        [], "--mmdb", help="With --signins: an ASN database you supply (.mmdb), as `sekisho audit --mmdb`."
+    ),
 ) -> None:
     """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
     if exposure:
@@ -74,8 +83,9 @@ def watch(
 
         watch_exposure(exposure, db=db, sinks=sink or ["stdout"], every=every, once=once)
         return
-    if not paths:
-        raise fail("give the log files or directories to follow (or --exposure TARGETS)")
+    paths = paths or []
+    if not paths and not signins:
+        raise fail("give the log files or directories to follow (or --signins LOGS, or --exposure TARGETS)")
     from sekisho.ingest import FORMATS
     from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
 
@@ -83,7 +93,7 @@ def watch(
         raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
     if interval <= 0:
         raise fail("--interval must be more than 0")
-    for p in paths:
+    for p in [*paths, *signins]:
         if not p.exists() and not p.parent.is_dir():
             raise fail(f"{p}: no such file or directory")
     alert_rules = load_alert_rules(rules)
@@ -102,6 +112,8 @@ def watch(
         options=WatchOptions(interval=interval, once=once, format_name=fmt, keep_all=keep_all),
         log=log,
     )
+    if signins:
+        _follow_signins(watcher, signins, db, settings, mmdb, log)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -111,7 +123,39 @@ def watch(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log(
-        f"starting: {', '.join(map(str, paths))} into {db or 'the default store'}; catalog "
+        f"starting: {', '.join(map(str, [*paths, *signins]))} into {db or 'the default store'}; catalog "
         f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
     )
     watcher.run(stop)
+
+
+def _follow_signins(watcher, signins: list[Path], db, settings, mmdb: list[Path], log) -> None:  # type: ignore[no-untyped-def]
+    """`--signins`: the follower of `sekisho audit --follow`, polled by the watcher after each of its
+    polls (:attr:`sekisho.watch.Watcher.also`), raising its alerts through the watcher's sinks."""
+    from sekisho.cli.audit_cmd import _overrides
+    from sekisho.watch.signins import SigninFollower
+
+    follower = SigninFollower(
+        list(signins), db, [], overrides=_overrides(settings, False, []), mmdb=mmdb or None,
+        dispatcher=watcher.dispatcher,
+    )  # fmt: skip
+    said: list[bool] = []
+
+    def poll() -> None:
+        got = follower.poll()
+        for e in got.errors:
+            log(f"sign-ins: error: {e}")
+        if not said:
+            said.append(True)
+            notes = got.result.notes if got.result else []
+            log(f"sign-ins: following {len(got.read)} file(s); {got.new_alerts} new alert(s)")
+            for n in notes:
+                if n.startswith("ASN:"):  # what the IP knowledge lacks: said once
+                    log(f"sign-ins: note: {n}")
+        elif got.read:
+            log(
+                f"sign-ins: read {len(got.read)} changed file(s); {got.new_alerts} new alert(s), "
+                f"{got.delivered} delivered"
+            )
+
+    watcher.also.append(poll)

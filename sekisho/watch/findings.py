@@ -42,18 +42,25 @@ def candidates(findings: list[Finding]) -> list[Candidate]:
 
 
 def send_findings(
-    store: Store, findings: list[Finding], sinks: list[str], window: float = DEFAULT_WINDOW
+    store: Store,
+    findings: list[Finding],
+    sinks: list[str],
+    window: float = DEFAULT_WINDOW,
+    dispatcher: Dispatcher | None = None,
 ) -> tuple[list[int], DeliveryRound]:
     """Raise the findings as alerts (new within ``window`` only) and deliver them to ``sinks``
-    (``--sink`` words: stdout, jsonl:PATH, syslog://…, https://…, smtp://…) at once."""
-    dispatcher = Dispatcher([make_sink(parse_sink_spec(s)) for s in sinks])
+    (``--sink`` words: stdout, jsonl:PATH, syslog://…, https://…, smtp://…) at once — or, given a
+    running watcher's ``dispatcher``, to its sinks (left open: it is the watcher's)."""
+    own = dispatcher is None
+    d = dispatcher or Dispatcher([make_sink(parse_sink_spec(s)) for s in sinks])
     try:
         cands = candidates(findings)
         with store.transaction():
-            ids = raise_alerts(store, cands, {c.rule: window for c in cands}, dispatcher.names)
-        return ids, dispatcher.deliver(store)
+            ids = raise_alerts(store, cands, {c.rule: window for c in cands}, d.names)
+        return ids, d.deliver(store)
     finally:
-        dispatcher.close()
+        if own:
+            d.close()
 
 
 __all__ = ["candidates", "send_findings"]

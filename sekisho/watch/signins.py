@@ -1,4 +1,5 @@
-"""Following sign-in logs: ``sekisho audit PATH... --follow``.
+"""Following sign-in logs: ``sekisho audit PATH... --follow``, and ``sekisho watch --signins PATH``
+(the watcher polls a follower after each of its polls and lends it its sinks).
 
 Each poll looks at the followed files (directories recursively; a followed file brings its rotated
 copies, :class:`sekisho.watch.follow.Finder`); a file whose size, mtime or inode changed is read
@@ -28,6 +29,7 @@ from sekisho.store.findings import save_findings
 from sekisho.store.logins import load_login_events, save_login_events
 from sekisho.watch.findings import send_findings
 from sekisho.watch.follow import Finder, Signature, signature
+from sekisho.watch.sinks import Dispatcher
 
 
 @dataclass
@@ -49,6 +51,7 @@ class SigninFollower:
     mapping: dict[str, str] | None = None
     overrides: dict[str, Any] | None = None
     mmdb: list[Path] | None = None
+    dispatcher: Dispatcher | None = None  # inside `sekisho watch --signins`: the watcher's sinks
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _seen: dict[Path, Signature] = field(default_factory=dict)
     _finder: Finder | None = None
@@ -87,8 +90,8 @@ class SigninFollower:
             result = run_audit(lambda: load_login_events(store, self.since), self._params, self._ip)
             findings = [to_finding(a, result.databases) for a in result.alerts]
             save_findings(store, findings)
-            if self.sinks:
-                ids, rnd = send_findings(store, findings, self.sinks)
+            if self.sinks or self.dispatcher is not None:
+                ids, rnd = send_findings(store, findings, self.sinks, dispatcher=self.dispatcher)
                 out.new_alerts, out.delivered = len(ids), rnd.delivered
         out.result = result
         return out

@@ -153,6 +153,7 @@ class Watcher:
         self.compacted: dt.date | None = None
         self.facts_cache: dict[str, dict[str, Any]] = {}
         self._next_due: dt.datetime | None = None
+        self.also: list[Callable[[], None]] = []  # polled after each poll (watch --signins)
         self._load_catalog()
 
     # --- catalog, ratings, policies -------------------------------------------------------------
@@ -543,6 +544,8 @@ class Watcher:
             while not stop.is_set():
                 try:
                     result = self.poll()
+                    for more in self.also:
+                        more()
                     failures = 0
                 except (SekishoError, duckdb.Error, OSError) as e:
                     # a batch that failed was rolled back: its lines are read again next time
