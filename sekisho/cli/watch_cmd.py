@@ -157,5 +157,11 @@ def _follow_signins(watcher, signins: list[Path], db, settings, mmdb: list[Path]
                 f"sign-ins: read {len(got.read)} changed file(s); {got.new_alerts} new alert(s), "
                 f"{got.delivered} delivered"
             )
+        if got.delivered < got.new_alerts:
+            # a sink failed: the watcher's next poll reads when its retry is due (it keeps that time
+            # only for what it queued itself) and delivers then, as for its own alerts
+            from sekisho.store import watch as wstore
+
+            watcher._next_due = wstore.utcnow()
 
     watcher.also.append(poll)

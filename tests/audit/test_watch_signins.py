@@ -99,3 +99,30 @@ def test_watch_once_signins_only(tmp_path: Path) -> None:
     assert again.exit_code == 0 and len(_audit_alerts(out)) == 1  # folded, not sent twice
     none = CliRunner().invoke(app, ["watch", "--db", str(db)])
     assert none.exit_code != 0 and "--signins" in none.output
+
+
+def test_a_failed_delivery_is_retried(tmp_path: Path) -> None:
+    """A sign-in alert the sink refused is sent once the sink works again, though no log changes
+    (sign-ins only: the watcher has no network batch that would deliver it by the way)."""
+    auth, db = tmp_path / "auth.log", tmp_path / "s.db"
+    out = tmp_path / "not-yet" / "alerts.jsonl"  # the sink fails until its directory exists
+    auth.write_text(CALM)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sekisho", "watch", "--signins", str(auth), "--db", str(db),
+         "--interval", "0.2", "--sink", f"jsonl:{out}"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "SEKISHO_WAIT": "30"},
+    )  # fmt: skip
+    try:
+        _said(proc, "sign-ins: following 1 file(s)")
+        with open(auth, "a") as f:
+            f.write(SPRAY)
+        said = _said(proc, "sign-ins: read ")
+        assert "1 new alert(s), 0 delivered" in said, said
+        out.parent.mkdir()
+        _wait(lambda: _audit_alerts(out) != [], "the alert sent on the sink's retry", proc, timeout=30)
+        assert [a["rule"] for a in _audit_alerts(out)] == ["audit:spray-then-success"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
