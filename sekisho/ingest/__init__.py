@@ -22,6 +22,7 @@ from sekisho.ingest.formats.paloalto import PaloAlto
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
+from sekisho.ingest.formats.squid_logformat import SquidLogformat, declare
 from sekisho.ingest.formats.suricata import SuricataEve
 from sekisho.ingest.formats.sysmon import SysmonDnsJson, SysmonDnsXml
 from sekisho.ingest.formats.umbrella import UmbrellaDns
@@ -68,6 +69,7 @@ FORMATS: dict[str, type[Format]] = {
     "unbound-ascii": UnboundAscii,
     "squid": SquidNative,
     "squid-combined": SquidCombined,
+    "squid-logformat": SquidLogformat,
     "w3c": W3CExtended,
     "windows-dns": WindowsDnsDebug,
     "adguard": AdGuardQuerylog,
@@ -83,10 +85,14 @@ __all__ = ["FORMATS", "Format", "detect", "get_format"]
 
 
 def get_format(name: str, mapping: dict[str, str] | None = None) -> Format:
+    """The format ``name``; ``mapping`` holds what the user gives it: ``csv``'s columns
+    (``name=COL``…), ``squid-logformat``'s line (``{"logformat": "%ts.%03tu …"}``)."""
     try:
         cls = FORMATS[name]
     except KeyError:
         raise NotFoundError(f"unknown format {name!r}; known: {', '.join(FORMATS)}") from None
+    if cls is SquidLogformat:
+        return declare((mapping or {}).get("logformat"))()
     return CsvMapped(mapping) if cls is CsvMapped else cls()
 
 

@@ -61,7 +61,8 @@ class LineRegexFormat(Format):
 
     ``groups`` names the capture groups in order; normalised columns are filled from the groups of
     the same name (``name``, ``client``, ``ts``, ``status``, ``answers``, ``bytes_out``, ``bytes_in``);
-    ``name_2``, ``name_3``… are alternatives (the first non-empty wins), for patterns with ``|``.
+    ``name_2``, ``name_3``… are alternatives (the first non-empty wins, in the order of their
+    number, wherever their groups stand), for patterns with ``|``.
     Lines matching ``skip`` or one of ``skips`` are recognised but carry no record (start-up
     messages, replies); any other line is malformed and counted with its reason. ``pattern`` and
     ``skip`` apply to the *message*: the syslog envelope a line came in (if any) is stripped first.
@@ -84,6 +85,17 @@ class LineRegexFormat(Format):
     timestamp: ClassVar[Timestamp] = Timestamp("none")
     # the envelope the engine last found (None: the product's own lines), for the file's account
     envelope_seen: str | None = None
+
+
+def numbered_groups(groups: tuple[str, ...], base: str) -> list[int]:
+    """The positions of the groups that fill the column ``base`` (``base``, ``base_2``, …), in
+    the order of their number."""
+    hits = [
+        (1 if x == base else int(x[len(base) + 1 :]), i)
+        for i, x in enumerate(groups)
+        if x == base or re.fullmatch(rf"{base}_\d+", x)
+    ]
+    return [i for _, i in sorted(hits)]
 
 
 class ZeekTsvFormat(Format):

@@ -34,6 +34,7 @@ from sekisho.ingest.base import (
     Timestamp,
     ZeekTsvFormat,
     _fields_line,
+    numbered_groups,
 )
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.wire import DECODERS
@@ -186,7 +187,7 @@ def compile_regex(
     groups = list(fmt.groups)
     g: dict[str, str] = {}
     for base in ("ts", "client", "name", "answers", "bytes_out", "bytes_in", "status"):
-        alts = [f"NULLIF(m.{x}, '')" for x in groups if x == base or re.fullmatch(rf"{base}_\d+", x)]
+        alts = [f"NULLIF(m.{groups[i]}, '')" for i in numbered_groups(fmt.groups, base)]
         if alts:
             g[base] = alts[0] if len(alts) == 1 else f"coalesce({', '.join(alts)})"
     if "name" not in g:

@@ -42,6 +42,7 @@ from sekisho.ingest.base import (
     Timestamp,
     ZeekTsvFormat,
     _fields_line,
+    numbered_groups,
 )
 from sekisho.ingest.duckdb_engine import CLOCK_SKEW, MAX_SAMPLES, FileAccount
 from sekisho.ingest.sources import expand, open_source
@@ -238,13 +239,10 @@ def compile_regex(fmt: LineRegexFormat, lines: DataFrame, path: Path, mtime: dt.
     env = envelope.for_file(fmt, path, open_source(path).compression)
     fmt.envelope_seen = None if env is envelope.NONE else env.name
     df = _with_envelope(lines, env)
-    groups = list(fmt.groups)
     g: dict[str, Column] = {}
     for base in _BASES:
         alts = [
-            _nullif(F.regexp_extract("_msg", fmt.pattern, i + 1))
-            for i, x in enumerate(groups)
-            if x == base or re.fullmatch(rf"{base}_\d+", x)
+            _nullif(F.regexp_extract("_msg", fmt.pattern, i + 1)) for i in numbered_groups(fmt.groups, base)
         ]
         if alts:
             g[base] = alts[0] if len(alts) == 1 else F.coalesce(*alts)
