@@ -64,3 +64,23 @@ def test_scan_engine_spark_writes_parquet_by_day(tmp_path: Path) -> None:
         f"SELECT sum(queries), count(*) FROM read_parquet('{out}/day=*/*.parquet')"
     ).fetchall()[0]
     assert total == (900, doc["observations"])
+
+
+@pytest.mark.parametrize("url", ["hdfs://namenode/sekisho/obs", "s3a://bucket/sekisho/obs"])
+def test_a_hadoop_directory_is_refused_saying_what_to_do(tmp_path: Path, url: str) -> None:
+    """DuckDB reads neither HDFS nor (without its httpfs extension, not here offline) object
+    storage: `report --db` says so and how to copy the directory, and writes nothing."""
+    target = tmp_path / "r.json"
+    result = CliRunner().invoke(app, ["report", "--db", url, "--json", str(target)])
+    assert result.exit_code == 1, result.output
+    assert f"{url.split(':')[0]}://" in result.output and "copy the directory" in result.output
+    assert not target.exists()
+
+
+def test_parquet_without_its_sekisho_json_is_refused(tmp_path: Path) -> None:
+    """Partitions without _sekisho.json (written before names were matched on Spark) are not
+    guessed at: the store says to scan again."""
+    (tmp_path / "obs" / "day=2026-12-01").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["scope", "deepseek", "--db", str(tmp_path / "obs"), "--json"])
+    assert result.exit_code == 1, result.output
+    assert "_sekisho.json" in result.output and "--engine spark" in result.output

@@ -1,11 +1,13 @@
-"""Parity: the Spark engine (sekisho.ingest.spark_engine, local[2]) and the DuckDB engine
-(sekisho.api.scan into a temporary store) read every corpus sample to the same observations and
-the same per-file account. Needs pyspark and a JRE; fails instead of skipping when CI is set."""
+"""Parity: the Spark engine (sekisho.match.spark_scan over sekisho.ingest.spark_engine, local[2])
+and the DuckDB engine (sekisho.api.scan into a temporary store) read every corpus sample to the
+same observations, each with the same match (registrable, service_id, matched_on), and the same
+per-file account. Needs pyspark and a JRE; fails instead of skipping when CI is set."""
 
 from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sekisho.match import MATCH_RULES
 from tests.conftest import corpora_dir, need
 
 pytestmark = [
@@ -28,6 +31,7 @@ pytestmark = [
 ]
 
 COLUMNS = "day, client, name, queries, first_seen, last_seen, bytes_out, bytes_in"
+MATCH = "registrable, service_id, matched_on"  # the store's names table; a column of each Parquet row
 ACCOUNT = (
     "format",
     "lines",
@@ -85,7 +89,7 @@ def _duckdb(path: Path, tmp: Path, fmt: str | None = None) -> tuple[list[tuple[A
     result = api.scan([str(path)], db=tmp / "store.duckdb", format_name=fmt, keep_all=True)
     con = duckdb.connect(str(tmp / "store.duckdb"), read_only=True)
     try:
-        rows = con.execute(f"SELECT {COLUMNS} FROM observations").fetchall()
+        rows = con.execute(f"SELECT {COLUMNS}, {MATCH} FROM observations JOIN names USING (name)").fetchall()
     finally:
         con.close()
     return sorted(rows, key=repr), result["files"][0]
@@ -94,18 +98,20 @@ def _duckdb(path: Path, tmp: Path, fmt: str | None = None) -> tuple[list[tuple[A
 def _parquet(out: Path) -> list[tuple[Any, ...]]:
     if not glob.glob(f"{out}/day=*/*.parquet"):
         return []
-    rel = duckdb.sql(f"SELECT {COLUMNS} FROM read_parquet('{out}/day=*/*.parquet', hive_partitioning=true)")
+    rel = duckdb.sql(
+        f"SELECT {COLUMNS}, {MATCH} FROM read_parquet('{out}/day=*/*.parquet', hive_partitioning=true)"
+    )
     return sorted(rel.fetchall(), key=repr)
 
 
 @pytest.mark.parametrize(("rel", "fmt"), SAMPLES, ids=[s[0] for s in SAMPLES])
 def test_spark_equals_duckdb(spark: Any, tmp_path: Path, rel: str, fmt: str) -> None:
-    from sekisho.ingest import spark_engine
+    from sekisho.match import spark_scan
 
     path = corpora_dir() / rel
     need(path.exists(), f"corpus sample {rel}")
     expected_rows, expected_file = _duckdb(path, tmp_path)
-    result = spark_engine.scan([str(path)], tmp_path / "parquet", spark)
+    result = spark_scan.scan([str(path)], tmp_path / "parquet", spark)
     got = result.files[0].as_dict()
     assert got["format"] == fmt
     assert {k: got.get(k) for k in ACCOUNT} == {k: expected_file.get(k) for k in ACCOUNT}
@@ -113,12 +119,26 @@ def test_spark_equals_duckdb(spark: Any, tmp_path: Path, rel: str, fmt: str) -> 
     assert rows == expected_rows
     assert result.observations == len(rows)
     assert got["lines"] > 0
+    # what the names were matched under: the version the store keeps on each of its names
+    meta = json.loads((tmp_path / "parquet" / "_sekisho.json").read_text())
+    assert meta["match_rules"] == MATCH_RULES
+    assert {meta["match_version"]} >= _versions(tmp_path / "store.duckdb")
+    assert meta["names"] == result.names == len({r[2] for r in rows})
+    assert meta["files"] == [f.as_dict() for f in result.files]
+
+
+def _versions(db: Path) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT DISTINCT catalog_version FROM names").fetchall()}
+    finally:
+        con.close()
 
 
 def test_malformed_lines_are_counted_with_their_numbers(spark: Any, tmp_path: Path) -> None:
     """A real dnsmasq log with lines broken in the middle and at the end: both engines count
     them and name the same line numbers and reasons."""
-    from sekisho.ingest import spark_engine
+    from sekisho.match import spark_scan
 
     src = corpora_dir() / "dnsmasq/dnsmasq_2.90_log-queries.log"
     need(src.exists(), "corpus sample dnsmasq")
@@ -129,7 +149,7 @@ def test_malformed_lines_are_counted_with_their_numbers(spark: Any, tmp_path: Pa
     path = tmp_path / "dnsmasq.log"
     path.write_text("\n".join(lines) + "\n")
     expected_rows, expected_file = _duckdb(path, tmp_path)
-    result = spark_engine.scan([str(path)], tmp_path / "parquet", spark)
+    result = spark_scan.scan([str(path)], tmp_path / "parquet", spark)
     got = result.files[0].as_dict()
     assert got["malformed"] == expected_file["malformed"] >= 2
     assert got["malformed_samples"] == expected_file["malformed_samples"]
@@ -159,7 +179,7 @@ _LINE = st.one_of(
 def test_generated_dnsmasq_logs_agree(spark: Any, lines: list[tuple[str, str]]) -> None:
     """Property: for any dnsmasq log (queries with odd names, replies, blanks, garbage, several
     dates), the two engines give the same observations and the same account."""
-    from sekisho.ingest import spark_engine
+    from sekisho.match import spark_scan
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -167,7 +187,7 @@ def test_generated_dnsmasq_logs_agree(spark: Any, lines: list[tuple[str, str]]) 
         body = [f"{day} 18:39:45 dnsmasq[15339]: {msg}" if msg.strip() else msg for day, msg in lines]
         path.write_text("\n".join(["Nov 23 18:39:45 dnsmasq[15339]: started, version 2.90", *body]) + "\n")
         expected_rows, expected_file = _duckdb(path, tmp, "dnsmasq")
-        result = spark_engine.scan([str(path)], tmp / "parquet", spark, format_name="dnsmasq")
+        result = spark_scan.scan([str(path)], tmp / "parquet", spark, format_name="dnsmasq")
         got = result.files[0].as_dict()
         assert {k: got.get(k) for k in ACCOUNT} == {k: expected_file.get(k) for k in ACCOUNT}
         assert _parquet(tmp / "parquet") == expected_rows
