@@ -53,12 +53,53 @@ def _mapping(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _logformat(fmt: str, spec: str | None, conf: Path | None, name: str | None, logs: list[str]) -> str:
+    """The logformat line of ``--logformat``, or of ``--squid-conf`` / ``--logformat-name``."""
+    from sekisho.ingest.formats.squid_logformat import BUILT_IN, logformat_from_conf
+
+    if fmt != "squid-logformat":
+        raise fail("--logformat, --squid-conf and --logformat-name are for --format squid-logformat")
+    if spec is not None and (conf is not None or name is not None):
+        raise fail("give the line with --logformat, or take it from --squid-conf, not both")
+    if spec is not None:
+        return spec
+    if conf is not None:
+        return logformat_from_conf(conf, name, logs)
+    if name is not None and name in BUILT_IN:
+        return BUILT_IN[name]
+    raise fail(
+        "--format squid-logformat needs the line the log was written with: --logformat '%ts.%03tu %>a …', "
+        "or --squid-conf /etc/squid/squid.conf [--logformat-name NAME]"
+        + (f" (built-in names: {', '.join(BUILT_IN)})" if name is not None else "")
+    )
+
+
 @handle_errors
 def scan(
     paths: list[str] = typer.Argument(..., help="Log files, directories (recursive) or - for stdin."),
     db: Path | None = DbOpt,
     fmt: str | None = typer.Option(None, "--format", "-f", help="Force a format (see `sekisho formats`)."),
     mapping: list[str] = typer.Option([], "--map", help="For --format csv: name=COL,client=COL,ts=COL …"),
+    logformat: str | None = typer.Option(
+        None,
+        "--logformat",
+        metavar="SPEC",
+        help="Squid's logformat line the log was written with ('%ts.%03tu %6tr %>a …'): --format squid-logformat.",
+        show_default=False,
+    ),
+    squid_conf: Path | None = typer.Option(
+        None,
+        "--squid-conf",
+        help="Take the logformat line from this squid.conf (its logformat and access_log lines).",
+        show_default=False,
+    ),
+    logformat_name: str | None = typer.Option(
+        None,
+        "--logformat-name",
+        metavar="NAME",
+        help="Which logformat of --squid-conf (default: the one its access_log lines use), or a built-in one.",
+        show_default=False,
+    ),
     as_json: bool = JsonOpt,
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
@@ -93,6 +134,10 @@ def scan(
     from sekisho.ingest.sources import expand
 
     lg = cast("Lang", check_lang(lang))
+    options = _mapping(mapping)
+    if fmt == "squid-logformat" or any(o is not None for o in (logformat, squid_conf, logformat_name)):
+        fmt = fmt or "squid-logformat"
+        options["logformat"] = _logformat(fmt, logformat, squid_conf, logformat_name, paths)
     if fmt and fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
     if engine not in ("duckdb", "spark"):
@@ -110,7 +155,7 @@ def scan(
             db,
             catalog,
             fmt,
-            _mapping(mapping),
+            options,
             settings,
             bar.advance,
             year=year,

@@ -22,7 +22,7 @@ from sekisho.ingest.formats.paloalto import PaloAlto
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
-from sekisho.ingest.formats.squid_logformat import SquidLogformat, declare
+from sekisho.ingest.formats.squid_logformat import BUILT_IN, SquidLogformat, declare
 from sekisho.ingest.formats.suricata import SuricataEve
 from sekisho.ingest.formats.sysmon import SysmonDnsJson, SysmonDnsXml
 from sekisho.ingest.formats.umbrella import UmbrellaDns
@@ -86,13 +86,14 @@ __all__ = ["FORMATS", "Format", "detect", "get_format"]
 
 def get_format(name: str, mapping: dict[str, str] | None = None) -> Format:
     """The format ``name``; ``mapping`` holds what the user gives it: ``csv``'s columns
-    (``name=COL``…), ``squid-logformat``'s line (``{"logformat": "%ts.%03tu …"}``)."""
+    (``name=COL``…), ``squid-logformat``'s line (``{"logformat": "%ts.%03tu …"}``; without one,
+    Squid's default ``squid`` layout, as an ``access_log`` that names no format)."""
     try:
         cls = FORMATS[name]
     except KeyError:
         raise NotFoundError(f"unknown format {name!r}; known: {', '.join(FORMATS)}") from None
     if cls is SquidLogformat:
-        return declare((mapping or {}).get("logformat"))()
+        return declare((mapping or {}).get("logformat") or BUILT_IN["squid"])()
     return CsvMapped(mapping) if cls is CsvMapped else cls()
 
 

@@ -189,7 +189,7 @@ def tokenize(spec: str) -> list[Token]:
                 word = re.match(r"[^\s%\"\[\]{}]*", rest)
                 shown = spec[start : i + (word.end() if word else 0)] or "%"
                 raise ConfigError(
-                    f"logformat: unknown format code {shown!r} (Squid's codes: logformat in squid.conf)"
+                    f"logformat: unknown format code {shown!r} (Squid's codes: https://www.squid-cache.org/Doc/config/logformat/)"
                 )
             code, i = tag, i + len(tag)
         if i < n and spec[i] == "{" and arg is None:
@@ -535,11 +535,15 @@ def _conf_lines(path: Path, depth: int = 0) -> list[tuple[Path, int, str]]:
     return out
 
 
-def logformat_from_conf(path: Path, name: str | None = None) -> str:
-    """The logformat line ``name`` defined in a squid.conf (or built in); without ``name``, the
-    one its ``access_log`` lines use (an error if they use several)."""
+_ROTATED = re.compile(r"(?:\.\d+)?(?:\.(?:gz|bz2|zst|xz))?$")
+
+
+def logformat_from_conf(path: Path, name: str | None = None, logs: list[str] | None = None) -> str:
+    """The logformat line ``name`` defined in a squid.conf (or built in). Without ``name``, the
+    one its ``access_log`` lines use; if they use several, the one of the ``access_log`` whose
+    file has the name of the ``logs`` being read (``access.log.1.gz`` is ``access.log``)."""
     defined: dict[str, str] = {}
-    used: list[str] = []
+    used: list[tuple[str, str]] = []  # (file name, logformat) of each access_log
     for _, _, text in _conf_lines(path):
         words = text.split()
         if words[0] == "logformat" and len(words) >= 3:
@@ -551,12 +555,16 @@ def logformat_from_conf(path: Path, name: str | None = None) -> str:
             if fmt is None:
                 bare = [w for w in words[2:] if "=" not in w]
                 fmt = bare[0] if bare else "squid"
-            used.append(fmt)
+            used.append((Path(words[1].rpartition(":")[2]).name, fmt))
     if name is None:
-        names = sorted(set(used)) or ["squid"]
+        names = sorted({f for _, f in used}) or ["squid"]
+        if len(names) > 1 and logs:
+            read = {_ROTATED.sub("", Path(p).name) for p in logs}
+            names = sorted({f for file, f in used if file in read}) or names
         if len(names) > 1:
             raise ConfigError(
-                f"{path}: access_log lines use several logformats ({', '.join(names)}); choose one with --logformat-name"
+                f"{path}: access_log lines use several logformats ({', '.join(names)}); "
+                "choose one with --logformat-name"
             )
         name = names[0]
     if name in defined:
