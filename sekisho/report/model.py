@@ -14,7 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sekisho.assess import Assessor, jurisdictions
 from sekisho.i18n import Lang, country, text
@@ -23,6 +23,9 @@ from sekisho.report.dossier import build_dossier
 from sekisho.report.pseudonym import Pseudonymizer
 from sekisho.report.response import recommend, response_plan
 from sekisho.store import Store
+
+if TYPE_CHECKING:
+    from sekisho.catalog.loader import Catalog
 
 __all__ = ["MachineIndex", "build_report", "fmt_time", "generated_at", "machine_key"]
 
@@ -401,7 +404,7 @@ def _is_address(key: str) -> bool:
 
 
 def _installs(
-    store: Store, cat: Any, lang: Lang, redact: bool
+    store: Store, cat: Catalog, lang: Lang, redact: bool
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, str]]:
     """The inventory's findings as service id → machine key → installs (software, version,
     file:line), the services taken from the catalog's software entry; and each machine key's name
@@ -437,7 +440,7 @@ def join_inventory(
     services: list[dict[str, Any]],
     scopes: dict[str, list[dict[str, Any]]],
     store: Store,
-    cat: Any,
+    cat: Catalog,
     lang: Lang,
     anon: Callable[[str], str],
     redact: bool,
