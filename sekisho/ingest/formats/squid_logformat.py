@@ -43,19 +43,20 @@ from typing import ClassVar, cast
 from sekisho.errors import ConfigError
 from sekisho.ingest.base import LineRegexFormat, Timestamp
 
-# Squid's token tables (src/format/Token.cc), scanned in this order: each table's entries by
-# prefix, so that longer codes that share a start with shorter ones come first.
+# Squid's token tables (src/format/Token.cc, with %ui and IDENT, the ident codes Squid 7 removed),
+# scanned in this order, each table's entries by prefix: longer codes that share a start with
+# shorter ones come first.
 _MISC = (
     "byte", ">eui", ">qos", "<qos", ">nfmark", "<nfmark", ">handshake", "err_code", "err_detail",
     "request_attempts", "note", "credentials", "master_xaction",
     # the external_acl_type tokens share the table
-    "ACL", "DATA", "DST", "EXT_LOG", "EXT_TAG", "EXT_USER", "LOGIN", "METHOD", "MYADDR", "MYPORT",
+    "ACL", "DATA", "DST", "EXT_LOG", "EXT_TAG", "EXT_USER", "IDENT", "LOGIN", "METHOD", "MYADDR", "MYPORT",
     "PATH", "PORT", "PROTO", "SRCEUI48", "SRCEUI64", "SRCPORT", "SRC", "TAG", "URI",
     "USER_CERTCHAIN", "USER_CERT",
 )  # fmt: skip
 _TWO = (
     ">la", "la", ">lp", "lp", "<la", "oa", "<lp", "ts", "tu", "tl", "tg", "tS", "tr", "<pt", "<tt",
-    "dt", "busy_time", ">ha", "un", "ul", "ue", "Hs", ">Hs", "<Hs", "<bs", "Ss", "Sh", "mt", ">rm",
+    "dt", "busy_time", ">ha", "un", "ul", "ue", "ui", "Hs", ">Hs", "<Hs", "<bs", "Ss", "Sh", "mt", ">rm",
     ">ru", ">rs", ">rd", ">rP", ">rp", ">rv", "rm", "ru", "rp", "rv", "rG", "<rm", "<ru", "<rs",
     "<rd", "<rP", "<rp", "<rv", ">st", ">sh", "<st", "<sH", "<sS", "<sh", "st", "et", "ea", "sn",
 )  # fmt: skip
@@ -293,7 +294,9 @@ _WORD_CODES = frozenset(
 _WORD = r'[^\s"]+'
 _ADDRESS = r'([^\s"\[\]]+)'
 _NUMBER = r"(-|\d+)"
-_HOST = r"(?:\[([0-9A-Fa-f:.]+)\]|([^/:?\s\"\[\]]+))"  # an IPv6 literal is kept without brackets
+# an IPv6 literal is kept without its brackets, which Squid's pass-through URL encoding (%>ru,
+# %>rd, %>h, %#…) writes as %5B…%5D
+_HOST = r"(?:(?:\[|%5[Bb])([0-9A-Fa-f:.]+)(?:\]|%5[Dd])|([^/:?%\s\"\[\]]+))"
 _URL_HOST = (
     r"(?:[A-Za-z][A-Za-z0-9+.-]*://(?:[^/@\s\"]*@)?"
     + _HOST
