@@ -142,9 +142,7 @@ def build_report(
         )
     services.sort(key=lambda s: (s["safety_level"], -s["clients"], s["id"]))
     redact = pseudonymize is not None
-    installed_unseen = (
-        join_inventory(services, scopes, store, cat, lang, anon, redact, scope_limit) if scope_limit else []
-    )
+    installed_unseen = join_inventory(services, scopes, store, cat, lang, anon, redact, scope_limit)
     findings = _findings(store, pseudonymize)
     register = _register(store, lang, redact)
     if register is not None:  # the register's findings are shown beside its transfer map
@@ -449,11 +447,13 @@ def join_inventory(
     """Mark each scope row whose machine has the service's software installed (``installed``), add
     the machines that have it but never reached it (``installed_only``, each saying whether the
     logs show the machine at all), and return the services with installs that no machine reached."""
-    installs, machine_names = _installs(store, cat, lang, redact)
     for s in services:
         s.update(installed_machines=0, installed_only=[], installed_only_more=0)
         for row in s["scope"]:
             row["installed"] = []
+    if not limit:  # no scope asked for (the dashboard's overview)
+        return []
+    installs, machine_names = _installs(store, cat, lang, redact)
     if not installs:
         return []
     index = MachineIndex(set(machine_names.values()))
