@@ -388,7 +388,9 @@ class MachineIndex:
         if _is_address(k):
             return None
         if "." in k:
-            return self._bare.get(k.split(".", 1)[0])
+            short = k.split(".", 1)[0]
+            # a bare name, unless a machine of another domain has that short name too
+            return self._bare.get(short) if not self._fqdn.get(short) else None
         found = self._fqdn.get(k, set())
         return next(iter(found)) if len(found) == 1 else None
 

@@ -236,5 +236,8 @@ def test_machine_identity() -> None:
     assert idx.find("PC-04") == "pc-04.a.example"  # an FQDN inventory name, a bare client
     assert idx.find("pc-04.b.example") is None  # the same short name in another domain is another machine
     assert idx.find("PC-05") is None  # two machines share the short name: no guess
+    both = MachineIndex({"PC-03", "pc-03.other.example"})
+    assert both.find("pc-03.city.example") is None  # the bare one, or another domain's: no guess
+    assert both.find("PC-03.other.example") == "pc-03.other.example" and both.find("pc-03") == "pc-03"
     assert idx.find("10.0.0.7") == "10.0.0.7" and idx.find("::ffff:10.0.0.7") == "10.0.0.7"
     assert idx.find("10.0.0.70") is None and idx.find("10") is None
