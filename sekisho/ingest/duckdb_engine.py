@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 import re
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -742,8 +743,42 @@ class _Redo(Exception):
 
 def _line_total(path: Path, content: bytes | None = None) -> int:
     """Lines of an uncompressed file, as the line reader counts them (a last line without a newline
-    counts; a byte order mark is no text)."""
+    counts; a byte order mark is no text). A large file's newlines are counted by ``wc -l`` when
+    the system has it (vectorised: a third of the CPU time of Python's loop)."""
+    if content is None and (newlines := _wc_newlines(path)) is not None:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return 0
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return newlines
+            f.seek(0)
+            bom_only = size == 3 and f.read(3) == b"\xef\xbb\xbf"  # a byte order mark is no text
+        return newlines + (0 if bom_only else 1)  # a last line without a newline counts
     return _line_scan(path, content)[0]
+
+
+FAST_COUNT_BYTES = 32 << 20  # from this size a file's newlines are counted by wc(1), if found
+_WC = next((w for w in ("/usr/bin/wc", "/bin/wc") if os.access(w, os.X_OK)), None)
+
+
+def _wc_newlines(path: Path) -> int | None:
+    """The newlines (bytes 0x0A) of a file of at least ``FAST_COUNT_BYTES``, counted by the
+    system's ``wc -l`` reading it on its standard input (no path, no shell); None for a smaller
+    file, without ``wc``, or when it fails (the caller counts in Python)."""
+    if _WC is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size < FAST_COUNT_BYTES:
+                return None
+            done = subprocess.run(  # noqa: S603 - a fixed program and argument, no shell
+                [_WC, "-l"], stdin=f, capture_output=True, env={"LC_ALL": "C"}, check=False, timeout=3600
+            )
+        return int(done.stdout.split()[0]) if done.returncode == 0 else None
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return None
 
 
 def _line_scan(path: Path, content: bytes | None = None) -> tuple[int, list[int]]:
@@ -783,10 +818,10 @@ def _count_overlong(path: Path, account: FileAccount, counted: int, content: byt
     a word. Count the file's lines (newlines, C speed, one pass) and note each line the engine did
     not account for as malformed, with its number. ``content``: the whole file, when the caller
     already holds it (a small file: no need to open it again)."""
-    total, long_lines = _line_scan(path, content)
-    lost = total - counted
+    lost = _line_total(path, content) - counted
     if lost <= 0:
         return
+    _, long_lines = _line_scan(path, content)  # which lines, only when some were lost
     known = {s["line"] for s in account.malformed_samples}
     new = [n + account.first_line - 1 for n in long_lines]
     new = [n for n in new if n not in known][-lost:]
