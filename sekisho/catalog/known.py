@@ -18,6 +18,10 @@ organisation (operator id). They come from
   only one kind of organisation (``.edu``, ``go.jp``, ``lg.jp``, ``ac.uk`` …), each row citing the
   registry's eligibility policy: every name under one is that kind of organisation
   (``suffix:<suffix>``, a group: it names a kind, the registrable domain names the organisation);
+* ``known/vendor-endpoints.yaml``: sekisho's own table of the host names vendors publish for
+  their products to reach (security vendors, OS and browser telemetry: allow-list pages), each
+  row citing the vendor's page (``vendor:<id>``); its names count after v2fly and PSL
+  organisation lists and before AdGuard (:data:`YIELDS`);
 * the user's own imports (``sekisho catalog import ghostery|disconnect FILE``) under
   ``$SEKISHO_CACHE/known`` — sets under a non-commercial licence are never bundled.
 
@@ -59,6 +63,7 @@ __all__ = [
     "import_v2fly",
     "load_known",
     "load_restricted_suffixes",
+    "load_vendor_endpoints",
     "owner_maps",
     "run_import",
     "user_known_dir",
@@ -66,13 +71,21 @@ __all__ = [
 ]
 
 FORMAT = 1
-# The order in which tiers claim a name that several lists hold (researched always comes first).
-TIER_ORDER = ("v2fly", "psl", "adguard", "ghostery", "disconnect", "suffix")
-# Tiers whose names yield to every name an organisation's list of these tiers holds (v2fly, PSL):
-# a tracker list names a company's tracking hosts, not who owns the rest of the domain.
-YIELDING_TIERS = frozenset({"adguard"})
-YIELD_TO = frozenset({"v2fly", "psl"})
+# The priority rules of the known tier, all here (researched entries always come first; the
+# matcher, sekisho.match.bulk, applies them): an organisation's list before a group (a category
+# list, a restricted suffix), then the longer (more specific) name, then TIER_ORDER.
+TIER_ORDER = ("v2fly", "psl", "vendor", "adguard", "ghostery", "disconnect", "suffix")
+# A tier here claims no name that an organisation's list of the tiers it maps to holds, nor any
+# name under one: a vendor's endpoint list names the hosts its product contacts, not who owns a
+# domain v2fly or the PSL attribute (so it comes after them whatever the depth); a tracker list
+# names a company's tracking hosts, not who owns the rest of the domain (so AdGuard comes after
+# v2fly, the PSL and the vendors' own lists).
+YIELDS: dict[str, frozenset[str]] = {
+    "vendor": frozenset({"v2fly", "psl"}),
+    "adguard": frozenset({"v2fly", "psl", "vendor"}),
+}
 SUFFIXES_FILE = "restricted-suffixes.yaml"
+VENDORS_FILE = "vendor-endpoints.yaml"
 # v2fly lists that are aggregates or categories, not one organisation's names.
 V2FLY_GROUP = re.compile(r"^(category-|geolocation-|tld-|cn$|private$)")
 # Names no organisation owns: v2fly's `private` list is internal and special-use names.
@@ -546,6 +559,113 @@ def _suffix_services(known_dir: Path, digest: str) -> list[KnownService]:
     return out
 
 
+# --- vendors' own endpoint lists (sekisho's own research) ------------------------------------
+
+_VENDOR_KEYS = ("id", "name", "operator", "source", "source_kind", "as_of", "read_on", "note")
+_VENDOR_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def load_vendor_endpoints(known_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``known/vendor-endpoints.yaml``: the host names a vendor's own documentation
+    lists for its products to reach (allow-list pages: ports and FQDNs, firewall rules, endpoint
+    lists), each row with the organisation that runs them (an operator id of the catalog, or its
+    name), the page (source, kind of source, its date, when it was read) and what the page says
+    (note). A row without its source, or with a name that is not a domain name, is an error."""
+    path = known_dir / VENDORS_FILE
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise CatalogError(f"cannot read the vendor endpoint lists: {e}", Location(path)) from None
+    rows = data.get("vendors") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise CatalogError("expected `vendors:` a list of rows", Location(path))
+    public = icann_suffixes()
+    out: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    owner: dict[str, str] = {}  # name → row id: one row claims a name
+    for i, row in enumerate(rows, 1):
+        where = Location(path)
+        if not isinstance(row, dict):
+            raise CatalogError(f"row {i}: not a mapping", where)
+        rid = str(row.get("id") or "")
+        missing = [k for k in _VENDOR_KEYS if not row.get(k)]
+        if missing:
+            raise CatalogError(f"row {i} ({rid}): missing {', '.join(missing)}", where)
+        if not _VENDOR_ID.match(rid) or rid in ids:
+            raise CatalogError(f"row {i}: id {rid!r} is a duplicate or not lower-case-with-dashes", where)
+        if row["source_kind"] not in ("primary", "press", "secondary"):
+            raise CatalogError(f"row {i} ({rid}): source_kind must be primary, press or secondary", where)
+        if not str(row["source"]).startswith(("https://", "http://")):
+            raise CatalogError(f"row {i} ({rid}): source must be a URL", where)
+        for key in ("as_of", "read_on"):
+            if not isinstance(row[key], dt.date):
+                raise CatalogError(f"row {i} ({rid}): {key} must be a date (YYYY-MM-DD)", where)
+        names: dict[str, list[str]] = {}
+        for key in ("domains", "hostnames"):
+            values = row.get(key) or []
+            if not isinstance(values, list):
+                raise CatalogError(f"row {i} ({rid}): {key} must be a list", where)
+            kept = []
+            for value in values:
+                name = str(value).strip().lower().rstrip(".")
+                if not _valid_name(name) or "." not in name or name in public:
+                    raise CatalogError(f"row {i} ({rid}): {value!r} is not a registrable name", where)
+                if name in owner:
+                    raise CatalogError(f"row {i} ({rid}): {name} is already row {owner[name]}'s", where)
+                owner[name] = rid
+                kept.append(name)
+            names[key] = kept
+        if not names["domains"] and not names["hostnames"]:
+            raise CatalogError(f"row {i} ({rid}): no domains or hostnames", where)
+        ids.add(rid)
+        out.append(dict(row) | names)
+    return out
+
+
+def _vendor_services(catalog_root: Path, known_dir: Path, digest: str) -> list[KnownService]:
+    """One known entry per row, ``vendor:<id>``. ``operator`` is an operator id of the catalog when
+    ``operators/<id>.yaml`` exists; a lower-case-with-dashes value that names no operator is an
+    error (a misspelt id); anything else is the organisation's name, kept in the entry's name."""
+    out = []
+    for row in load_vendor_endpoints(known_dir):
+        operator = str(row["operator"]).strip()
+        name = str(row["name"])
+        if (catalog_root / "operators" / f"{operator}.yaml").is_file():
+            op_id: str | None = operator
+        elif _VENDOR_ID.match(operator):
+            raise CatalogError(
+                f"{row['id']}: unknown operator {operator!r} (no operators/{operator}.yaml)",
+                Location(known_dir / VENDORS_FILE),
+            )
+        else:
+            op_id = None
+            country = f", {row['country']}" if row.get("country") else ""
+            name = f"{name} ({operator}{country})"
+        tags = ["vendor-endpoint"] + ([f"country:{row['country']}"] if row.get("country") else [])
+        out.append(
+            KnownService.model_construct(
+                id=f"vendor:{row['id']}",
+                name=name,
+                provenance=Provenance.model_construct(
+                    dataset="sekisho vendor endpoint lists",
+                    file=f"known/{VENDORS_FILE}",
+                    commit=digest,
+                    licence="Apache-2.0",
+                    url=str(row["source"]),
+                ),
+                domains=row["domains"],
+                hostnames=row["hostnames"],
+                tags={n: list(tags) for n in row["domains"] + row["hostnames"]},
+                includes=[],
+                group=False,
+                operator=op_id,
+            )
+        )
+    return out
+
+
 # --- user-supplied, non-commercial sets (never bundled) ---------------------------------------
 
 
@@ -689,37 +809,34 @@ class KnownSet:
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         """(name, known id, exact, rank) per name: the lower rank claims a name several lists hold
-        (an organisation's list before a category list, then the tier order, then the smaller list)."""
+        (an organisation's list before a category list, then the tier order, then the smaller list);
+        a yielding tier (:data:`YIELDS`) claims nothing the lists it yields to hold."""
         out: dict[tuple[str, bool], tuple[int, int, str]] = {}
-        # names an organisation's v2fly or PSL list holds (and every name under them): a yielding
-        # tier (a tracker list) claims none of them
-        held_domains = {
-            n
-            for ks in self.services.values()
-            if not ks.group and ks.id.split(":", 1)[0] in YIELD_TO
-            for n in ks.domains
-        }
-        held_hosts = {
-            n
-            for ks in self.services.values()
-            if not ks.group and ks.id.split(":", 1)[0] in YIELD_TO
-            for n in ks.hostnames
-        }
+        # per tier, the names its organisation lists hold (each with every name under it)
+        held_domains: dict[str, set[str]] = {}
+        held_hosts: dict[str, set[str]] = {}
+        for ks in self.services.values():
+            if not ks.group:
+                tier = ks.id.split(":", 1)[0]
+                held_domains.setdefault(tier, set()).update(ks.domains)
+                held_hosts.setdefault(tier, set()).update(ks.hostnames)
 
-        def held(name: str) -> bool:
-            if name in held_hosts:
-                return True
+        def held(name: str, tiers: frozenset[str]) -> bool:
             labels = name.split(".")
-            return any(".".join(labels[i:]) in held_domains for i in range(len(labels)))
+            suffixes = [".".join(labels[i:]) for i in range(len(labels))]
+            return any(
+                name in held_hosts.get(t, ()) or any(s in held_domains.get(t, ()) for s in suffixes)
+                for t in tiers
+            )
 
         for ks in self.services.values():
             tier = ks.id.split(":", 1)[0]
-            yielding = tier in YIELDING_TIERS
+            yields_to = YIELDS.get(tier, frozenset())
             rank = (1 if ks.group else 0) * 10 + (TIER_ORDER.index(tier) if tier in TIER_ORDER else 9)
             size = len(ks.domains) + len(ks.hostnames)
             for names, exact in ((ks.domains, False), (ks.hostnames, True)):
                 for n in names:
-                    if yielding and held(n):
+                    if yields_to and held(n, yields_to):
                         continue
                     key = (n, exact)
                     cand = (rank, size, ks.id)
@@ -797,7 +914,26 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
                 group=row["group"],
                 operator=owners.get(key) or owners.get(row["id"]),
             )
-    ks.digest = hasher.hexdigest()[:12] if paths or suffixes.is_file() else ""
+    vendors = known_dir / VENDORS_FILE
+    if vendors.is_file():
+        data = vendors.read_bytes()
+        hasher.update(data)
+        vendor_digest = hashlib.sha256(data).hexdigest()[:12]
+        found = _vendor_services(catalog_root, known_dir, vendor_digest)
+        for svc in found:
+            ks.services[svc.id] = svc
+        ks.datasets.append(
+            {
+                "dataset": "sekisho vendor endpoint lists",
+                "url": None,
+                "commit": vendor_digest,
+                "licence": "Apache-2.0",
+                "imported_on": None,
+                "path": str(vendors),
+                "services": len(found),
+            }
+        )
+    ks.digest = hasher.hexdigest()[:12] if paths or suffixes.is_file() or vendors.is_file() else ""
     return ks
 
 
