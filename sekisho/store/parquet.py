@@ -3,9 +3,10 @@
 ``sekisho scan --engine spark --out DIR`` writes ``DIR/day=YYYY-MM-DD/part-*.parquet`` (each row an
 observation with its name's match) and ``DIR/_sekisho.json`` (what the names were matched under,
 the files' accounts). :func:`connect` gives a DuckDB connection with the store's schema — every
-migration of :mod:`sekisho.store.migrations` — where ``observations`` and ``names`` are views over
-``read_parquet(DIR/**/*.parquet, hive_partitioning)`` and ``scans`` / ``scan_files`` hold the one
-run ``_sekisho.json`` describes. The same questions (report, scope, the dashboard) then run on it
+migration of :mod:`sekisho.store.migrations` — where ``observations`` is a view over
+``read_parquet(DIR/**/*.parquet, hive_partitioning)``, ``names`` holds each distinct name's match
+(read from the rows once, on opening) and ``scans`` / ``scan_files`` hold the one run
+``_sekisho.json`` describes. The same questions (report, scope, the dashboard) then run on it
 unchanged. The schema lives in a scratch database file opened read-only, so DuckDB itself refuses
 every write; temporary tables (which some questions use) still work.
 
@@ -92,10 +93,11 @@ class ParquetStore:
             for name, migration in MIGRATIONS:
                 migration(con)
                 con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
-            # usage_all (002_rollup) reads observations and names by name: views in their place
-            con.execute("DROP TABLE observations; DROP TABLE names")
+            # usage_all (002_rollup) reads observations and names by name: a view over the files in
+            # place of the first; the second, one row per name, is small and read at every join
+            con.execute("DROP TABLE observations")
             con.execute(f"CREATE VIEW observations AS {self._observations_sql()}")
-            con.execute(f"CREATE VIEW names AS {self._names_sql()}")
+            con.execute(f"INSERT INTO names {self._names_sql()}")
             self._record_scan(con)
             con.execute("CHECKPOINT")
         finally:
@@ -129,8 +131,7 @@ class ParquetStore:
                 "SELECT NULL::VARCHAR AS name, NULL::VARCHAR AS registrable, NULL::VARCHAR AS service_id, "
                 f"NULL::VARCHAR AS matched_on, '{version}'::VARCHAR AS catalog_version WHERE false"
             )
-        # one row per name, as the store's table (its primary key): every row of a name carries
-        # the one match of the run
+        # one row per name (the table's primary key): every row of a name carries the run's match
         return (
             "SELECT name, any_value(registrable) AS registrable, any_value(service_id) AS service_id, "
             f"any_value(matched_on) AS matched_on, '{version}'::VARCHAR AS catalog_version "

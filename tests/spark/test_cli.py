@@ -64,6 +64,14 @@ def test_scan_engine_spark_writes_parquet_by_day(tmp_path: Path) -> None:
         f"SELECT sum(queries), count(*) FROM read_parquet('{out}/day=*/*.parquet')"
     ).fetchall()[0]
     assert total == (900, doc["observations"])
+    # matched: every row says what its name is, and _sekisho.json what it was matched under
+    meta = json.loads((out / "_sekisho.json").read_text())
+    assert meta["files"] == doc["files"] and meta["names"] == doc["names"] > 0
+    assert meta["match_version"].endswith(meta["match_rules"])
+    unmatched = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{out}/day=*/*.parquet') WHERE registrable IS NULL"
+    ).fetchall()[0][0]
+    assert unmatched == 0
 
 
 @pytest.mark.parametrize("url", ["hdfs://namenode/sekisho/obs", "s3a://bucket/sekisho/obs"])
