@@ -64,5 +64,9 @@ class ScanProgress:
             self._move(what, self._read + done)
 
     def _move(self, what: str, at: int) -> None:
+        moved = min(at, self.total) > self._shown
         self._shown = max(self._shown, min(at, self.total))
-        self._bar.update(self._task, completed=self._shown, description=f"scanning {os.path.basename(what)}")
+        # drawn at once when it moved (the engine's steps may come faster than the 10 Hz refresh)
+        self._bar.update(
+            self._task, completed=self._shown, description=f"scanning {os.path.basename(what)}", refresh=moved
+        )

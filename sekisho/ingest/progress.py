@@ -17,7 +17,7 @@ from contextvars import ContextVar
 import duckdb
 
 Report = Callable[[float], None]  # the fraction (0..1) of the current read's input scanned so far
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
 _REPORT: ContextVar[Report | None] = ContextVar("sekisho_reading", default=None)
 
 
