@@ -14,7 +14,10 @@ __all__ = ["Catalog", "Finding", "bundled_catalog_dir", "load_catalog", "open_ca
 
 @lru_cache(maxsize=8)
 def _open(root: str) -> Catalog:
-    catalog, findings = validate(Path(root), source_kinds=False)  # those can only warn here
+    from sekisho.catalog.cache import validated
+
+    # validate(root, source_kinds=False) — those can only warn here — once per content and code
+    catalog, findings = validated(Path(root))
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         more = f" (and {len(errors) - 1} more; run `sekisho catalog validate`)" if len(errors) > 1 else ""
