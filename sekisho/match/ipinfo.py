@@ -215,7 +215,8 @@ class IpKnowledge:
 
     def prefetch(self, ips: Iterable[str | None]) -> None:
         """Look up, in one batch, the owners of the addresses not yet known (libloc only: an MMDB
-        is read in-process). A run calls this once with all its distinct addresses."""
+        is read in-process). A run calls this once with all its distinct addresses; :meth:`lookup`
+        gives libloc's owner only for addresses prefetched, and never starts a process itself."""
         if self._libloc is None:
             return
         todo = {ip for ip in ips if ip and ip not in self._owners and _public(ip)}
@@ -232,14 +233,13 @@ class IpKnowledge:
             self._owners[ip] = got.get(ip, _libloc.NOBODY)
         if len(self._owners) >= 200_000:  # bounded, as the facts cache
             self._owners = {ip: self._owners[ip] for ip in todo}
+        for ip in todo:
+            self._cache.pop(ip, None)  # looked up before the batch: without its owner
 
     def _with_owner(self, facts: IpFacts) -> IpFacts:
         from dataclasses import replace
 
-        owner = self._owners.get(facts.ip)
-        if owner is None:  # not prefetched: a batch of one (run_audit always prefetches)
-            self.prefetch([facts.ip])
-            owner = self._owners.get(facts.ip, _libloc.NOBODY)
+        owner = self._owners.get(facts.ip, _libloc.NOBODY)  # not prefetched: not known
         if owner.asn is None:
             return facts
         return replace(facts, asn=owner.asn, asn_org=owner.name, asn_database=self.asn_db.describe())

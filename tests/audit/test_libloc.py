@@ -87,11 +87,12 @@ def test_one_process_for_all_addresses() -> None:
         return real(todo)
 
     k._libloc.owners = counted  # type: ignore[method-assign,assignment]
+    assert k.lookup(JP[0]).asn is None and calls == []  # a lookup never starts a process
+    k.prefetch(ips + [JP[0]])
     k.prefetch(ips)
-    k.prefetch(ips)
-    for ip in ips:
-        k.lookup(ip)
-    assert calls == [len(ips)]
+    assert all(k.lookup(ip).asn == got[ip].asn for ip in ips)
+    assert k.lookup(JP[0]).asn == got[JP[0]].asn  # looked up before the batch: known after it
+    assert calls == [len(ips) + 1]
 
 
 def test_new_asn_from_libloc() -> None:
