@@ -37,7 +37,7 @@ def _match(cat: Any, names: list[str]) -> dict[str, tuple[str, str | None]]:
 
 def test_every_row_cites_a_dated_page_that_lists_its_names() -> None:
     rows = load_vendor_endpoints(KNOWN)
-    assert len(rows) >= 12
+    assert len(rows) >= 20
     public = icann_suffixes()
     seen: set[str] = set()
     for r in rows:
