@@ -13,7 +13,7 @@ organisation (operator id). They come from
 * ``known/adguard-companies.json.gz``: AdGuard's companiesdb (CC BY-SA 4.0; itself built on
   whotracks.me), one entry per company (``adguard:<company>``) with the domains of its trackers, or
   per tracker when the database names no company; its names only count where no researched entry
-  and no v2fly or PSL organisation list claims them (:meth:`KnownSet.index`);
+  and no v2fly, PSL or vendor organisation list claims them (:meth:`KnownSet.index`);
 * ``known/restricted-suffixes.yaml``: sekisho's own table of public suffixes whose registry admits
   only one kind of organisation (``.edu``, ``go.jp``, ``lg.jp``, ``ac.uk`` …), each row citing the
   registry's eligibility policy: every name under one is that kind of organisation
