@@ -701,10 +701,10 @@ def _matched(spark: SparkSession, obs: DataFrame, match: MatchFunction) -> tuple
 
 
 def _write_beside(spark: SparkSession, out: str, name: str, text: str) -> None:
-    """Write a small text file into the output directory: by Python for a local path, else through
-    the Hadoop file system Spark writes the partitions with (``hdfs://``, ``s3a://``)."""
-    if "://" not in out or out.startswith("file://"):
-        Path(out.removeprefix("file://"), name).write_text(text, encoding="utf-8")
+    """Write a small text file into the output directory: by Python for a plain path, else through
+    the Hadoop file system Spark writes the partitions with (``hdfs://``, ``s3a://``, ``file://``)."""
+    if "://" not in out:
+        Path(out, name).write_text(text, encoding="utf-8")
         return
     jvm: Any = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
