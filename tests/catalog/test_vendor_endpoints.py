@@ -139,8 +139,19 @@ def _extra_row(name: str) -> dict[str, Any]:
 
 def test_researched_services_keep_their_names_and_adguard_yields(tmp_path: Path) -> None:
     cat, _ = load_catalog()
+    # a researched service's domain no v2fly or PSL organisation list holds: a vendor row listing
+    # it would claim it, were the researched entry not first
+    held = {
+        n
+        for ks in cat.known.services.values()
+        if not ks.group and ks.id.split(":", 1)[0] in ("v2fly", "psl")
+        for n in ks.domains
+    }
     researched = next(
-        (sid, d) for sid, svc in sorted(cat.services.items()) for d in svc.domains.value if d.count(".") == 1
+        (sid, d)
+        for sid, svc in sorted(cat.services.items())
+        for d in svc.domains.value
+        if d.count(".") == 1 and d not in held
     )
     adguard_only = "norton.com"  # AdGuard's Symantec company holds it; no v2fly or PSL list does
     assert _match(cat, [f"www.{adguard_only}"])[f"www.{adguard_only}"][1] == "adguard:symantec"
@@ -149,8 +160,10 @@ def test_researched_services_keep_their_names_and_adguard_yields(tmp_path: Path)
     data["vendors"] += [_extra_row(researched[1]) | {"id": "test-researched"}, _extra_row(adguard_only)]
     _write(root, data)
     cat2, _ = load_catalog(root)
+    index = {(n, sid) for n, sid, _exact, _rank in cat2.known.index()}
+    assert (researched[1], "vendor:test-researched") in index  # the known tier holds it ...
     got = _match(cat2, [f"www.{researched[1]}", f"www.{adguard_only}"])
-    assert got[f"www.{researched[1]}"][1] == researched[0]  # the researched entry wins
+    assert got[f"www.{researched[1]}"][1] == researched[0]  # ... but the researched entry wins
     assert got[f"www.{adguard_only}"][1] == "vendor:test-extra"  # a vendor's list before AdGuard
 
 
