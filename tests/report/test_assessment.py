@@ -161,6 +161,9 @@ def test_every_incident_newest_first(rendered: dict[str, dict[str, str]], sid: s
         assert f"<details><summary>{more}</summary>" in article
     # on paper nothing folds: the incident section of this service lists every one, newest first
     pdf = rendered[lang]["pdf"].replace("\f", "")  # a page break starts a line with a form feed
+    # a text that runs over a page break has the page's furniture inside it in pdftotext's stream:
+    # the running footer and the list markers of the next page, each on a line of its own
+    pdf = re.sub(r"^(?:[•◦▪‣]|\d+\.|sekisho \d+ / \d+)[ \t]*\n", "", pdf, flags=re.M)
     section = pdf.split(f"{d['safety_level']} {d['name']} — ", 1)[1]
     section = section.split(text("report.incidents", lang), 1)[1].split(
         text("dossier.alternatives", lang), 1
