@@ -972,30 +972,38 @@ def _scan_locked(
         r"NOT (client IS NULL OR client = '' OR regexp_full_match(client, "
         r"'[A-Za-z0-9_.:%-]{1,255}|\[[A-Za-z0-9_.:%-]{1,253}\]'))"
     )
+    # (each check on the name and the client is made once per row, then read twice)
     clause = f"""
-        SELECT * REPLACE (
-            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR {control} OR {not_dns}
-                                         OR {bad_client}) THEN 'bad'
+        SELECT * EXCLUDE (_k_control, _k_dns, _k_client) REPLACE (
+            CASE WHEN _state = 'ok' AND (ts IS NULL OR NOT {sane} OR {future} OR _k_control OR _k_dns
+                                         OR _k_client) THEN 'bad'
                  ELSE _state END AS _state,
-            CASE WHEN _state = 'ok' AND {control} THEN 'control character in the name'
-                 WHEN _state = 'ok' AND {not_dns} THEN 'not a DNS name'
-                 WHEN _state = 'ok' AND {bad_client} THEN 'not a client address'
+            CASE WHEN _state = 'ok' AND _k_control THEN 'control character in the name'
+                 WHEN _state = 'ok' AND _k_dns THEN 'not a DNS name'
+                 WHEN _state = 'ok' AND _k_client THEN 'not a client address'
                  WHEN _state = 'ok' AND ts IS NULL THEN 'unreadable timestamp'
                  WHEN _state = 'ok' AND NOT {sane} THEN 'timestamp out of range'
                  WHEN _state = 'ok' AND {future} THEN 'in the future'
                  ELSE _reason END AS _reason)
-        FROM (__ROWS__)"""
+        FROM (
+            SELECT *, CASE WHEN _state = 'ok' THEN {control} END AS _k_control,
+                      CASE WHEN _state = 'ok' THEN {not_dns} END AS _k_dns,
+                      CASE WHEN _state = 'ok' THEN {bad_client} END AS _k_client
+            FROM (__ROWS__))"""
     # The clause judged line by line (used to find the first malformed lines) ...
     sql = clause.replace("__ROWS__", rows)
     # ... and, for the counts, once per distinct (file, state, client, name, day, and outcome of each
     # check on the time): a line's verdict depends on nothing else, and a real log has about 16
     # lines per (day, client, name), so the name checks (and the name's normalisation: case,
     # blanks, the final dot) run on a sixteenth of the lines. Every
-    # check of the clause on ``ts`` must be a key here (then any line of the group stands for all).
+    # check of the clause on ``ts`` must be a key here (then any line of the group stands for all):
+    # the day decides whether the time is NULL and whether it is in the years 1-9999, so only the
+    # check "in the future" needs a key of its own. One file has no file key (its _file is 0).
+    many = isinstance(target, list)
     grouped = f"""
-        SELECT * EXCLUDE (_day, _c1, _c2, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts) FROM (
-            SELECT _file, _state, _reason, client, name, CAST(ts AS DATE) AS _day,
-                   ts IS NULL AS _c1, {sane} AS _c2, {future} AS _c3, any_value(ts) AS _ts,
+        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts){"" if many else ", 0 AS _file"} FROM (
+            SELECT {"_file, " if many else ""}_state, _reason, client, name, CAST(ts AS DATE) AS _day,
+                   {future} AS _c3, any_value(ts) AS _ts,
                    count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
                    sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
             FROM ({raw})
