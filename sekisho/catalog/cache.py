@@ -222,6 +222,8 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
     """Remember a validated catalog (atomically; silently not, if it cannot be written)."""
     if any(f.severity == "error" for f in findings):
         return  # only a usable catalog is kept: errors are found again, with their lines
+    if _shape(catalog) != _SHAPE:
+        return  # the catalog or known tier gained a field this cache does not carry: no entry
     known = catalog.known
     payload = {
         "key": key,
@@ -253,6 +255,23 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
         _prune(path.parent)
     except OSError:
         return
+
+
+# the fields an entry carries (with the code digest, a change of the classes is a new key; a field
+# added without teaching this module to carry it turns the cache off instead of dropping it)
+_SHAPE = (
+    ("root", "meta", "services", "operators", "laws", "software", "changelog", "docs", "_known"),
+    ("services", "owner_problems", "owners", "datasets", "digest"),
+)
+
+
+def _shape(catalog: Catalog) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    import dataclasses
+
+    return (
+        tuple(f.name for f in dataclasses.fields(catalog)),
+        tuple(f.name for f in dataclasses.fields(KnownSet)),
+    )
 
 
 def _prune(directory: Path) -> None:

@@ -197,3 +197,14 @@ def test_psl_rules_compiled_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     rules = dict(zip(built[0], built[1], strict=True))
     assert rules["com"] == "normal" and rules["ck"] == "wild" and rules["www.ck"] == "exc"
     assert rules["github.io"] == "normal"  # the private section counts
+
+
+def test_a_field_the_cache_does_not_carry_turns_it_off(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the catalog or the known tier gain a field, the entry would lose it: then nothing is
+    cached (the code digest makes such a change a new key anyway)."""
+    catalog_fields, known_fields = cache._SHAPE
+    monkeypatch.setattr(cache, "_SHAPE", (catalog_fields, (*known_fields, "vendors")))
+    cat, _ = cache.validated(root, TODAY)
+    assert cat.services and not list((tmp_path / "cache").rglob("*.pickle"))
