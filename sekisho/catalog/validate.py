@@ -25,7 +25,8 @@ def validate(
     """Load and check a catalog directory; returns the catalog and every finding, sorted.
     ``require_source_kind`` makes a missing ``source_kind`` (or ``as_of`` equal to ``read_on``
     without ``undated: true``) an error per fact instead of one warning per entry; ``source_kinds``
-    False leaves those checks out (opening a catalog for use: they can only warn then)."""
+    False leaves those checks and the Japanese-text check out (opening a catalog for use: they can
+    only warn then)."""
     catalog, findings = load_catalog(root)
     findings.sort(key=_order)
     # Cross-entry findings come after the file's own errors (which may be their cause).
@@ -35,6 +36,7 @@ def validate(
         + check_dates(catalog, today or dt.date.today())
         + check_known(catalog)
         + (check_source_kinds(catalog, require_source_kind) if source_kinds or require_source_kind else [])
+        + (check_japanese(catalog) if source_kinds else [])
     )
     return catalog, findings + sorted(later, key=_order)
 
@@ -320,6 +322,48 @@ def check_source_kinds(cat: Catalog, require: bool = False) -> list[Finding]:
     return out
 
 
+_Gap = tuple[tuple[str | int, ...], str]  # key path of the English text, what is missing
+
+
+def check_japanese(cat: Catalog) -> list[Finding]:
+    """The Japanese report and dashboard show every text in Japanese, falling back to the English:
+    a service's ``name_ja``, ``description_ja`` (when it has a description) and each incident's
+    ``value_ja``; a law's ``name_ja`` and ``summary_ja``; a software's ``name_ja``. One warning
+    per entry, at its first gap, naming the incidents by date."""
+    out: list[Finding] = []
+    entries: list[tuple[str, str, list[_Gap]]] = []
+    for sid, svc in cat.services.items():
+        gaps: list[_Gap] = []
+        if not svc.name_ja:
+            gaps.append((("name",), "name_ja"))
+        if svc.description and not svc.description_ja:
+            gaps.append((("description",), "description_ja"))
+        missing = [(i, inc.date) for i, inc in enumerate(svc.incidents) if not inc.value_ja]
+        if missing:
+            dates = ", ".join(str(d) for _, d in missing)
+            gaps.append((("incidents", missing[0][0]), f"value_ja of the incident(s) of {dates}"))
+        entries.append(("services", sid, gaps))
+    for lid, law in cat.laws.items():
+        gaps = [(("name",), "name_ja")] if not law.name_ja else []
+        if not law.summary_ja:
+            gaps.append((("summary",), "summary_ja"))
+        entries.append(("laws", lid, gaps))
+    for swid, sw in cat.software.items():
+        entries.append(("software", swid, [] if sw.name_ja else [(("name",), "name_ja")]))
+    for kind, eid, found in entries:
+        if found:
+            out.append(
+                Finding(
+                    _where(cat, kind, eid, *found[0][0]),
+                    "no Japanese text: "
+                    + "; ".join(what for _, what in found)
+                    + " (the Japanese report shows the English)",
+                    "warning",
+                )
+            )
+    return out
+
+
 def source_kind_counts(cat: Catalog) -> dict[str, int]:
     """How many facts, incidents and claims rest on each kind of source (``unknown``: not said)."""
     counts = {"primary": 0, "press": 0, "secondary": 0, "unknown": 0}
@@ -379,6 +423,7 @@ def check_dates(cat: Catalog, today: dt.date) -> list[Finding]:
 __all__ = [
     "check_dates",
     "check_domains",
+    "check_japanese",
     "check_known",
     "check_references",
     "check_source_kinds",
