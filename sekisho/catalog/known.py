@@ -937,6 +937,13 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
     return ks
 
 
+def _import_ip_ranges(path: Path) -> tuple[dict[str, Any], ImportReport]:
+    """The operators' published IP ranges (:mod:`sekisho.catalog.ipranges`, imported on use)."""
+    from sekisho.catalog.ipranges import import_ip_ranges
+
+    return import_ip_ranges(path)
+
+
 # What `sekisho catalog import KIND PATH` runs: (reader, output file name, bundled?).
 IMPORTERS: dict[str, tuple[Any, str, bool]] = {
     "v2fly": (import_v2fly, "v2fly.json.gz", True),
@@ -944,6 +951,7 @@ IMPORTERS: dict[str, tuple[Any, str, bool]] = {
     "adguard-companies": (import_adguard, "adguard-companies.json.gz", True),
     "ghostery": (import_ghostery, "ghostery.json.gz", False),
     "disconnect": (import_disconnect, "disconnect.json.gz", False),
+    "ip-ranges": (_import_ip_ranges, "ip-ranges.json.gz", True),
 }
 
 

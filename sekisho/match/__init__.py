@@ -27,7 +27,9 @@ __all__ = ["NameMatcher", "registrable_domain"]
 # psl-full-4: private, loopback, link-local and documentation addresses are internal (RFC 6890).
 # psl-full-5: example.com/.net/.org (RFC 6761 §6.5), .onion (RFC 7686) and .alt (RFC 9476) are
 #             special-use; the known tier gains AdGuard companiesdb and restricted-registration suffixes.
-MATCH_RULES = "psl-full-5"
+# psl-full-6: an unclaimed address inside an operator's published range is that operator's
+#             (``iprange:<operator>``, sekisho.match.addresses), never a service's.
+MATCH_RULES = "psl-full-6"
 
 
 @lru_cache(maxsize=1)
@@ -92,3 +94,7 @@ class NameMatcher:
         from sekisho.match.bulk import match_sql
 
         match_sql(con, names_table, self.index, out_table, self.catalog.known.index(), self.own_domains)
+        from sekisho.catalog.ipranges import load_ip_ranges
+        from sekisho.match.addresses import attribute_addresses
+
+        attribute_addresses(con, out_table, load_ip_ranges(self.catalog.root))

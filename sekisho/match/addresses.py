@@ -1,0 +1,52 @@
+"""Addresses attributed to the operators that publish their ranges (issue 17).
+
+A flow record names its destination by address only (FortiGate ``dstip``, nfdump ``da``, Palo
+Alto TRAFFIC, CEF ``dst``). After the bulk match (:mod:`sekisho.match.bulk`), an address that is
+neither internal nor claimed is looked up in the operators' published ranges
+(:mod:`sekisho.catalog.ipranges`); a hit gets the operator's known id (``iprange:google-llc``) and
+the range it fell in as ``matched_on``. It names the operator only: a shared cloud or CDN address
+cannot tell which service or customer answered (message ``report.iprange_caveat``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from sekisho.catalog.ipranges import PREFIX, IpRanges
+
+__all__ = ["PREFIX", "attribute_addresses", "is_iprange"]
+
+# what the bulk match treats as an address (v6 has a colon); the lookup itself parses strictly
+_ADDRESS = "regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
+
+
+def is_iprange(service_id: str | None) -> bool:
+    return bool(service_id) and str(service_id).startswith(PREFIX)
+
+
+def attribute_addresses(con: Any, table: str, ranges: IpRanges) -> int:
+    """Give each unclaimed address of ``table(name, registrable, service_id, matched_on)`` the
+    operator whose published range holds it; returns how many were attributed."""
+    if not ranges.count:
+        return 0
+    names = con.execute(f"SELECT name FROM {table} WHERE service_id IS NULL AND {_ADDRESS}").fetchall()
+    hits = [(n, *h) for (n,) in names if (h := ranges.lookup(n)) is not None]
+    if not hits:
+        return 0
+    arrow = pa.table(
+        {"name": [h[0] for h in hits], "sid": [h[1] for h in hits], "cidr": [h[2] for h in hits]},
+        schema=pa.schema([("name", pa.string()), ("sid", pa.string()), ("cidr", pa.string())]),
+    )
+    con.execute("SELECT 1").fetchall()
+    con.register("iprange_hits_arrow", arrow)
+    try:
+        con.execute(
+            f"UPDATE {table} SET service_id = h.sid, matched_on = h.cidr "
+            f"FROM iprange_hits_arrow h WHERE {table}.name = h.name"
+        )
+    finally:
+        con.execute("SELECT 1").fetchall()
+        con.unregister("iprange_hits_arrow")
+    return len(hits)
