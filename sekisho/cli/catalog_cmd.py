@@ -278,7 +278,8 @@ def manifest(path: Path = typer.Argument(..., help="Catalog directory to publish
 @handle_errors
 def import_(
     kind: str = typer.Argument(
-        ..., help="v2fly, psl, adguard-companies, ip-ranges (maintainers: bundled), ghostery or disconnect (yours)."
+        ...,
+        help="v2fly, psl, adguard-companies, ip-ranges (maintainers: bundled), ghostery or disconnect (yours).",
     ),
     path: Path | None = typer.Argument(
         None,

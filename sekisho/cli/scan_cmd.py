@@ -165,7 +165,7 @@ def scan(
         )
     result["unknown"] = result["unknown"][:unknown]
     if as_json:
-        print_json({k: result[k] for k in ("files", "services", "unknown", "internal", "scan")})
+        print_json({k: result[k] for k in ("files", "services", "operators", "unknown", "internal", "scan")})
     else:
         from sekisho.assess.rules import load_settings
 
@@ -220,6 +220,30 @@ def _scan_spark(
     )
 
 
+def _print_operators(rows: list[dict], lang: Lang) -> None:  # type: ignore[type-arg]
+    """Flow addresses in an operator's published ranges: the operator, with the caveat that a
+    shared cloud or CDN address does not identify the service."""
+    if not rows:
+        return
+    from rich.table import Table
+
+    from sekisho.i18n import number, text
+    from sekisho.report.console import literal
+
+    t = Table(title=text("report.iprange_title", lang), title_justify="left")
+    for key in ("report.iprange_operator", "report.clients", "report.queries", "report.iprange_addresses"):
+        t.add_column(text(key, lang), justify="left" if key == "report.iprange_operator" else "right")
+    for r in rows:
+        t.add_row(
+            literal(r["operator"]) + literal(f" ({r['id']})", style="dim"),
+            number(r["clients"]),
+            number(r["queries"]),
+            number(r["addresses"]),
+        )
+    console.print(t)
+    console.print(text("report.iprange_caveat", lang), style="yellow", markup=False, highlight=False)
+
+
 def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -> None:  # type: ignore[type-arg]
     from rich.markup import escape
     from rich.table import Table
@@ -253,6 +277,7 @@ def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -
         console.print(text("report.no_services", lang), style="green")
     if any(s["provisional"] for s in result["services"]):
         console.print("* " + text("report.provisional_note", lang).replace("`", ""), style="dim")
+    _print_operators(result.get("operators") or [], lang)
     u = Table(title=text("report.unknown", lang), title_justify="left")
     for key in ("report.domain", "report.clients", "report.queries", "report.names_count"):
         u.add_column(text(key, lang), justify="left" if key == "report.domain" else "right")
