@@ -98,6 +98,7 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
         for r in store.unknown_destinations(unknown_limit)
     ]
     # special-use and internal names (.arpa, .local, single labels, wpad …): not destinations
+    from sekisho.match.addresses import operators_by_address
     from sekisho.report import queries
 
     internal = [
@@ -106,44 +107,12 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
     ]
     return {
         "services": services,
-        "operators": operators_by_address(store, assessor.catalog),
+        "operators": operators_by_address(store, assessor.catalog, _iso),
         "unknown": unknown,
         "unknown_totals": store.unknown_totals(),
         "internal": internal,
         "internal_totals": queries.internal_totals(store),
     }
-
-
-def operators_by_address(store: Any, catalog: Any) -> list[dict[str, Any]]:
-    """Flow destinations known only by address, attributed to the operators whose published ranges
-    hold them (``iprange:<operator>``): the operator, never a service — each row carries the caveat
-    that a shared cloud or CDN address cannot tell which service answered."""
-    from sekisho.i18n import text
-    from sekisho.match.addresses import PREFIX
-
-    caveat = {lang: text("report.iprange_caveat", lang) for lang in ("en", "ja")}
-    out = []
-    for row in store.service_usage():
-        sid = str(row["id"])
-        if not sid.startswith(PREFIX):
-            continue
-        op_id = sid.removeprefix(PREFIX)
-        op = catalog.operators.get(op_id)
-        out.append(
-            {
-                "id": sid,
-                "operator_id": op_id,
-                "operator": op.name if op is not None else op_id,
-                "clients": int(row["clients"]),
-                "queries": int(row["queries"]),
-                "addresses": int(row["names"]),
-                "first_seen": _iso(row["first_seen"]),
-                "last_seen": _iso(row["last_seen"]),
-                "identifies": "operator",
-                "caveat": caveat,
-            }
-        )
-    return out
 
 
 def scope(service_id: str, db: Path | None = None, catalog: Path | None = None) -> dict[str, Any]:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
-
 from sekisho.catalog.ipranges import PREFIX, IpRanges
 
-__all__ = ["PREFIX", "attribute_addresses", "is_iprange"]
+__all__ = ["PREFIX", "attribute_addresses", "is_iprange", "operators_by_address"]
 
 # what the bulk match treats as an address (v6 has a colon); the lookup itself parses strictly
 _ADDRESS = "regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
@@ -35,6 +33,8 @@ def attribute_addresses(con: Any, table: str, ranges: IpRanges) -> int:
     hits = [(n, *h) for (n,) in names if (h := ranges.lookup(n)) is not None]
     if not hits:
         return 0
+    import pyarrow as pa
+
     arrow = pa.table(
         {"name": [h[0] for h in hits], "sid": [h[1] for h in hits], "cidr": [h[2] for h in hits]},
         schema=pa.schema([("name", pa.string()), ("sid", pa.string()), ("cidr", pa.string())]),
@@ -50,3 +50,36 @@ def attribute_addresses(con: Any, table: str, ranges: IpRanges) -> int:
         con.execute("SELECT 1").fetchall()
         con.unregister("iprange_hits_arrow")
     return len(hits)
+
+
+def operators_by_address(store: Any, catalog: Any, fmt: Any = None) -> list[dict[str, Any]]:
+    """Flow destinations known only by address, per operator whose published ranges hold them
+    (``iprange:<operator>``): the operator, never a service — each row carries the caveat (en,
+    ja) that a shared cloud or CDN address cannot tell which service answered. ``fmt`` formats
+    the first/last seen times (default ISO 8601)."""
+    from sekisho.i18n import text
+
+    caveat = {lang: text("report.iprange_caveat", lang) for lang in ("en", "ja")}
+    out = []
+    for row in store.service_usage():
+        sid = str(row["id"])
+        if not sid.startswith(PREFIX):
+            continue
+        op_id = sid.removeprefix(PREFIX)
+        op = catalog.operators.get(op_id)
+        first, last = row["first_seen"], row["last_seen"]
+        out.append(
+            {
+                "id": sid,
+                "operator_id": op_id,
+                "operator": op.name if op is not None else op_id,
+                "clients": int(row["clients"]),
+                "queries": int(row["queries"]),
+                "addresses": int(row["names"]),
+                "first_seen": fmt(first) if fmt else (first.isoformat() if first else None),
+                "last_seen": fmt(last) if fmt else (last.isoformat() if last else None),
+                "identifies": "operator",
+                "caveat": caveat,
+            }
+        )
+    return out

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sekisho.assess import Assessor, jurisdictions
 from sekisho.i18n import Lang, country, text
+from sekisho.match.addresses import operators_by_address
 from sekisho.report import queries
 from sekisho.report.dossier import build_dossier
 from sekisho.report.pseudonym import Pseudonymizer
@@ -215,6 +216,8 @@ def build_report(
         "response": response,
         "plan": plan,
         "service_names": {s["id"]: s["name"] for s in services},
+        # flow addresses in an operator's published ranges: the operator only, with the caveat
+        "operators": operators_by_address(store, cat, fmt_time),
         "unknown": [
             {
                 "domain": r["domain"],

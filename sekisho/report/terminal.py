@@ -109,6 +109,21 @@ def render_terminal(r: dict[str, Any], console: Console) -> None:
         if svc["safety_level"] <= 1:
             console.print(f"  sekisho scope {svc['id']}", style="cyan", markup=False, highlight=False)
 
+    if r.get("operators"):  # flow addresses: the operator of the network only, with the caveat
+        o = Table(title=text("report.iprange_title", lang), title_justify="left")
+        for key in (
+            "report.iprange_operator",
+            "report.clients",
+            "report.queries",
+            "report.iprange_addresses",
+        ):
+            o.add_column(text(key, lang))
+        for op in r["operators"]:
+            o.add_row(literal(f"{op['operator']} ({op['id']})"), str(op["clients"]), str(op["queries"]),
+                      str(op["addresses"]))  # fmt: skip
+        console.print(o)
+        console.print(text("report.iprange_caveat", lang), style="yellow", markup=False, highlight=False)
+
     u = Table(title=text("report.unknown", lang), title_justify="left")
     for key in ("report.domain", "report.clients", "report.queries"):
         u.add_column(text(key, lang))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from sekisho import api
@@ -176,6 +177,22 @@ def test_flows_attributed_to_operators_with_the_caveat(corpora: Path, tmp_path: 
         assert "iprange:google-llc" in out.output and phrase in out.output.replace("\n", "")
     out = runner.invoke(app, ["scan", str(logs[0]), "--db", str(db), "--year", "2023", "--json"])
     assert {r["id"] for r in json.loads(out.output)["operators"]} == set(ops)
+    # the report (JSON, HTML, terminal) and the dashboard's unknown page
+    out = runner.invoke(app, ["report", "--db", str(db), "--json", "-"])
+    assert out.exit_code == 0, out.output
+    assert {r["id"] for r in json.loads(out.output)["operators"]} == set(ops)
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", "--db", str(db), "--html", str(html), "--lang", "ja"]).exit_code == 0
+    page = html.read_text(encoding="utf-8")
+    assert "iprange:digitalocean-holdings" in page and "サービスではありません" in page
+    out = runner.invoke(app, ["report", "--db", str(db)])
+    assert "iprange:google-llc" in out.output and "not the service" in out.output.replace("\n", "")
+    pytest.importorskip("fastapi")
+    from sekisho.web import create_app
+    from tests.web.conftest import Client
+
+    page = Client(create_app(db=db)).get("/unknown").text
+    assert "iprange:google-llc" in page and "not the service" in page
 
 
 def test_a_name_is_unaffected(corpora: Path, tmp_path: Path) -> None:

@@ -84,9 +84,13 @@ def client(request: Request, client: str) -> HTMLResponse:
 
 @router.get("/unknown", response_class=HTMLResponse)
 def unknown(request: Request, q: str = "") -> HTMLResponse:
+    from sekisho.match.addresses import operators_by_address
+
     with open_store(request) as store:
         rows = queries.unknown(store, q.strip(), limit=500)
         totals = store.unknown_totals()
+        # flow addresses in an operator's published ranges: the operator only, with the caveat
+        operators = operators_by_address(store, app_state(request).assessor.catalog, fmt_time)
     for r in rows:
         r["first_seen"], r["last_seen"] = fmt_time(r["first_seen"]), fmt_time(r["last_seen"])
-    return render(request, "unknown.html", rows=rows, q=q, totals=totals)
+    return render(request, "unknown.html", rows=rows, q=q, totals=totals, operators=operators)
