@@ -29,6 +29,11 @@ from sekisho.ingest.formats.umbrella import UmbrellaDns
 from sekisho.ingest.formats.unbound import Unbound, UnboundAscii
 from sekisho.ingest.formats.w3c import W3CExtended
 from sekisho.ingest.formats.windows_dns import WindowsDnsDebug
+from sekisho.ingest.formats.windows_dns_analytic import (
+    DnsServerAnalyticEvtx,
+    DnsServerAnalyticJson,
+    DnsServerAnalyticXml,
+)
 from sekisho.ingest.formats.zeek import (
     ZeekConn,
     ZeekConnJson,
@@ -72,6 +77,9 @@ FORMATS: dict[str, type[Format]] = {
     "squid-logformat": SquidLogformat,
     "w3c": W3CExtended,
     "windows-dns": WindowsDnsDebug,
+    "windows-dns-analytic-json": DnsServerAnalyticJson,
+    "windows-dns-analytic-xml": DnsServerAnalyticXml,
+    "windows-dns-analytic-evtx": DnsServerAnalyticEvtx,
     "adguard": AdGuardQuerylog,
     "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
@@ -108,7 +116,8 @@ def detect(source: Source) -> Format:
             "an SQLite database, but not a Pi-hole query database (no queries table)",
             Location(source.display),
         )
-    for binary in (PacketCapture, SysmonEvtx):  # known by their magic numbers
+    # known by their magic numbers (an EVTX file by its first records: the DNS Server's, else Sysmon's)
+    for binary in (PacketCapture, DnsServerAnalyticEvtx, SysmonEvtx):
         if binary.matches_head(source.head):
             return binary()
     head = source.head_lines()
@@ -117,7 +126,7 @@ def detect(source: Source) -> Format:
     if not any(line.strip() for line in head):
         raise InputError("empty: no lines to read", Location(source.display))
     for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
-        if cls in (CsvMapped, PiholeFtlDb, PacketCapture, SysmonEvtx):
+        if cls in (CsvMapped, PiholeFtlDb, PacketCapture, SysmonEvtx, DnsServerAnalyticEvtx):
             continue
         fmt = cls()
         # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope

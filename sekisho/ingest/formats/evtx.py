@@ -27,9 +27,9 @@ NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
 PROVIDER = "Microsoft-Windows-Sysmon"
 
 
-def sysmon_dns(xml: str) -> tuple[int, dict[str, str]] | None:
-    """(EventRecordID, EventData + Computer) of a Sysmon event 22 rendered as XML; None for
-    another event. Raises ValueError on XML that is not an event."""
+def event_of(xml: str) -> tuple[int, str, str, ET.Element, dict[str, str]]:
+    """(EventRecordID, provider name, EventID, ``<System>``, EventData by name) of one record
+    rendered as XML. Raises ValueError on XML that is not an event."""
     try:
         root = ET.fromstring(xml)  # noqa: S314 - see the import
     except ET.ParseError as e:
@@ -39,15 +39,22 @@ def sysmon_dns(xml: str) -> tuple[int, dict[str, str]] | None:
         raise ValueError("record without <System>")
     record_id = int((system.findtext(f"{NS}EventRecordID") or "0").strip() or 0)
     provider = system.find(f"{NS}Provider")
-    if (
-        (system.findtext(f"{NS}EventID") or "").strip() != "22"
-        or provider is None
-        or provider.get("Name") != PROVIDER
-    ):
-        return None
+    name = "" if provider is None else provider.get("Name", "")
     data = {d.get("Name", ""): (d.text or "") for d in root.iter(f"{NS}Data")}
+    return record_id, name, (system.findtext(f"{NS}EventID") or "").strip(), system, data
+
+
+def sysmon_dns(xml: str) -> tuple[int, dict[str, str]] | None:
+    """(EventRecordID, EventData + Computer) of a Sysmon event 22 rendered as XML; None for
+    another event. Raises ValueError on XML that is not an event."""
+    record_id, provider, event_id, system, data = event_of(xml)
+    if event_id != "22" or provider != PROVIDER:
+        return None
     data["Computer"] = (system.findtext(f"{NS}Computer") or "").strip()
     return record_id, data
+
+
+Picked = tuple[int, str, str | None, dict[str, str | None]]  # (EventRecordID, state, reason, row)
 
 
 class SysmonEvtx(Format):
@@ -64,6 +71,26 @@ class SysmonEvtx(Format):
     def matches_head(head: bytes) -> bool:
         return head.startswith(MAGIC)
 
+    def pick(self, xml: str) -> Picked | None:
+        """One record rendered as XML → (EventRecordID, state, reason, row), the row's keys
+        ``ts`` (UTC, ``%Y-%m-%d %H:%M:%S.%g``), ``client``, ``name``, ``status``, ``answers``; None
+        for a record of another kind ("other record type"). Raises ValueError on XML that is not
+        an event. A format reading other events of the same files overrides this alone."""
+        found = sysmon_dns(xml)
+        if found is None:
+            return None
+        record_id, d = found
+        row: dict[str, str | None] = {
+            "ts": d.get("UtcTime"),
+            "client": d.get("Computer") or None,
+            "name": d.get("QueryName"),
+            "status": d.get("QueryStatus"),
+            "answers": d.get("QueryResults"),
+        }
+        if not d.get("QueryName"):
+            return record_id, "skip", "record without a name", row
+        return record_id, "ok", None, row
+
     def compile_duckdb(
         self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
     ) -> tuple[str, int]:
@@ -77,14 +104,11 @@ class SysmonEvtx(Format):
             k: [] for k in ("n", "ts", "client", "name", "status", "answers", "state", "reason")
         }
 
-        def add(n: int, state: str, reason: str | None = None, d: dict[str, str] | None = None) -> None:
-            d = d or {}
+        def add(n: int, state: str, reason: str | None = None, row: dict[str, str | None] | None = None) -> None:
+            row = row or {}
             rows["n"].append(n)
-            rows["ts"].append(d.get("UtcTime"))
-            rows["client"].append(d.get("Computer") or None)
-            rows["name"].append(d.get("QueryName"))
-            rows["status"].append(d.get("QueryStatus"))
-            rows["answers"].append(d.get("QueryResults"))
+            for k in ("ts", "client", "name", "status", "answers"):
+                rows[k].append(row.get(k))
             rows["state"].append(state)
             rows["reason"].append(reason)
 
@@ -101,7 +125,7 @@ class SysmonEvtx(Format):
             with evtx.Evtx(str(plain)) as log:
                 for i, rec in enumerate(log.records(), start=1):
                     try:
-                        found = sysmon_dns(rec.xml())
+                        found = self.pick(rec.xml())
                     except (OSError, ValueError, KeyError, IndexError, OverflowError, UnicodeError) as e:
                         num = i  # the position stands in for an id that cannot be read
                         with contextlib.suppress(Exception):
@@ -110,10 +134,8 @@ class SysmonEvtx(Format):
                         continue
                     if found is None:
                         add(int(rec.record_num()), "skip", "other record type")
-                    elif not found[1].get("QueryName"):
-                        add(found[0], "skip", "record without a name")
                     else:
-                        add(found[0], "ok", None, found[1])
+                        add(*found)
         table = pa.table({k: pa.array(v, pa.int64() if k == "n" else pa.string()) for k, v in rows.items()})
         con.execute("SELECT 1").fetchall()  # no pending result before registering
         con.register(ROWS_TABLE, table)
