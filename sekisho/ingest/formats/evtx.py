@@ -104,7 +104,9 @@ class SysmonEvtx(Format):
             k: [] for k in ("n", "ts", "client", "name", "status", "answers", "state", "reason")
         }
 
-        def add(n: int, state: str, reason: str | None = None, row: dict[str, str | None] | None = None) -> None:
+        def add(
+            n: int, state: str, reason: str | None = None, row: dict[str, str | None] | None = None
+        ) -> None:
             row = row or {}
             rows["n"].append(n)
             for k in ("ts", "client", "name", "status", "answers"):

@@ -61,7 +61,11 @@ EVENTS: tuple[tuple[int, int, str], ...] = (
     (289, 289, "the server's own recursive query (289 RECURSE_QUERY_OUT)"),
     (290, 290, "upstream response to the server's recursion (290 RECURSE_RESPONSE_IN)"),
     (291, 291, "recursion timeout (291 RECURSE_QUERY_TIMEOUT)"),
-    (512, 599, "audit event (Microsoft-Windows-DNSServer/Audit: zone, record, cache or setting change), no query"),
+    (
+        512,
+        599,
+        "audit event (Microsoft-Windows-DNSServer/Audit: zone, record, cache or setting change), no query",
+    ),
 )
 OTHER = "other DNS Server event"
 
@@ -75,9 +79,7 @@ def _reasons_sql(col: str) -> str:
     """SQL CASE: the skip reason of the integer event id ``col`` (not 256)."""
     from sekisho.sql import literal
 
-    whens = " ".join(
-        f"WHEN {col} BETWEEN {lo} AND {hi} THEN {literal(reason)}" for lo, hi, reason in EVENTS
-    )
+    whens = " ".join(f"WHEN {col} BETWEEN {lo} AND {hi} THEN {literal(reason)}" for lo, hi, reason in EVENTS)
     return f"CASE {whens} ELSE {literal(OTHER)} END"
 
 
@@ -115,6 +117,7 @@ class _Fields(JsonLinesFormat):
         "SourceName": (PROVIDER, None),
         "ProviderName": (PROVIDER, None),
         "winlog/provider_guid": (GUID, GUID.lower(), None),
+        "ProviderGuid": (GUID, GUID.lower(), None),
     }
 
 
@@ -192,7 +195,11 @@ class DnsServerAnalyticXml(LineRegexFormat):
     groups = ("ts", "client", "name")
     record_start = _XML_EVENT + r"256</EventID>"
     skips = tuple(
-        (reason, _XML_EVENT + (f"{lo}</EventID>" if lo == hi else f"(?:{'|'.join(map(str, range(lo, hi + 1)))})</EventID>"))
+        (
+            reason,
+            _XML_EVENT
+            + (f"{lo}</EventID>" if lo == hi else f"(?:{'|'.join(map(str, range(lo, hi + 1)))})</EventID>"),
+        )
         for lo, hi, reason in EVENTS
     ) + ((OTHER, _XML_EVENT), ("other record type", r"^\s*<Event[ >]"))
     timestamp = Timestamp("iso")
