@@ -99,10 +99,12 @@ def test_bundled_known_tier_is_large_valid_and_carries_provenance_on_every_row()
     for ks in known.services.values():
         again = KnownService.model_validate(ks.model_dump())  # the constructed rows are valid
         # MIT (v2fly), MPL-2.0 (PSL), CC-BY-SA-4.0 (AdGuard companiesdb), Apache-2.0 (sekisho's own
-        # restricted-suffix table)
+        # restricted-suffix table), CC0-1.0 (the mirror of the operators' published IP ranges:
+        # those entries hold address ranges, no names — sekisho.catalog.ipranges)
         assert again.provenance.commit
-        assert again.provenance.licence in ("MIT", "MPL-2.0", "CC-BY-SA-4.0", "Apache-2.0")
-        assert again.provenance.file and (again.domains or again.hostnames or again.includes)
+        assert again.provenance.licence in ("MIT", "MPL-2.0", "CC-BY-SA-4.0", "Apache-2.0", "CC0-1.0")
+        ranges_only = again.id.startswith("iprange:")
+        assert again.provenance.file and (again.domains or again.hostnames or again.includes or ranges_only)
 
 
 def test_researched_names_win_over_known_and_full_entries_match_only_themselves() -> None:
