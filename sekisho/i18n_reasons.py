@@ -1,0 +1,201 @@
+"""Reasons, notes and status lines in the reader's language, at render time.
+
+The scan stores (and prints in JSON) its reasons in English — ``blank line``, ``in the future``,
+``does not match the zeek-dns line pattern`` — because tests and users' scripts read them. A
+terminal, a report or a page in Japanese shows them through this table: each entry is a regular
+expression over the English string and the message key (``reason.*`` in the message catalogs) it
+becomes, its named groups the key's parameters. A group named ``reason``, ``note`` or ``detail``
+is itself translated (``not read: cannot decompress (gzip): …``). A string no entry knows stays in
+English — never blank.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from sekisho.i18n import Lang, messages, text
+
+_FMT = r"(?P<fmt>[\w.-]+)"
+_N = r"(?P<n>[\d,]+)"
+_PATH = r"(?P<path>.+?)"
+
+# (pattern over the English string, message key). First match wins: specific before general.
+TABLE: tuple[tuple[str, str], ...] = (
+    # skipped lines, every format
+    (r"blank line", "reason.blank_line"),
+    (r"header line", "reason.header_line"),
+    (r"directive", "reason.directive"),
+    (r"line of another program", "reason.other_program"),
+    (r"not a query record", "reason.not_query_record"),
+    (r"(?P<program>[\w.-]+) message, not a query", "reason.program_message"),
+    (r"other record type", "reason.other_record_type"),
+    (r"record without a name", "reason.record_without_name"),
+    (r"record without a destination", "reason.record_without_destination"),
+    (r"record without a host", "reason.record_without_host"),
+    (r"row without a name", "reason.row_without_name"),
+    (r"query without a domain", "reason.query_without_domain"),
+    # skipped lines, per format
+    (r"reply, not a query", "reason.reply_not_query"),
+    (r"unbound message, not a query", "reason.unbound_message"),
+    (r"dnsmasq reply/forward/cache line, not a query", "reason.dnsmasq_reply"),
+    (r"dnsmasq service message", "reason.dnsmasq_service"),
+    (r"BIND query error \(the query itself is logged apart\)", "reason.bind_query_error"),
+    (r"BIND zone transfer", "reason.bind_zone_transfer"),
+    (r"BIND RPZ rewrite", "reason.bind_rpz"),
+    (r"BIND dynamic update / notify", "reason.bind_update"),
+    (r"BIND zone load or maintenance", "reason.bind_zone_load"),
+    (r"BIND resolver message", "reason.bind_resolver"),
+    (r"BIND message of another category", "reason.bind_other_category"),
+    (r"BIND server message \(start-up, shutdown, configuration\)", "reason.bind_server"),
+    (r"other ASA/FTD message", "reason.asa_other"),
+    (r"system event, no destination", "reason.fortigate_event"),
+    (r"filter exception \(@@\), not a blocked domain", "reason.list_exception"),
+    (r"cosmetic filter rule, not a domain", "reason.list_cosmetic"),
+    (r"regular-expression filter rule", "reason.list_regex"),
+    (r"URL filter rule, not a whole domain", "reason.list_url"),
+    (r"other DNS Server event", "reason.dns_server_other"),
+    (r"response sent \((?P<id>[^)]*)\), not a query", "reason.dns_server_response"),
+    (r"response failure \((?P<id>[^)]*)\), not a query", "reason.dns_server_failure"),
+    (r"the server's own recursive query \((?P<id>[^)]*)\)", "reason.dns_server_recursion"),
+    (r"upstream response to the server's recursion \((?P<id>[^)]*)\)", "reason.dns_server_upstream"),
+    (r"recursion timeout \((?P<id>[^)]*)\)", "reason.dns_server_timeout"),
+    (r"event without a user identity \(a service event\)", "reason.service_event"),
+    # malformed lines
+    (r"does not match the " + _FMT + r" line pattern", "reason.no_pattern"),
+    (r"does not match the windows-dns packet line", "reason.no_windows_dns_line"),
+    (r"starts like a " + _FMT + r" record but does not match its pattern", "reason.starts_like"),
+    (r"not a JSON object", "reason.not_json"),
+    (r"no #Fields: directive before this record \(a W3C extended log names its fields first\)",
+     "reason.w3c_no_fields"),  # fmt: skip
+    (r"control character in the name", "reason.control"),
+    (r"not a DNS name", "reason.not_dns"),
+    (r"not a client address", "reason.not_client"),
+    (r"unreadable timestamp", "reason.unreadable_ts"),
+    (r"timestamp out of range", "reason.ts_range"),
+    (r"in the future", "reason.future"),
+    (r"line longer than the reader's buffer \(over (?P<n>[\d,]+) bytes\)", "reason.overlong"),
+    (r"too many columns: (?P<detail>.*)", "reason.too_many_columns"),
+    (r"missing columns: (?P<detail>.*)", "reason.missing_columns"),
+    (r"invalid unicode: (?P<detail>.*)", "reason.invalid_unicode"),
+    (r"invalid encoding: (?P<detail>.*)", "reason.invalid_unicode"),
+    (r"unquoted value: (?P<detail>.*)", "reason.unquoted"),
+    (r"line size over maximum: (?P<detail>.*)", "reason.overlong_reader"),
+    (r"cast error: (?P<detail>.*)", "reason.cast_error"),
+    # notes of a file's entry
+    (r"detected as " + _FMT + r" from its first lines, but " + _N + r" of (?P<lines>[\d,]+) lines "
+     r"\((?P<share>[\d.]+%)\) could not be read as (?P=fmt)", "reason.partial_detection"),  # fmt: skip
+    (r"incomplete last line \((?P<n>\d+) bytes\) left for the next scan", "reason.incomplete_last"),
+    (r"already scanned \(same content as " + _PATH + r"\): nothing new", "reason.already_scanned"),
+    (r"continues " + _PATH + r" from line (?P<n>\d+)", "reason.continues_from_line"),
+    (r"continues " + _PATH + r" after query id (?P<n>\d+)", "reason.continues_after_id"),
+    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); given with "
+     r"--year (?P<year>\d+)\)", "reason.year_given"),  # fmt: skip
+    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
+     r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+), rolled back across the "
+     r"year boundary in the file; override with --year\)", "reason.year_inferred_rolled"),  # fmt: skip
+    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
+     r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+); override with --year\)",
+     "reason.year_inferred"),  # fmt: skip
+    (r"not read: (?P<detail>.*)", "reason.not_read"),
+    # errors (InputError, ReadError) as the CLI prints them
+    (r"cannot decompress \((?P<compression>[\w-]+)\): (?P<detail>.*)", "reason.cannot_decompress"),
+    (r"cannot read as " + _FMT + r": (?P<detail>.*)", "reason.cannot_read_as"),
+    (r"--format " + _FMT + r" matches no line of this file \(" + _N + r" malformed of (?P<lines>[\d,]+)\); "
+     r"leave --format out to detect the format, or choose another", "reason.forced_no_match"),  # fmt: skip
+    (r"Compressed file ended before the end-of-stream marker was reached", "reason.gzip_truncated"),
+    (r"Not a gzipped file \((?P<magic>.*)\)", "reason.not_gzip"),
+    (r"no such file or directory", "reason.no_such_file"),
+    (r"(?P<path>.+): no such file or directory", "reason.path_no_such_file"),
+    (r"unknown format '(?P<fmt>[^']*)'(?P<hint>.*); known: (?P<known>.*)", "reason.unknown_format"),
+    (r" — did you mean (?P<choices>.*)\?", "reason.did_you_mean"),
+    # `sekisho watch` status lines
+    (r"following (?P<n>\d+) file\(s\) from the stored offsets; first batch committed \((?P<lines>\d+) "
+     r"line\(s\)\)(?P<note> [\d.]+ s after start)?", "reason.watch_following_first"),  # fmt: skip
+    (r"following (?P<n>\d+) file\(s\) from the stored offsets; nothing new to read"
+     r"(?P<note> [\d.]+ s after start)?", "reason.watch_following_nothing"),  # fmt: skip
+    (r"batch: (?P<lines>\d+) line\(s\) from (?P<files>\d+) file\(s\), (?P<alerts>\d+) alert\(s\)",
+     "reason.watch_batch"),  # fmt: skip
+    (r"batch failed \((?P<kind>\w+): (?P<detail>.*)\); retrying in (?P<wait>\d+)s", "reason.watch_batch_failed"),
+    (r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away or "
+     r"deleted before the watcher reached them\)", "reason.watch_lost_bytes"),  # fmt: skip
+    (r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away while "
+     r"no watcher ran\)", "reason.watch_lost_bytes_stopped"),  # fmt: skip
+    (r"lost: " + _PATH + r": compressed copy \((?P<size>\d+) bytes\) deleted before it was read to the end",
+     "reason.watch_lost_compressed"),  # fmt: skip
+    (r"lost: " + _PATH + r": rotated away while no watcher ran, before it was read to the end",
+     "reason.watch_lost_rotated"),  # fmt: skip
+    (r"lost\?: " + _PATH + r" as read up to byte (?P<n>\d+) is on disk no more \(rotated away while no "
+     r"watcher ran\): lines written to it after that were not read", "reason.watch_lost_maybe"),  # fmt: skip
+    (r"malformed: " + _PATH + r": (?P<n>\d+) line\(s\) could not be read as " + _FMT, "reason.watch_malformed"),
+    (r"  (?P<where>.+?:\d+): (?P<reason>.*)", "reason.watch_sample"),
+    (r" (?P<secs>[\d.]+) s after start", "reason.watch_after_start"),
+    (r"(?P<signal>SIG\w+): stopping after this batch", "reason.watch_stopping"),
+    (r"starting: (?P<paths>.*) into (?P<db>.*); catalog (?P<version>\S+); sinks: (?P<sinks>.*)",
+     "reason.watch_starting"),  # fmt: skip
+    (r"catalog (?P<old>\S+) → (?P<new>\S+): checking the services in use", "reason.watch_catalog"),
+    (r"(?P<n>\d+) catalog-change alert\(s\)", "reason.watch_catalog_alerts"),
+    (r"catalog not reloaded: (?P<detail>.*)", "reason.watch_catalog_not_reloaded"),
+    (r"retention: (?P<detail>.*)", "reason.watch_retention"),
+    (r"sink: (?P<detail>.*)", "reason.watch_sink"),
+    (r"sign-ins: following (?P<n>\d+) file\(s\); (?P<alerts>\d+) new alert\(s\)", "reason.watch_signins"),
+    (r"sign-ins: read (?P<n>\d+) changed file\(s\); (?P<alerts>\d+) new alert\(s\), (?P<sent>\d+) delivered",
+     "reason.watch_signins_read"),  # fmt: skip
+    (r"sign-ins: error: (?P<detail>.*)", "reason.watch_signins_error"),
+    (r"(?P<where>[^\s:]+?(?::\d+)?): (?P<note>.*)", "reason.where"),  # a path, then what of it
+)
+_TRANSLATED = {"reason", "note", "detail"}
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p, re.DOTALL), k) for p, k in TABLE)
+
+
+def _one(s: str, lang: Lang) -> str | None:
+    for pattern, key in _compiled():
+        m = pattern.fullmatch(s)
+        if m is None:
+            continue
+        params = {
+            k: (translate(v, lang) if k in _TRANSLATED else v) for k, v in m.groupdict(default="").items()
+        }
+        if key == "reason.unknown_format" and params.get("hint"):
+            params["hint"] = translate(params["hint"], lang)
+        return text(key, lang, **params)
+    return None
+
+
+@lru_cache(maxsize=2048)
+def translate(s: str, lang: Lang = "en") -> str:
+    """``s`` (a reason, a file's note, an error or a watch line, in English) in ``lang``; in
+    English when ``lang`` is ``en`` or no entry knows it. Notes joined with ``; `` are translated
+    part by part (the longest known run of parts first)."""
+    if lang == "en" or not s:
+        return s
+    whole = _one(s, lang)
+    if whole is not None:
+        return whole
+    parts = s.split("; ")
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):  # the longest run of parts an entry knows
+            got = _one("; ".join(parts[i:j]), lang) if j - i < len(parts) else None
+            if got is not None:
+                out.append(got)
+                i = j
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return text("reason.joiner", lang).join(out) if len(out) > 1 else out[0]
+
+
+def reasons_known(lang: Lang = "ja") -> list[str]:
+    """The table's keys missing from ``lang``'s messages (a test's check: none)."""
+    have = messages(lang)
+    return [k for _, k in TABLE if k not in have]
+
+
+__all__ = ["TABLE", "reasons_known", "translate"]
