@@ -150,20 +150,21 @@ def test_audit_channel_carries_no_queries(tmp_path: Path) -> None:
 
 
 def nxlog_query(event_time: object, **change: object) -> str:
-    """An NXLog event 256 built field by field: the common fields of the documented NXLog example
-    (NXLOG_AUDIT) with the Analytical channel, and the 256 template's data with the values of
-    Elastic's real event 256."""
+    """An NXLog event 256 built field by field: NXLog im_etw's field names (those Microsoft
+    Sentinel's NXLog DNS parser reads: ``EventTime``, ``EventID``, ``SourceName``, ``ProviderGuid``,
+    ``ChannelID``, ``Hostname``, then the event's own data), the common values of the documented
+    NXLog example (NXLOG_AUDIT), and the 256 template's data with the values of Elastic's real
+    event 256. ``Channel=…`` gives im_msvistalog's shape (an exported log read by NXLog)."""
     base = json.loads(NXLOG_AUDIT)
     common = {k: base[k] for k in ("Hostname", "EventType", "SeverityValue", "Severity", "SourceName",
                                    "ProviderGuid", "Version", "OpcodeValue", "ExecutionProcessID",
-                                   "ExecutionThreadID", "Domain", "AccountName", "UserID", "AccountType",
-                                   "SourceModuleType")}  # fmt: skip
+                                   "ExecutionThreadID", "Domain", "AccountName", "UserID", "AccountType")}  # fmt: skip
     etw = events(ETW_EVENTS)[2]["winlog"]
     assert isinstance(etw, dict)
     data = {k: etw["event_data"][k] for k in QUERY_TEMPLATE}
-    doc = {"EventTime": event_time, **common, "EventID": 256, "TaskValue": 1,
-           "Channel": "Microsoft-Windows-DNSServer/Analytical", "Category": "LOOK_UP", **data,
-           "EventReceivedTime": 1640073312001, "SourceModuleName": "dnsanalytical"}  # fmt: skip
+    doc = {"EventTime": event_time, **common, "EventID": 256, "TaskValue": 1, "ChannelID": 16,
+           "Category": "LOOK_UP", **data, "EventReceivedTime": 1640073312001,
+           "SourceModuleName": "dns_analytical", "SourceModuleType": "im_etw"}  # fmt: skip
     doc.update(change)
     return json.dumps({k: v for k, v in doc.items() if v is not None})
 
@@ -174,7 +175,14 @@ def test_nxlog_flat_and_its_times(tmp_path: Path) -> None:
     lines = [
         nxlog_query(1640073312000),
         nxlog_query("2021-12-21T08:55:12.250000+01:00", Source="10.0.0.8"),
-        nxlog_query("2021-12-21 08:55:12", Source="10.0.0.9", QNAME="WWW.Example.ORG."),
+        nxlog_query(
+            "2021-12-21 08:55:12",
+            Source="10.0.0.9",
+            QNAME="WWW.Example.ORG.",
+            Channel="Microsoft-Windows-DNSServer/Analytical",
+            ChannelID=None,
+            SourceModuleType="im_msvistalog",
+        ),
         nxlog_query(1640073312000, QNAME=None),  # a 256 without its name
         nxlog_query("yesterday"),  # a time nobody can read
         NXLOG_AUDIT,
@@ -184,7 +192,7 @@ def test_nxlog_flat_and_its_times(tmp_path: Path) -> None:
     log = write(tmp_path / "nxlog.json", lines)
     from sekisho.ingest.formats.sysmon import SysmonDnsJson
 
-    assert SysmonDnsJson().sniff(lines[:4])  # Sysmon's takes any export of Windows events …
+    assert SysmonDnsJson().sniff([lines[2], NXLOG_AUDIT])  # Sysmon's takes any export of Windows events …
     assert detect(open_source(log)).name == "windows-dns-analytic-json"  # … so the DNS Server's goes first
     account, got, _ = scan(log, tmp_path / "db.duckdb")
     assert got == {
