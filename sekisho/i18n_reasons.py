@@ -66,8 +66,10 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"does not match the windows-dns packet line", "reason.no_windows_dns_line"),
     (r"starts like a " + _FMT + r" record but does not match its pattern", "reason.starts_like"),
     (r"not a JSON object", "reason.not_json"),
-    (r"no #Fields: directive before this record \(a W3C extended log names its fields first\)",
-     "reason.w3c_no_fields"),  # fmt: skip
+    (
+        r"no #Fields: directive before this record \(a W3C extended log names its fields first\)",
+        "reason.w3c_no_fields",
+    ),
     (r"control character in the name", "reason.control"),
     (r"not a DNS name", "reason.not_dns"),
     (r"not a client address", "reason.not_client"),
@@ -83,26 +85,44 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"line size over maximum: (?P<detail>.*)", "reason.overlong_reader"),
     (r"cast error: (?P<detail>.*)", "reason.cast_error"),
     # notes of a file's entry
-    (r"detected as " + _FMT + r" from its first lines, but " + _N + r" of (?P<lines>[\d,]+) lines "
-     r"\((?P<share>[\d.]+%)\) could not be read as (?P=fmt)", "reason.partial_detection"),  # fmt: skip
+    (
+        r"detected as " + _FMT + r" from its first lines, but " + _N + r" of (?P<lines>[\d,]+) lines "
+        r"\((?P<share>[\d.]+%)\) could not be read as (?P=fmt)",
+        "reason.partial_detection",
+    ),
     (r"incomplete last line \((?P<n>\d+) bytes\) left for the next scan", "reason.incomplete_last"),
     (r"already scanned \(same content as " + _PATH + r"\): nothing new", "reason.already_scanned"),
     (r"continues " + _PATH + r" from line (?P<n>\d+)", "reason.continues_from_line"),
     (r"continues " + _PATH + r" after query id (?P<n>\d+)", "reason.continues_after_id"),
-    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); given with "
-     r"--year (?P<year>\d+)\)", "reason.year_given"),  # fmt: skip
-    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
-     r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+), rolled back across the "
-     r"year boundary in the file; override with --year\)", "reason.year_inferred_rolled"),  # fmt: skip
-    (r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
-     r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+); override with --year\)",
-     "reason.year_inferred"),  # fmt: skip
+    (
+        r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); given with "
+        r"--year (?P<year>\d+)\)",
+        "reason.year_given",
+    ),
+    (
+        r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
+        r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+), rolled back across the "
+        r"year boundary in the file; override with --year\)",
+        "reason.year_inferred_rolled",
+    ),
+    (
+        r"year-less stamps dated (?P<years>[\d–]+) \((?P<first>[\d-]+) to (?P<last>[\d-]+); inferred: the "
+        r"latest not after the file's modification time (?P<mtime>[\d-]+ [\d:]+); override with --year\)",
+        "reason.year_inferred",
+    ),
     (r"not read: (?P<detail>.*)", "reason.not_read"),
     # errors (InputError, ReadError) as the CLI prints them
     (r"cannot decompress \((?P<compression>[\w-]+)\): (?P<detail>.*)", "reason.cannot_decompress"),
     (r"cannot read as " + _FMT + r": (?P<detail>.*)", "reason.cannot_read_as"),
-    (r"--format " + _FMT + r" matches no line of this file \(" + _N + r" malformed of (?P<lines>[\d,]+)\); "
-     r"leave --format out to detect the format, or choose another", "reason.forced_no_match"),  # fmt: skip
+    (
+        r"--format "
+        + _FMT
+        + r" matches no line of this file \("
+        + _N
+        + r" malformed of (?P<lines>[\d,]+)\); "
+        r"leave --format out to detect the format, or choose another",
+        "reason.forced_no_match",
+    ),
     (r"Compressed file ended before the end-of-stream marker was reached", "reason.gzip_truncated"),
     (r"Not a gzipped file \((?P<magic>.*)\)", "reason.not_gzip"),
     (r"no such file or directory", "reason.no_such_file"),
@@ -110,37 +130,70 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"unknown format '(?P<fmt>[^']*)'(?P<hint>.*); known: (?P<known>.*)", "reason.unknown_format"),
     (r" — did you mean (?P<choices>.*)\?", "reason.did_you_mean"),
     # `sekisho watch` status lines
-    (r"following (?P<n>\d+) file\(s\) from the stored offsets; first batch committed \((?P<lines>\d+) "
-     r"line\(s\)\)(?P<note> [\d.]+ s after start)?", "reason.watch_following_first"),  # fmt: skip
-    (r"following (?P<n>\d+) file\(s\) from the stored offsets; nothing new to read"
-     r"(?P<note> [\d.]+ s after start)?", "reason.watch_following_nothing"),  # fmt: skip
-    (r"batch: (?P<lines>\d+) line\(s\) from (?P<files>\d+) file\(s\), (?P<alerts>\d+) alert\(s\)",
-     "reason.watch_batch"),  # fmt: skip
-    (r"batch failed \((?P<kind>\w+): (?P<detail>.*)\); retrying in (?P<wait>\d+)s", "reason.watch_batch_failed"),
-    (r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away or "
-     r"deleted before the watcher reached them\)", "reason.watch_lost_bytes"),  # fmt: skip
-    (r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away while "
-     r"no watcher ran\)", "reason.watch_lost_bytes_stopped"),  # fmt: skip
-    (r"lost: " + _PATH + r": compressed copy \((?P<size>\d+) bytes\) deleted before it was read to the end",
-     "reason.watch_lost_compressed"),  # fmt: skip
-    (r"lost: " + _PATH + r": rotated away while no watcher ran, before it was read to the end",
-     "reason.watch_lost_rotated"),  # fmt: skip
-    (r"lost\?: " + _PATH + r" as read up to byte (?P<n>\d+) is on disk no more \(rotated away while no "
-     r"watcher ran\): lines written to it after that were not read", "reason.watch_lost_maybe"),  # fmt: skip
-    (r"malformed: " + _PATH + r": (?P<n>\d+) line\(s\) could not be read as " + _FMT, "reason.watch_malformed"),
+    (
+        r"following (?P<n>\d+) file\(s\) from the stored offsets; first batch committed \((?P<lines>\d+) "
+        r"line\(s\)\)(?P<note> [\d.]+ s after start)?",
+        "reason.watch_following_first",
+    ),
+    (
+        r"following (?P<n>\d+) file\(s\) from the stored offsets; nothing new to read"
+        r"(?P<note> [\d.]+ s after start)?",
+        "reason.watch_following_nothing",
+    ),
+    (
+        r"batch: (?P<lines>\d+) line\(s\) from (?P<files>\d+) file\(s\), (?P<alerts>\d+) alert\(s\)",
+        "reason.watch_batch",
+    ),
+    (
+        r"batch failed \((?P<kind>\w+): (?P<detail>.*)\); retrying in (?P<wait>\d+)s",
+        "reason.watch_batch_failed",
+    ),
+    (
+        r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away or "
+        r"deleted before the watcher reached them\)",
+        "reason.watch_lost_bytes",
+    ),
+    (
+        r"lost: " + _PATH + r": (?P<n>\d+) of its (?P<size>\d+) bytes were never read \(rotated away while "
+        r"no watcher ran\)",
+        "reason.watch_lost_bytes_stopped",
+    ),
+    (
+        r"lost: "
+        + _PATH
+        + r": compressed copy \((?P<size>\d+) bytes\) deleted before it was read to the end",
+        "reason.watch_lost_compressed",
+    ),
+    (
+        r"lost: " + _PATH + r": rotated away while no watcher ran, before it was read to the end",
+        "reason.watch_lost_rotated",
+    ),
+    (
+        r"lost\?: " + _PATH + r" as read up to byte (?P<n>\d+) is on disk no more \(rotated away while no "
+        r"watcher ran\): lines written to it after that were not read",
+        "reason.watch_lost_maybe",
+    ),
+    (
+        r"malformed: " + _PATH + r": (?P<n>\d+) line\(s\) could not be read as " + _FMT,
+        "reason.watch_malformed",
+    ),
     (r"  (?P<where>.+?:\d+): (?P<reason>.*)", "reason.watch_sample"),
     (r" (?P<secs>[\d.]+) s after start", "reason.watch_after_start"),
     (r"(?P<signal>SIG\w+): stopping after this batch", "reason.watch_stopping"),
-    (r"starting: (?P<paths>.*) into (?P<db>.*); catalog (?P<version>\S+); sinks: (?P<sinks>.*)",
-     "reason.watch_starting"),  # fmt: skip
+    (
+        r"starting: (?P<paths>.*) into (?P<db>.*); catalog (?P<version>\S+); sinks: (?P<sinks>.*)",
+        "reason.watch_starting",
+    ),
     (r"catalog (?P<old>\S+) → (?P<new>\S+): checking the services in use", "reason.watch_catalog"),
     (r"(?P<n>\d+) catalog-change alert\(s\)", "reason.watch_catalog_alerts"),
     (r"catalog not reloaded: (?P<detail>.*)", "reason.watch_catalog_not_reloaded"),
     (r"retention: (?P<detail>.*)", "reason.watch_retention"),
     (r"sink: (?P<detail>.*)", "reason.watch_sink"),
     (r"sign-ins: following (?P<n>\d+) file\(s\); (?P<alerts>\d+) new alert\(s\)", "reason.watch_signins"),
-    (r"sign-ins: read (?P<n>\d+) changed file\(s\); (?P<alerts>\d+) new alert\(s\), (?P<sent>\d+) delivered",
-     "reason.watch_signins_read"),  # fmt: skip
+    (
+        r"sign-ins: read (?P<n>\d+) changed file\(s\); (?P<alerts>\d+) new alert\(s\), (?P<sent>\d+) delivered",
+        "reason.watch_signins_read",
+    ),
     (r"sign-ins: error: (?P<detail>.*)", "reason.watch_signins_error"),
     (r"(?P<where>[^\s:]+?(?::\d+)?): (?P<note>.*)", "reason.where"),  # a path, then what of it
 )

@@ -173,9 +173,16 @@ def scan(
     # A file that could not be read (truncated, corrupt, not a log) was reported in its entry and
     # the others were scanned; the exit status still says that not everything was read.
     unread = [f for f in result["files"] if str(f.get("note") or "").startswith("not read")]
+    from sekisho.i18n import text
+    from sekisho.i18n_reasons import translate
+
     for f in unread:
         err_console.print(
-            f"error: {escape_controls(f['path'])}: {escape_controls(f['note'])}",
+            text(
+                "cli.lang.error",
+                lg,
+                message=f"{escape_controls(f['path'])}: {escape_controls(translate(f['note'], lg))}",
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -250,6 +257,7 @@ def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -
     from rich.text import Text
 
     from sekisho.i18n import local_time, number, text
+    from sekisho.i18n_reasons import translate
     from sekisho.report.console import literal
 
     n = number
@@ -331,22 +339,30 @@ def _print_findings(result: dict, lang: Lang = "en", zone: str = "Asia/Tokyo") -
             n(a["parsed"]),
             n(a["skipped"]),
             mal,
-            a.get("note") or "",
+            translate(a.get("note") or "", lang),
         )
     console.print(f)
     for line in (result.get("scan") or {}).get("retention", {}).get("lines", []):
-        err_console.print(f"retention: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            translate(f"retention: {line}", lang),
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for a in result["files"]:
         for s in a["malformed_samples"]:
             console.print(
                 f"  [red]{escape(escape_controls(a['path']))}:{s['line']}[/]: "
-                f"{escape(escape_controls(str(s['reason'])))}",
+                f"{escape(escape_controls(translate(str(s['reason']), lang)))}",
                 markup=True,
                 highlight=False,
             )
         reasons = {r: n for r, n in (a.get("skipped_reasons") or {}).items() if r != "blank line"}
         if reasons:  # what the skipped lines were: nothing is dropped without a word
-            said = ", ".join(f"{r} ({k})" for r, k in reasons.items())
+            said = text("cli.lang.list_sep", lang).join(
+                text("cli.lang.counted", lang, what=translate(r, lang), n=n(k)) for r, k in reasons.items()
+            )
             console.print(
                 "  " + text("cli.scan.skipped", lang, path=escape_controls(a["path"]), said=said),
                 style="dim",
@@ -399,9 +415,15 @@ def scope(
     console.print(t)
 
 
-def formats() -> None:
+def formats(lang: str = LangOpt) -> None:
     """The log formats sekisho reads, and what each is."""
+    from rich.markup import escape
+
+    from sekisho.i18n import messages, text
     from sekisho.ingest import FORMATS
 
+    lg = cast("Lang", check_lang(lang))
     for name, cls in FORMATS.items():
-        console.print(f"[bold]{name:16}[/] {cls.title}", markup=True, highlight=False)
+        key = f"cli.formats.title.{name}"
+        title = text(key, lg) if lg == "ja" and key in messages("ja") else cls.title
+        console.print(f"[bold]{name:16}[/] {escape(title)}", markup=True, highlight=False)
