@@ -35,7 +35,9 @@ C1, C2 = "127.0.0.1", "127.0.0.2"
 LOGFORMATS = {
     "local": '%tl %>a "%rm %ru HTTP/%rv" %>Hs %<st "%{User-Agent}>h" %Ss:%Sh %>st',
     "hosthdr": "%ts.%03tu %6tr %-15>a %{Host}>h %rm %>Hs %<st %>rd %tg %-12Ss|",
-    "encoded": '%tS %#ru %"{User-Agent}>h %[un %/mt {%{%Y-%m-%dT%H:%M:%S%z}tl} %>a',
+    "encoded": '%tS %#ru "%"{User-Agent}>h" %[un %/mt {%{%Y-%m-%dT%H:%M:%S%z}tl} %>a',
+    # a value that may hold spaces, not in quotes: its lines with spaces there are malformed
+    "bare": '%ts.%03tu %>a %ru %"{User-Agent}>h %>Hs',
 }
 LOGS = ["local", "hosthdr", "encoded", "native"]  # native.log: Squid's own `squid` format
 # (client, name) → requests, written out from what the test sends below (not computed by sekisho)
@@ -58,6 +60,7 @@ def _conf(work: Path, port: int) -> Path:
         f"access_log stdio:{work}/hosthdr.log hosthdr\n"
         f"access_log stdio:{work}/encoded.log logformat=encoded\n"
         f"access_log stdio:{work}/native.log squid\n"
+        f"access_log stdio:{work}/bare.log bare\n"
     )
     conf.write_text(
         f"http_port 127.0.0.1:{port}\npid_filename none\ncache_log {work}/cache.log\n"
@@ -131,7 +134,7 @@ def squid_logs() -> Iterator[tuple[Path, dt.datetime, dt.datetime]]:
                 proc.wait()
             out.close()
         keep = Path(tempfile.mkdtemp(prefix="sekisho-squid-lf-logs-"))
-        for name in LOGS:
+        for name in [*LOGS, "bare"]:
             shutil.copy(work / f"{name}.log", keep / f"{name}.log")
         shutil.copy(conf, keep / "squid.conf")
     try:
@@ -218,6 +221,20 @@ def test_a_line_of_another_layout_is_malformed_with_its_number(
     assert [(s["line"], s["reason"].split(":")[0]) for s in account["malformed_samples"]] == [
         (n, "does not match the squid-logformat line pattern")
     ]
+
+
+@pytest.mark.program
+def test_a_value_holding_its_separator_makes_the_line_malformed_not_misread(
+    squid_logs: tuple[Path, dt.datetime, dt.datetime], tmp_path: Path
+) -> None:
+    logs, _, _ = squid_logs
+    path = logs / "bare.log"
+    account = _scan_cli([str(path), "--squid-conf", str(logs / "squid.conf")], tmp_path / "db.duckdb")
+    ua_line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if "Mozilla" in ln)
+    assert account["malformed"] == 1
+    assert [s["line"] for s in account["malformed_samples"]] == [ua_line]
+    # the other requests are read; the one with the user agent is missing, not misread
+    assert {k: v[0] for k, v in _observed(tmp_path / "db.duckdb").items()} == SENT | {(C1, "a.example"): 1}
 
 
 SPECS_SQUID_ACCEPTS = [

@@ -26,6 +26,10 @@ sekisho stores are read; every other code is matched as a value of its encoding 
 - status ``%>Hs`` (else ``%<Hs``, ``%Ss``); bytes ``%<st`` (to the client), ``%>st`` (from it);
   ``%st`` (both) counts as received when there is no ``%<st``.
 
+Each value is matched up to the text that follows it, and may hold that text only where its
+encoding escapes it: a value that can hold spaces belongs in quotes (``"%{User-Agent}>h"``) or
+brackets, and a line whose value holds its separator is malformed, never misread. Two codes
+with nothing between them (``%un%ru``) are refused: no reader could tell where one ends.
 Lines of the layout whose destination fields name no host (``error:invalid-request``, ``-``) are
 skipped; lines of another layout are malformed. No character of the user's line reaches SQL text
 but letters and digits: the literal text is written into the pattern as ``\\xHH`` escapes, and a
@@ -213,16 +217,28 @@ def _x(text: str) -> str:
     )
 
 
-# a value of each encoding, never empty (Squid writes "-" for none), matched lazily: the line is
-# anchored at both ends, so a value may hold the separator after it only where its encoding allows
-_VALUE = {
-    "quotes": r'(?:[^"\\]|\\.)+?',
-    "mimeblob": r"[^\[\]]+?",
-    "url": r"\S+?",
-    "shell": r'(?:"(?:[^"\\]|\\.)*"|[^\s"]+)',
-    "raw": r".+?",
-    "none": r"\x20*[^\x20].*?",  # a width pads with spaces; the value itself starts after them
-}
+def _value(encoding: Encoding, stop: str | None) -> str:
+    """A value of ``encoding`` (Squid writes ``-`` for none, never nothing) up to ``stop``, the
+    character the line's text puts after it (None: the line's end).
+
+    Each value is matched without ambiguity: it may not hold ``stop`` unless its encoding
+    escapes it (a quoted value holds spaces before its closing quote, a ``[…]`` one before its
+    ``]``). So a line is read in one pass — by RE2 in DuckDB and by Python's backtracking engine
+    when the syslog envelope is chosen — and a value holding its separator makes the line
+    malformed, never misread."""
+    if encoding == "quotes":
+        bar = _x(stop) if stop and stop != '"' else ""
+        return f'[^"\\\\{bar}]*(?:\\\\.[^"\\\\{bar}]*)*'
+    if encoding == "shell":
+        return r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|[^\s"]+)'
+    if encoding == "mimeblob":
+        bar = _x(stop) if stop and stop not in "[]" else ""
+        return f"[^\\[\\]{bar}]+"
+    if stop is None:
+        return r".+"
+    return f"[^{_x(stop)}]+"
+
+
 # codes whose values never hold a space: numbers, addresses, ports, methods, status words
 _WORD_CODES = frozenset(
     [
@@ -291,7 +307,13 @@ _WORD_CODES = frozenset(
         "SRCEUI64",
     ]
 )
-_WORD = r'[^\s"]+'
+
+
+def _word(stop: str | None) -> str:
+    """A value of a code that never holds a space, up to ``stop`` (see :func:`_value`)."""
+    return f'[^\\s"{_x(stop) if stop else ""}]+'
+
+
 _ADDRESS = r'([^\s"\[\]]+)'
 _NUMBER = r"(-|\d+)"
 # an IPv6 literal is kept without its brackets, which Squid's pass-through URL encoding (%>ru,
@@ -396,6 +418,13 @@ def compile_logformat(spec: str) -> Layout:
             continue
         pad = r"\x20*" if t.width_min else ""
         code = t.code
+        later = tokens[k + 2 :] if code == "ts" and _with_fraction(tokens[k : k + 2]) else tokens[k:]
+        if later and later[0].code:
+            raise ConfigError(
+                f"logformat: {t.source!r} and {later[0].source!r} are written with nothing between them; "
+                "sekisho cannot tell where one value ends (put a space or other text between)"
+            )
+        stop = later[0].text[:1] if later else None
         header = (t.arg or "").split(":")[0].strip().lower()
         if code in (">h", ">ha") and header == "host":
             code = "host"
@@ -430,7 +459,7 @@ def compile_logformat(spec: str) -> Layout:
                 host, n_groups = _HOST, 2
             # a value naming no host (``-``, ``error:invalid-request``, ``/path``) leaves the
             # groups empty: a lone "-" is tried first, so that it is never taken for a host
-            parts.append(pad + f"(?:-|{host}|{_VALUE[t.encoding]})" + pad)
+            parts.append(pad + f"(?:-|{host}|{_value(t.encoding, stop)})" + pad)
             for _ in range(n_groups):
                 group("name", rank)
         elif code in _STATUS_RANK:
@@ -443,9 +472,9 @@ def compile_logformat(spec: str) -> Layout:
             parts.append(pad + _NUMBER + pad)
             group("bytes_out")
         elif code in _WORD_CODES:
-            parts.append(pad + _WORD + pad)
+            parts.append(pad + _word(stop) + pad)
         else:
-            parts.append(_VALUE[t.encoding])
+            parts.append(pad + _value(t.encoding, stop) + pad)
     if not any(role == "name" for role, _, _ in captures):
         raise ConfigError(
             "logformat: no code names the destination; sekisho needs one of %ru, %>ru, %<ru, %>rd, "
@@ -470,7 +499,7 @@ class SquidLogformat(LineRegexFormat):
     """The format itself; :func:`declare` makes the one of a given logformat line."""
 
     name = "squid-logformat"
-    title = "Squid access.log with your logformat line (--logformat '…' or --squid-conf FILE)"
+    title = "Squid access.log in your own logformat (--logformat or --squid-conf)"
     kind = "proxy"
     priority = 98
     programs = ("squid",)
