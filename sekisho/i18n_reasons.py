@@ -195,9 +195,38 @@ TABLE: tuple[tuple[str, str], ...] = (
         "reason.watch_signins_read",
     ),
     (r"sign-ins: error: (?P<detail>.*)", "reason.watch_signins_error"),
+    # retention (sekisho/store/retention.py), after a scan or a watcher's batch
+    (
+        r"(?P<verb>rolled up|would roll up) (?P<n>[\d,]+) day rows \((?P<q>[\d,]+) queries, (?P<first>\S+) to "
+        r"(?P<last>\S+)\) into monthly totals: older than detail-days (?P<days>\d+) before (?P<ref>\S+)",
+        "reason.retention_rolled",
+    ),
+    (
+        r"(?P<verb>expired|would expire) (?P<n>[\d,]+) rows \((?P<q>[\d,]+) queries, (?P<first>\S+) to "
+        r"(?P<last>\S+)\): older than retention-days (?P<days>\d+) before (?P<ref>\S+)",
+        "reason.retention_expired",
+    ),
+    (
+        r"kept everything \(--keep-all\); `sekisho db set retention-days N` keeps more for good",
+        "reason.retention_kept",
+    ),
+    (r"Zeek header has no field\(s\) (?P<fields>.*)", "reason.zeek_no_fields"),
+    # export warnings (sekisho/export/base.py)
+    (
+        r"this format blocks only the exact names listed, not the names under them \(a\.example\.com is "
+        r"NOT blocked by example\.com\); prefer a DNS export",
+        "reason.export_exact",
+    ),
+    # a malformed line's sample: the reason, then the line as read
+    (r"(?P<reason>[^:']+?): (?P<quoted>'.*'|\".*\")", "reason.with_line"),
+    # verbs of the retention lines (a group named verb is translated)
+    (r"rolled up", "reason.verb_rolled"),
+    (r"would roll up", "reason.verb_would_roll"),
+    (r"expired", "reason.verb_expired"),
+    (r"would expire", "reason.verb_would_expire"),
     (r"(?P<where>[^\s:]+?(?::\d+)?): (?P<note>.*)", "reason.where"),  # a path, then what of it
 )
-_TRANSLATED = {"reason", "note", "detail"}
+_TRANSLATED = {"reason", "note", "detail", "verb"}
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,16 @@ LangOpt = typer.Option("en", "--lang", help="Output language: ja or en.", case_s
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+def fail(message: str, code: int = 1, lang: str = "en") -> typer.Exit:
+    label = "error:"
+    if lang == "ja":  # the command's --lang: the label and, where the table knows it, the message
+        from sekisho.i18n import text
+        from sekisho.i18n_reasons import translate
+
+        label, message = text("cli.lang.error", "ja", message="").strip(), translate(message, "ja")
+    err_console.print(
+        f"[bold red]{escape(label)}[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
@@ -50,10 +58,11 @@ def handle_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = str(kwargs.get("lang") or "en").lower()
         try:
             return func(*args, **kwargs)
         except SekishoError as e:
-            raise fail(str(e)) from None
+            raise fail(str(e), lang=lang) from None
         except BrokenPipeError:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
