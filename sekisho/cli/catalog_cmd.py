@@ -49,8 +49,12 @@ def validate(
         "--require-source-kind",
         help="Every fact must name its source kind (and a dated source): errors per fact, not warnings.",
     ),
+    lang: str = LangOpt,
 ) -> None:
     """Check every entry: schema, sources and dates, references, domains claimed twice. Exit 1 on errors."""
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
     cat, findings = validate_catalog(path, require_source_kind)
     errors = [f for f in findings if f.severity == "error" or strict]
     for f in findings:
@@ -64,14 +68,19 @@ def validate(
             ("software", cat.software),
         )
     }
-    summary = ", ".join(f"{v} {k}" for k, v in n.items())
+    summary = text("cli.validate.counts", lg, **n)
     if errors:
-        err_console.print(f"{len(errors)} error(s) in {cat.root} ({summary})", highlight=False)
+        err_console.print(
+            text("cli.validate.errors", lg, n=len(errors), root=cat.root, summary=summary),
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
     warnings = len(findings) - len(errors)
     console.print(
-        f"ok: {cat.root} — {summary}; catalog {cat.meta.version}"
-        + (f"; {warnings} warning(s)" if warnings else ""),
+        text("cli.validate.ok", lg, root=cat.root, summary=summary, version=cat.meta.version)
+        + (text("cli.validate.warnings", lg, n=warnings) if warnings else ""),
+        markup=False,
         highlight=False,
     )
 
@@ -102,23 +111,34 @@ def export(
 
 @app.command("sources")
 @handle_errors
-def sources(catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+def sources(
+    catalog: Path | None = CatalogOpt, as_json: bool = typer.Option(False, "--json"), lang: str = LangOpt
+) -> None:
     """Every source the catalog cites, with how many facts rest on it."""
+    from sekisho.i18n import text
     from sekisho.report.catalog_export import collect_sources
 
+    lg = cast("Lang", check_lang(lang))
     rows = collect_sources(open_catalog(catalog))
     if as_json:
         print_json(rows)
         return
+    if lg == "ja":  # the sources themselves are quoted as the catalog cites them
+        console.print(text("cli.sources.title", lg, n=len(rows)), markup=False, highlight=False)
     for r in rows:
         console.print(f"{r['facts']:4d}  {r['source']}", markup=False, highlight=False)
 
 
 @app.command("changelog")
 @handle_errors
-def changelog(catalog: Path | None = CatalogOpt) -> None:
+def changelog(catalog: Path | None = CatalogOpt, lang: str = LangOpt) -> None:
     """The catalog's changelog: every edit, why, and on what evidence."""
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
     cat = open_catalog(catalog)
+    if lg == "ja":  # the entries are the maintainers' own words, quoted as written
+        console.print(text("cli.changelog.title", lg, n=len(cat.changelog)), markup=False, highlight=False)
     for c in cat.changelog:
         console.print(
             f"{c.date}  {c.entry}: {c.change} — {c.why}" + (f" [{c.source}]" if c.source else ""),
@@ -220,8 +240,14 @@ def _resolve(name: str) -> Path:
     return Path(name)
 
 
-def _print_diff(d: dict) -> None:
-    console.print(f"catalog {d['old_version']} → {d['new_version']}", highlight=False)
+def _print_diff(d: dict, lang: Lang = "en") -> None:
+    from sekisho.i18n import text
+
+    console.print(
+        text("cli.diff.title", lang, old=d["old_version"], new=d["new_version"]),
+        markup=False,
+        highlight=False,
+    )
     for sid in d["added"]:
         console.print(f"  + {sid}", markup=False, highlight=False)
     for sid in d["removed"]:
@@ -240,7 +266,7 @@ def _print_diff(d: dict) -> None:
                     highlight=False,
                 )
     if not (d["added"] or d["removed"] or d["changed"]):
-        console.print("  no service changed", highlight=False)
+        console.print(text("cli.diff.none", lang), markup=False, highlight=False)
 
 
 @app.command("diff")
@@ -249,15 +275,17 @@ def diff(
     old: str = typer.Argument(..., help="Catalog directory, or bundled / current / previous."),
     new: str = typer.Argument(..., help="Catalog directory, or bundled / current / previous."),
     as_json: bool = typer.Option(False, "--json"),
+    lang: str = LangOpt,
 ) -> None:
     """What changed per service: operator, owner chain, country, jurisdictions, data locations, safety level."""
     from sekisho.catalog.diff import diff_catalogs
 
+    lg = cast("Lang", check_lang(lang))
     d = diff_catalogs(open_catalog(_resolve(old)), open_catalog(_resolve(new)), level=_level_of()).as_dict()
     if as_json:
         print_json(d)
     else:
-        _print_diff(d)
+        _print_diff(d, lg)
 
 
 @app.command("manifest")

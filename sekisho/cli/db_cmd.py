@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from sekisho.cli.common import console, fail, handle_errors, print_json
+from sekisho.cli.common import LangOpt, check_lang, console, fail, handle_errors, print_json
 from sekisho.cli.scan_cmd import DbOpt
 
 app = typer.Typer(help="Inspect and maintain the DuckDB store.", no_args_is_help=True)
@@ -17,9 +17,12 @@ DAY_SETTINGS = ("retention-days", "detail-days")
 
 @app.command("info")
 @handle_errors
-def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json")) -> None:
+def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json"), lang: str = LangOpt) -> None:
     """Where the store is, how big, what it holds, and its settings."""
+    from sekisho.i18n import messages, text
     from sekisho.store import Store
+
+    lg = check_lang(lang)
 
     with Store(db, read_only=True) as store:
         data = {
@@ -35,8 +38,22 @@ def info(db: Path | None = DbOpt, as_json: bool = typer.Option(False, "--json"))
     if as_json:
         print_json(data)
         return
+    if lg == "en":
+        for key, value in data.items():
+            console.print(f"[bold]{key:>14}[/]  {escape(str(value))}", markup=True, highlight=False)
+        return
+
+    def label(key: str) -> str:
+        return text(f"cli.db.{key}", "ja") if f"cli.db.{key}" in messages("ja") else key
+
     for key, value in data.items():
-        console.print(f"[bold]{key:>14}[/]  {escape(str(value))}", markup=True, highlight=False)
+        if isinstance(value, dict):
+            value = text("cli.lang.list_sep", "ja").join(
+                f"{label(k)} {'—' if v is None else v}" for k, v in value.items()
+            )
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        console.print(f"[bold]{escape(label(key))}[/]  {escape(str(value))}", markup=True, highlight=False)
 
 
 @app.command("set")
