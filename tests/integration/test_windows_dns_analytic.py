@@ -19,6 +19,8 @@ import datetime as dt
 import itertools
 import json
 import os
+import struct
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ from sekisho.ingest.formats.windows_dns_analytic import (
 )
 from sekisho.ingest.sources import open_source
 from sekisho.store import Store
+from tests.realworld.test_sysmon import RECORD_1084
 
 # elastic/integrations packages/microsoft_dnsserver/data_stream/analytical/_dev/test/pipeline/
 # test-events.json at 4290c51bdb8a485b400038e40a06401466b4d565: events 257, 261, 256, 259
@@ -221,11 +224,9 @@ def test_nxlog_flat_and_its_times(tmp_path: Path) -> None:
     assert got_reasons == [(5, "unreadable timestamp"), (8, "not a JSON object")]
 
 
-# Record 1084 of EVTX-ATTACK-SAMPLES' Sysmon_UACME_64.evtx as python-evtx renders it, one line
-# (tests/realworld/test_sysmon.py)
 def sysmon_line() -> str:
-    from tests.realworld.test_sysmon import RECORD_1084
-
+    """Record 1084 of EVTX-ATTACK-SAMPLES' Sysmon_UACME_64.evtx as python-evtx renders it
+    (tests/realworld/test_sysmon.py), on one line."""
     return RECORD_1084.replace("\n", "")
 
 
@@ -353,3 +354,128 @@ def test_reasons_cover_the_manifest() -> None:
     assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))  # no overlap
     assert skip_reason(260) == "the server's own recursive query (260 RECURSE_QUERY_OUT)"
     assert skip_reason(287) == "other DNS Server event"
+
+
+# --- an EVTX file, written by the test ----------------------------------------------------------
+# No DNS Server .evtx is public and none can be exported here (no Windows Server). The file is
+# written in the EVTX layout (libyal's "Windows XML Event Log (EVTX) format" as python-evtx reads
+# it): a 4 KiB file header, one 64 KiB chunk, each record a binary-XML template of its own with
+# its names inline and TimeCreated's SystemTime a FILETIME substitution, as Windows writes it.
+
+FILETIME = 0x11  # variant type of a substitution
+
+
+def _name(text: str) -> bytes:
+    return struct.pack("<IHH", 0, 0, len(text)) + text.encode("utf-16-le") + b"\0\0"
+
+
+def _value(text: str) -> bytes:
+    return struct.pack("<BBH", 0x05, 0x01, len(text)) + text.encode("utf-16-le")
+
+
+def _element(el: ET.Element, off: int, subs: dict[str, int]) -> bytes:
+    """One element at chunk offset ``off``: names inline, attribute and text values literal but
+    for those named in ``subs`` (attribute name → substitution index)."""
+    tag = el.tag.split("}")[-1]
+    attrs = list(el.attrib.items())
+    if tag == "Event":
+        attrs.insert(0, ("xmlns", "http://schemas.microsoft.com/win/2004/08/events/event"))
+    head_len = 11 + len(_name(tag)) + (4 if attrs else 0)
+    body = b""
+    for i, (key, val) in enumerate(attrs):
+        a_off = off + head_len + len(body)
+        token = 0x46 if i < len(attrs) - 1 else 0x06
+        v = struct.pack("<BHB", 0x0D, subs[key], FILETIME) if key in subs else _value(val)
+        body += struct.pack("<BI", token, a_off + 5) + _name(key) + v
+    kids = [k for k in el]
+    text = (el.text or "").strip()
+    if not kids and not text and not (el.text is not None and tag == "Data"):
+        body += b"\x03"  # empty element
+    else:
+        body += b"\x02"
+        if text or not kids:
+            body += _value(el.text or "")
+        for kid in kids:
+            body += _element(kid, off + head_len + len(body), subs)
+        body += b"\x04"
+    head = struct.pack("<BHII", 0x41 if attrs else 0x01, 0, len(body), off + 11) + _name(tag)
+    return head + (struct.pack("<I", 0) if attrs else b"") + body
+
+
+def _filetime(stamp: str) -> int:
+    when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return (when - dt.datetime(1601, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1) * 10
+
+
+def _record(xml: str, off: int, number: int) -> bytes:
+    root = ET.fromstring(xml)
+    created = root.find(".//{*}TimeCreated")
+    assert created is not None
+    ft = _filetime(created.get("SystemTime", ""))
+    ti_off = off + 0x18 + 4  # record header, then the stream start
+    template_off = ti_off + 10
+    data = b"\x0f\x01\x01\x00" + _element(root, template_off + 0x18 + 4, {"SystemTime": 0}) + b"\x00"
+    template = (
+        struct.pack("<I", 0) + struct.pack("<I", number) + bytes(12) + struct.pack("<I", len(data)) + data
+    )
+    bxml = b"\x0f\x01\x01\x00" + struct.pack("<BBII", 0x0C, 0x01, number, template_off) + template
+    bxml += struct.pack("<I", 1) + struct.pack("<HBB", 8, FILETIME, 0) + struct.pack("<Q", ft)
+    size = 0x18 + len(bxml) + 4
+    return struct.pack("<IIQQ", 0x00002A2A, size, number, ft) + bxml + struct.pack("<I", size)
+
+
+def write_evtx(path: Path, records: list[str]) -> Path:
+    body, last = b"", 0x200
+    for n, xml in enumerate(records, start=1):
+        last = 0x200 + len(body)
+        body += _record(xml, last, n)
+    count = len(records)
+    chunk = b"ElfChnk\x00" + struct.pack("<QQQQ", 1, count, 1, count)
+    chunk += struct.pack("<IIII", 0x80, last, 0x200 + len(body), 0) + bytes(0x44) + struct.pack("<I", 0)
+    chunk = (chunk + bytes(0x200 - len(chunk)) + body).ljust(0x10000, b"\0")
+    header = (
+        b"ElfFile\x00" + struct.pack("<QQQ", 0, 0, count + 1) + struct.pack("<IHHHH", 0x80, 1, 3, 0x1000, 1)
+    )
+    header = (header + bytes(0x4C) + struct.pack("<II", 0, 0)).ljust(0x1000, b"\0")
+    path.write_bytes(header + chunk)
+    return path
+
+
+def dns_records() -> list[str]:
+    """The five DNS Server events as records: 256 (RECORD_256), then the ETW events 257, 261,
+    256 and 259 in the XML of ``as_xml`` with python-evtx's quoting."""
+    return [
+        RECORD_256,
+        *(as_xml(ev, 200 + i, style="python-evtx") for i, ev in enumerate(events(ETW_EVENTS))),
+    ]
+
+
+def test_evtx_file_written_in_the_evtx_layout(tmp_path: Path) -> None:
+    """python-evtx reads the file back (the writer is right); the DNS Server's file is
+    recognised and read; Sysmon's and a mixed one stay sysmon-evtx."""
+    import Evtx.Evtx as evtx
+
+    path = write_evtx(tmp_path / "Microsoft-Windows-DNSServer%4Analytical.evtx", dns_records())
+    with evtx.Evtx(str(path)) as log:
+        rendered = [r.xml() for r in log.records()]
+    assert rendered[0] == RECORD_256  # read back as written
+    assert DnsServerAnalyticEvtx.matches_head(open_source(path).head)
+    assert detect(open_source(path)).name == "windows-dns-analytic-evtx"
+    account, got, first = scan(path, tmp_path / "db.duckdb")
+    assert got == {("67.43.156.1", "google.es"): 2}
+    assert first == dt.datetime(2024, 4, 22, 9, 31, 13, 872000)
+    assert (account["lines"], account["parsed"], account["skipped"], account["malformed"]) == (5, 2, 3, 0)
+    assert account["skipped_reasons"] == {skip_reason(257): 1, skip_reason(261): 1, skip_reason(259): 1}
+
+    sysmon = write_evtx(tmp_path / "sysmon.evtx", [RECORD_1084])
+    with evtx.Evtx(str(sysmon)) as log:  # the real Sysmon record, rewritten: as python-evtx read it
+        assert [r.xml() for r in log.records()] == [RECORD_1084]
+    assert detect(open_source(sysmon)).name == "sysmon-evtx"
+    mixed = write_evtx(tmp_path / "mixed.evtx", [RECORD_1084, *dns_records()])
+    assert not DnsServerAnalyticEvtx.matches_head(open_source(mixed).head)
+    assert detect(open_source(mixed)).name == "sysmon-evtx"
+    account, got, _ = scan(mixed, tmp_path / "db2.duckdb", fmt="windows-dns-analytic-evtx")
+    assert got == {("67.43.156.1", "google.es"): 2}  # forced: the DNS Server's read, Sysmon's skipped
+    assert account["skipped_reasons"] == {
+        "other record type": 1, skip_reason(257): 1, skip_reason(261): 1, skip_reason(259): 1,
+    }  # fmt: skip

@@ -23,8 +23,8 @@ The same events arrive in three shapes, each a format of this module:
 - ``windows-dns-analytic-xml``: event XML one per line (``Get-WinEvent -Path …Analytical.etl
   -Oldest | ForEach-Object { $_.ToXml() }``, ``wevtutil qe … /f:xml``);
 - ``windows-dns-analytic-evtx``: an ``.evtx`` file (``wevtutil epl``, Event Viewer "Save All Events
-  As…"), read with python-evtx as ``sysmon-evtx`` reads Sysmon's; recognised when the first records
-  are the DNS Server's.
+  As…"), read with python-evtx as ``sysmon-evtx`` reads Sysmon's; recognised when the DNS Server's
+  events are among its first records and Sysmon's are not (a log holding both is Sysmon's).
 """
 
 from __future__ import annotations
@@ -242,23 +242,26 @@ class DnsServerAnalyticEvtx(SysmonEvtx):
 
     @staticmethod
     def matches_head(head: bytes) -> bool:
-        """An EVTX file whose first records (those whole in ``head``) include the DNS Server's."""
+        """An EVTX file whose first records (the first 20 of its first chunk that lie whole in
+        ``head``) include the DNS Server's and none of Sysmon's (a log holding both is Sysmon's,
+        as a JSON export is)."""
         if not head.startswith(MAGIC):
             return False
         import contextlib
 
         import Evtx.Evtx as evtx
 
-        seen = 0
-        with contextlib.suppress(Exception):  # the head ends inside a record: stop there
-            for chunk in evtx.FileHeader(head, 0).chunks():
-                for rec in chunk.records():
-                    if event_of(rec.xml())[1] == PROVIDER:
-                        return True
-                    seen += 1
-                    if seen >= 20:
-                        return False
-        return False
+        from sekisho.ingest.formats.evtx import PROVIDER as SYSMON
+
+        providers: set[str] = set()
+        # FileHeader.chunks() yields only chunks whole in the buffer: a 64 KiB head holds none, so
+        # the first chunk is read directly, up to the record the head cuts
+        with contextlib.suppress(Exception):
+            for n, rec in enumerate(evtx.FileHeader(head, 0).first_chunk().records()):
+                if n >= 20:
+                    break
+                providers.add(event_of(rec.xml())[1])
+        return PROVIDER in providers and SYSMON not in providers
 
     def pick(self, xml: str) -> Picked | None:
         return dns_server_record(xml)
