@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -13,6 +13,7 @@ from sekisho.cli.common import (
     JsonOpt,
     LangOpt,
     SettingsOpt,
+    check_lang,
     console,
     err_console,
     fail,
@@ -46,20 +47,30 @@ def audit_sigma(
         [], "--allow-country", help="foreign-access: the allowed countries."
     ),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the rules here (default: stdout)."),
+    lang: str = LangOpt,
 ) -> None:
     """The audit detections as Sigma rules (correlation rules for spray and many accounts), with the
     parameters in force; impossible travel and new country/ASN are not expressible in Sigma."""
     from sekisho.audit import load_params
     from sekisho.audit.sigma import NOT_EXPRESSIBLE, to_yaml
+    from sekisho.i18n import Lang, messages
+    from sekisho.i18n import text as msg
 
-    text = to_yaml(load_params(_overrides(settings, False, allow_country)))
+    lg = cast(
+        "Lang", check_lang(lang)
+    )  # the rules stay as Sigma writes them (English); what is said of them is in lg
+    rules = to_yaml(load_params(_overrides(settings, False, allow_country)))
     if out is None:
-        typer.echo(text, nl=False)
+        typer.echo(rules, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {out}", highlight=False)
+        out.write_text(rules, encoding="utf-8")
+        err_console.print(msg("cli.lang.wrote", lg, path=out), markup=False, highlight=False)
     for rule, why in NOT_EXPRESSIBLE.items():
-        err_console.print(f"not exported: {rule} ({why})", highlight=False)
+        key = f"cli.sigma.why.{rule}"
+        why_l = msg(key, lg) if key in messages("en") else why
+        err_console.print(
+            msg("cli.sigma.not_exported", lg, rule=rule, why=why_l), markup=False, highlight=False
+        )
 
 
 def _send(result: Any, db: Path | None, sinks: list[str]) -> dict[str, Any]:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from sekisho.cli import policy_cmd
-from sekisho.cli.common import CatalogOpt, SettingsOpt, console, err_console, fail, handle_errors
+from sekisho.cli.common import (
+    CatalogOpt,
+    LangOpt,
+    SettingsOpt,
+    check_lang,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+)
 from sekisho.cli.policy_cmd import GroupOpt, PolicyOpt
+
+if TYPE_CHECKING:
+    from sekisho.i18n import Lang
 
 
 def register(app: typer.Typer) -> None:
@@ -38,10 +51,17 @@ def export_cmd(
     list_targets: bool = typer.Option(False, "--list", help="List the formats and what each can do."),
     catalog: Path | None = CatalogOpt,
     settings: Path | None = SettingsOpt,
+    lang: str = LangOpt,
 ) -> None:
     """Write the policy's blocklist for a resolver, proxy, firewall or browser."""
+    from typing import cast
+
+    from sekisho.i18n import text
+    from sekisho.i18n_reasons import translate
+
+    lg = cast("Lang", check_lang(lang))  # what is said on the terminal; the file itself is unchanged
     if list_targets:
-        _list()
+        _list(lg)
         return
     if not fmt:
         raise fail("give --format (see `sekisho export --list`)")
@@ -54,26 +74,42 @@ def export_cmd(
         where = str(output)
     else:
         typer.echo(result.data.decode("utf-8"), nl=False)
-        where = "stdout"
+        where = text("cli.export.stdout", lg)
     err_console.print(
-        f"{result.target}: {result.entries} entries, {result.size} bytes → {where}",
+        text(
+            "cli.export.summary",
+            lg,
+            target=result.target,
+            entries=result.entries,
+            size=result.size,
+            where=where,
+        ),
+        markup=False,
         highlight=False,
         soft_wrap=True,
     )
+    label = text("cli.lang.note", lg, message="").strip()
     for w in result.warnings:
-        err_console.print(f"[yellow]note:[/] {escape(w)}", markup=True, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[yellow]{escape(label)}[/] {escape(translate(w, lg))}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-def _list() -> None:
+def _list(lg: Lang = "en") -> None:
     from rich.table import Table
 
     from sekisho.export import TARGETS
+    from sekisho.i18n import text
 
-    table = Table(title="Export formats")
-    for col in ("format", "subdomains", "exceptions", "client groups", "what it writes"):
-        table.add_column(col)
+    table = Table(title=text("cli.export.title", lg))
+    for col in ("format", "subdomains", "exceptions", "groups", "writes"):
+        table.add_column(text(f"cli.export.{col}", lg))
     for name, cls in TARGETS.items():
-        yes = {True: "yes", False: "no"}
-        groups = "in file" if cls.groups else "--group"
-        table.add_row(name, yes[cls.subdomains], yes[cls.exceptions and cls.subdomains], groups, cls.summary)
+        yes = {True: text("cli.export.yes", lg), False: text("cli.export.no", lg)}
+        groups = text("cli.export.in_file", lg) if cls.groups else "--group"
+        summary = text(f"cli.export.target.{name}", lg) if lg == "ja" else cls.summary
+        table.add_row(name, yes[cls.subdomains], yes[cls.exceptions and cls.subdomains], groups, summary)
     console.print(table)
