@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from sekisho.cli import alerts_cmd
-from sekisho.cli.common import CatalogOpt, SettingsOpt, fail, handle_errors
+from sekisho.cli.common import CatalogOpt, LangOpt, SettingsOpt, check_lang, fail, handle_errors
 from sekisho.cli.scan_cmd import DbOpt
 from sekisho.errors import did_you_mean
 
@@ -21,11 +21,15 @@ def register(app: typer.Typer) -> None:
     app.command("alerts")(alerts_cmd.alerts)
 
 
-def _log(quiet: bool):  # type: ignore[no-untyped-def]
+def _log(quiet: bool, lang: str = "en"):  # type: ignore[no-untyped-def]
+    """The status lines on stderr; in Japanese through the reason table (the watcher says them in
+    English, as its tests and users' log filters read them)."""
+    from sekisho.i18n_reasons import translate
+
     def log(msg: str) -> None:
         if not quiet:
             stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-            sys.stderr.write(f"{stamp} sekisho watch: {msg}\n")
+            sys.stderr.write(f"{stamp} sekisho watch: {translate(msg, lang)}\n")
             sys.stderr.flush()
 
     return log
@@ -74,8 +78,10 @@ def watch(
     mmdb: list[Path] = typer.Option(
         [], "--mmdb", help="With --signins: an ASN database you supply (.mmdb), as `sekisho audit --mmdb`."
     ),
+    lang: str = LangOpt,
 ) -> None:
     """Follow logs like a log shipper: new lines, rotation, restarts — and alert on them."""
+    lg = check_lang(lang)
     if exposure:
         if paths:
             raise fail("--exposure checks hosts on its own; follow the logs with a second `sekisho watch`")
@@ -101,7 +107,10 @@ def watch(
         alert_rules = alert_rules.with_policy(policy)
     specs = [parse_sink_spec(s) for s in sink] or alert_rules.sinks or [{"type": "stdout"}]
     sinks = [make_sink(s) for s in specs]
-    log = _log(quiet)
+    log = _log(quiet, lg)
+    from sekisho.i18n import text
+
+    default_store = text("cli.watch.default_store", lg)  # type: ignore[arg-type]
     watcher = Watcher(
         paths,
         db,
@@ -123,7 +132,7 @@ def watch(
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log(
-        f"starting: {', '.join(map(str, [*paths, *signins]))} into {db or 'the default store'}; catalog "
+        f"starting: {', '.join(map(str, [*paths, *signins]))} into {db or default_store}; catalog "
         f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
     )
     watcher.run(stop)
