@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from sekisho.i18n import Lang, category, country, fmt_value, local_time, number, text
+from sekisho.i18n_reasons import translate
 from sekisho.report.charts import country_bars, daily_bars, level_bars
 from sekisho.report.response import export_command
 
@@ -38,6 +39,7 @@ def _env() -> Environment:
         country=country,
         category=category,
         local=local_time,
+        reason=translate,  # a scan's stored English reasons and notes, in the report's language
         names_of=lambda ids, names: "、".join(names.get(i, i) for i in ids),
     )
     env.filters["md"] = md

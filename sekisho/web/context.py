@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sekisho.assess import Assessor
 from sekisho.i18n import LANGS, Lang, category, country, local_time, number, text
+from sekisho.i18n_reasons import translate
 from sekisho.report.charts import daily_bars, level_bars
 from sekisho.report.html import fmt_value, foreign, label_cells, md
 from sekisho.store import Store
@@ -108,6 +109,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         t=partial(text, lang=lang),
         country=partial(country, lang=lang),
         category=partial(category, lang=lang),
+        reason=partial(translate, lang=lang),  # a scan's stored English reasons and notes
         local=partial(local_time, zone=st.assessor.settings.timezone),
         value=partial(fmt_value, lang=lang),
         foreign=partial(foreign, lang=lang),
