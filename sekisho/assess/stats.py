@@ -56,18 +56,14 @@ def _rating_inputs(cat: Catalog) -> Iterator[Fact[Any] | Incident]:
         yield from service.incidents
     for op in cat.operators.values():
         assert isinstance(op, Operator)
-        yield op.country
-        if op.headquarters is not None:
-            yield op.headquarters
-        if op.parent is not None:
-            yield op.parent
-        yield from op.jurisdictions
-        yield from op.laws
+        yield from _present(op.country, op.headquarters, op.parent, *op.jurisdictions, *op.laws)
     for law in cat.laws.values():
         assert isinstance(law, Law)
-        yield law.compels_secret_cooperation
-        if law.judicial_oversight is not None:
-            yield law.judicial_oversight
+        yield from _present(law.compels_secret_cooperation, law.judicial_oversight)
+
+
+def _present(*facts: Fact[Any] | None) -> Iterator[Fact[Any]]:
+    return (f for f in facts if f is not None)
 
 
 def rating_fact_kinds(cat: Catalog) -> dict[str, Any]:
