@@ -457,6 +457,16 @@ def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
     return fields, n
 
 
+def zeek_state(name: str) -> tuple[str, str]:
+    """SQL for a Zeek record's state and its reason: a function of its name (the raw field) alone,
+    so the engine may judge it once per distinct name rather than once per line."""
+    empty = f"coalesce({name}, '') = ''"
+    return (
+        f"CASE WHEN {empty} THEN 'skip' ELSE 'ok' END",
+        f"CASE WHEN {empty} THEN 'record without a name' END",
+    )
+
+
 def compile_zeek(
     fmt: ZeekTsvFormat,
     path: Target,
@@ -495,8 +505,7 @@ def compile_zeek(
         SELECT {ts} AS ts, {col("client")} AS client, {col("name") if raw_names else _name(col("name"))} AS name,
                {col("answers")} AS answers, {_int(col("bytes_out"))} AS bytes_out,
                {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
-               CASE WHEN coalesce({col("name")}, '') = '' THEN 'skip' ELSE 'ok' END AS _state,
-               CASE WHEN coalesce({col("name")}, '') = '' THEN 'record without a name' END AS _reason,
+               {zeek_state(col("name"))[0]} AS _state, {zeek_state(col("name"))[1]} AS _reason,
                concat_ws(chr(9), {cols[0]}, {cols[1] if len(cols) > 1 else cols[0]}) AS _line, _file
         FROM {rel}""",
         header_lines,
@@ -999,15 +1008,21 @@ def _scan_locked(
     # check of the clause on ``ts`` must be a key here (then any line of the group stands for all):
     # the day decides whether the time is NULL and whether it is in the years 1-9999, so only the
     # check "in the future" needs a key of its own. One file has no file key (its _file is 0).
+    # A Zeek record's state follows from its raw name (zeek_state): it is judged per group too.
     many = isinstance(target, list)
+    by_name = isinstance(fmt, ZeekTsvFormat)
+    state, reason = zeek_state("name")
+    per_group = f", {state} AS _state, {reason} AS _reason" if by_name else ""
     grouped = f"""
-        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts){"" if many else ", 0 AS _file"} FROM (
-            SELECT {"_file, " if many else ""}_state, _reason, client, name, CAST(ts AS DATE) AS _day,
-                   {future} AS _c3, any_value(ts) AS _ts,
-                   count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
-                   sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
-            FROM ({raw})
-            GROUP BY ALL)"""
+        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts){"" if many else ", 0 AS _file"}
+        FROM (
+            SELECT *{per_group} FROM (
+                SELECT {"_file, " if many else ""}{"" if by_name else "_state, _reason, "}client, name, CAST(ts AS DATE) AS _day,
+                       {future} AS _c3, any_value(ts) AS _ts,
+                       count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
+                       sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+                FROM ({raw})
+                GROUP BY ALL))"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
         SELECT _file, _state,
