@@ -39,7 +39,7 @@ LOGFORMATS = {
     # a value that may hold spaces, not in quotes: its lines with spaces there are malformed
     "bare": '%ts.%03tu %>a %ru %"{User-Agent}>h %>Hs',
 }
-LOGS = ["local", "hosthdr", "encoded", "native"]  # native.log: Squid's own `squid` format
+LOGS = ["local", "hosthdr", "encoded", "native"]  # native.log: Squid's own `squid` format, with headers
 # (client, name) → requests, written out from what the test sends below (not computed by sekisho)
 SENT = {(C1, "a.example"): 2, (C2, "a.example"): 1, (C2, "b.example"): 1, (C1, "::1"): 1}
 WITHOUT_HOST = 2  # origin-form "GET /origin" and "garbage" (Squid: error:invalid-request)
@@ -66,6 +66,7 @@ def _conf(work: Path, port: int) -> Path:
         f"http_port 127.0.0.1:{port}\npid_filename none\ncache_log {work}/cache.log\n"
         f"cache_store_log none\ncoredump_dir {work}\nhosts_file {work}/hosts\n"
         "dns_nameservers 127.0.0.1\nshutdown_lifetime 0 seconds\nconnect_timeout 2 seconds\n"
+        "log_mime_hdrs on\n"  # the built-in writers append [request headers] [reply headers]
         f"{lines}{logs}acl test_clients src 127.0.0.0/8 ::1\nhttp_access allow test_clients\n"
         "http_access deny all\n"
     )
@@ -168,6 +169,8 @@ def test_each_logformat_gives_the_requests_sent(
     account = _scan_cli([str(path), "--squid-conf", str(logs / "squid.conf")], tmp_path / "db.duckdb")
     assert account["format"] == "squid-logformat"
     lines = len(path.read_text().splitlines())
+    if log == "native":  # log_mime_hdrs: each line ends in the two header blocks
+        assert all(ln.endswith("]") for ln in path.read_text().splitlines())
     parsed = sum(SENT.values())
     assert lines >= parsed + WITHOUT_HOST + 1  # and the readiness probe(s)
     assert (account["lines"], account["parsed"], account["malformed"]) == (lines, parsed, 0)
@@ -336,3 +339,20 @@ def test_the_conf_s_access_log_chooses_the_line(tmp_path: Path) -> None:
         logformat_from_conf(conf)
     with pytest.raises(ConfigError, match="no logformat named 'nope'"):
         logformat_from_conf(conf, "nope")
+
+
+@pytest.mark.realworld
+@pytest.mark.parametrize(("log", "dedicated"), [("native", "squid"), ("combined", "squid-combined")])
+def test_the_corpus_read_through_its_own_squid_conf(
+    corpora: Path, tmp_path: Path, log: str, dedicated: str
+) -> None:
+    """The corpus's Squid 5.7 logs, with the squid.conf that wrote them (access_log … squid and
+    … combined, chosen by the file's name): the same as the format made for each layout."""
+    path = corpora / "squid" / f"squid_5.7_access_{log}.log"
+    conf = corpora / "squid" / "squid_5.7_access.conf"
+    account = _scan_cli([str(path), "--squid-conf", str(conf)], tmp_path / "a.duckdb")
+    other = api.scan([str(path)], tmp_path / "b.duckdb", format_name=dedicated)["files"][0]
+    keys = ("lines", "parsed", "skipped", "malformed")
+    assert [account[k] for k in keys] == [other[k] for k in keys]
+    assert account["parsed"] > 500 and account["malformed"] == 0
+    assert _observed(tmp_path / "a.duckdb") == _observed(tmp_path / "b.duckdb")

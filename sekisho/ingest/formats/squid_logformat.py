@@ -107,14 +107,19 @@ _NAMESPACES: dict[str, tuple[str, ...]] = {
 }
 _NAMESPACES["ssl"] = _NAMESPACES["tls"]
 
-# Squid's built-in formats (the logformat documentation, "The default formats available")
+# Squid's built-in formats (the logformat documentation, "The default formats available"), as
+# Squid's own writers print them (src/log/FormatSquidNative.cc, FormatHttpdCombined.cc, …): where
+# the documentation shows "HTTP/%rv" they write the protocol by name, "HTTP/1.1" or "NONE/0.0"
 BUILT_IN = {
     "squid": "%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
-    "common": '%>a %[ui %[un [%tl] "%rm %ru HTTP/%rv" %>Hs %<st %Ss:%Sh',
-    "combined": '%>a %[ui %[un [%tl] "%rm %ru HTTP/%rv" %>Hs %<st "%{Referer}>h" "%{User-Agent}>h" %Ss:%Sh',
+    "common": '%>a %[ui %[un [%tl] "%rm %ru %rv" %>Hs %<st %Ss:%Sh',
+    "combined": '%>a %[ui %[un [%tl] "%rm %ru %rv" %>Hs %<st "%{Referer}>h" "%{User-Agent}>h" %Ss:%Sh',
     "referrer": "%ts.%03tu %>a %{Referer}>h %ru",
     "useragent": '%>a [%tl] "%{User-Agent}>h"',
 }
+# with log_mime_hdrs on, those writers append the request's and the reply's headers
+_MIME_HEADERS = r"(?:\x20\[[^\[\]]*\]\x20\[[^\[\]]*\])?"
+_WITH_MIME_HEADERS = frozenset(BUILT_IN[n] for n in ("squid", "common", "combined"))
 
 Encoding = str  # "none" (each code its own), "quotes", "mimeblob", "url", "shell", "raw"
 _ENCODING_MARK = {'"': "quotes", "'": "raw", "[": "mimeblob", "#": "url", "/": "shell"}
@@ -491,7 +496,8 @@ def compile_logformat(spec: str) -> Layout:
         else:
             for n, (_, pos) in enumerate(mine):
                 names[pos] = role if n == 0 else f"unused_{role}_{n}"
-    pattern = "^" + "".join(parts) + r"[\x20\x09]*$"
+    tail = _MIME_HEADERS if spec in _WITH_MIME_HEADERS else ""
+    pattern = "^" + "".join(parts) + tail + r"[\x20\x09]*$"
     return Layout(spec, pattern, tuple(names), timestamp)
 
 
