@@ -34,7 +34,7 @@ from tests.conftest import need_program
 C1, C2 = "127.0.0.1", "127.0.0.2"
 LOGFORMATS = {
     "local": '%tl %>a "%rm %ru HTTP/%rv" %>Hs %<st "%{User-Agent}>h" %Ss:%Sh %>st',
-    "hosthdr": "%ts.%03tu %6tr %-15>a %{Host}>h %rm %>Hs %<st %>rd %tg %-12Ss|",
+    "hosthdr": "%ts.%03tu %6tr %-15>a %{Host}>h %rm %>Hs %<st %>rd %tg %tl %-12Ss|",
     "encoded": '%tS %#ru "%"{User-Agent}>h" %[un %/mt {%{%Y-%m-%dT%H:%M:%S%z}tl} %>a',
     # a value that may hold spaces, not in quotes: its lines with spaces there are malformed
     "bare": '%ts.%03tu %>a %ru %"{User-Agent}>h %>Hs',

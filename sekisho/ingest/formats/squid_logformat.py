@@ -344,8 +344,9 @@ _STRFTIME = {
 _STRFTIME_SHORT = {"T": "%H:%M:%S", "F": "%Y-%m-%d", "D": "%m/%d/%y", "R": "%H:%M"}
 
 
-def _strftime(spec: str, code: str) -> tuple[str, str]:
-    """The pattern of a ``%tl``/``%tg`` time written with ``spec``, and DuckDB's format for it."""
+def _strftime(spec: str, code: str, read: bool = True) -> tuple[str, str]:
+    """The pattern of a ``%tl``/``%tg`` time written with ``spec``, and DuckDB's format for it
+    (``read``: the record's time, which a local time can be only with its offset)."""
     for short, long in _STRFTIME_SHORT.items():
         spec = spec.replace("%" + short, long)
     pattern, fmt, i = [], [], 0
@@ -366,7 +367,7 @@ def _strftime(spec: str, code: str) -> tuple[str, str]:
         fmt.append(_STRFTIME[d][1])
         i += 2
     text = "".join(fmt)
-    if "%z" not in text and code == "tl":
+    if read and "%z" not in text and code == "tl":
         raise ConfigError(
             f"logformat: %{{{spec}}}tl is local time without its offset; add %z so it can be read as UTC"
         )
@@ -445,12 +446,15 @@ def compile_logformat(spec: str) -> Layout:
             parts.append(pad + r"(\d+\x2e\d+)")
             group("ts")
             timestamp, timed = Timestamp("epoch"), True
-        elif code in ("tl", "tg") and not timed:
+        elif code in ("tl", "tg"):
             default = "%d/%b/%Y:%H:%M:%S %z" if code == "tl" else "%d/%b/%Y:%H:%M:%S"
-            pat, fmt = _strftime(t.arg or default, code)
-            parts.append(pad + f"({pat})" + pad)
-            group("ts")
-            timestamp, timed = Timestamp("strptime", fmt), True
+            pat, fmt = _strftime(t.arg or default, code, read=not timed)
+            if timed:  # a second time: matched as written, not read
+                parts.append(pad + f"(?:{pat})" + pad)
+            else:
+                parts.append(pad + f"({pat})" + pad)
+                group("ts")
+                timestamp, timed = Timestamp("strptime", fmt), True
         elif code in _CLIENT_RANK:
             parts.append(pad + _ADDRESS + pad)
             group("client", _CLIENT_RANK[code])
@@ -490,12 +494,8 @@ def compile_logformat(spec: str) -> Layout:
     names = [""] * len(captures)
     for role in {r for r, _, _ in captures}:
         mine = sorted((rank, pos) for r, rank, pos in captures if r == role)
-        if role in ("client", "bytes_in", "status", "name"):
-            for n, (_, pos) in enumerate(mine):
-                names[pos] = role if n == 0 else f"{role}_{n + 1}"
-        else:
-            for n, (_, pos) in enumerate(mine):
-                names[pos] = role if n == 0 else f"unused_{role}_{n}"
+        for n, (_, pos) in enumerate(mine):
+            names[pos] = role if n == 0 else f"{role}_{n + 1}"
     tail = _MIME_HEADERS if spec in _WITH_MIME_HEADERS else ""
     pattern = "^" + "".join(parts) + tail + r"[\x20\x09]*$"
     return Layout(spec, pattern, tuple(names), timestamp)
