@@ -356,3 +356,24 @@ def test_the_corpus_read_through_its_own_squid_conf(
     assert [account[k] for k in keys] == [other[k] for k in keys]
     assert account["parsed"] > 500 and account["malformed"] == 0
     assert _observed(tmp_path / "a.duckdb") == _observed(tmp_path / "b.duckdb")
+
+
+def test_the_command_line_says_what_it_needs(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("1796138199.444 10.0.0.5 http://a.example/\n")
+    db = ["--db", str(tmp_path / "db.duckdb")]
+    cases = [
+        (["--format", "squid-logformat"], "needs the line the log was written with"),
+        (["--format", "squid", "--logformat", "%ts %>a %ru"], "are for --format squid-logformat"),
+        (["--logformat", "%ts %>a %ru", "--logformat-name", "squid"], "not both"),
+        (["--logformat", "%ts %>a %zz"], "unknown format code '%zz'"),
+        (["--logformat-name", "nope"], "built-in names: squid, common"),
+    ]
+    for args, message in cases:
+        run = CliRunner().invoke(app, ["scan", str(log), *db, *args])
+        assert run.exit_code == 1, (args, run.output)
+        assert message in " ".join(run.output.split()), (args, run.output)
+    # --logformat alone implies the format
+    run = CliRunner().invoke(app, ["scan", str(log), *db, "--json", "--logformat", "%ts.%03tu %>a %ru"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["files"][0]["parsed"] == 1
