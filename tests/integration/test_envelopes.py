@@ -65,6 +65,17 @@ def engine(path: Path) -> tuple[FileAccount, list[tuple[Any, ...]]]:
     return account, rows
 
 
+def engine_on(path: Path, lines: list[str]) -> tuple[FileAccount, list[tuple[Any, ...]]]:
+    """Write ``lines`` to ``path`` and scan it with the engine alone (see :func:`engine`)."""
+    path.write_text("\n".join(lines) + "\n")
+    return engine(path)
+
+
+def counts(acc: FileAccount) -> tuple[str, str | None, int, int, int]:
+    """(format, envelope, parsed, skipped, malformed) of one file's account."""
+    return (acc.format, acc.envelope, acc.parsed, acc.skipped, acc.malformed)
+
+
 def span(db: Path) -> tuple[dt.datetime, dt.datetime]:
     with duckdb.connect(str(db), read_only=True) as con:
         row = con.execute("SELECT min(first_seen), max(last_seen) FROM observations").fetchone()
@@ -235,16 +246,8 @@ def test_unbound_1_20_tags_in_opnsense_rfc5424(tmp_path: Path) -> None:
         '<30>1 2026-03-24T00:17:39+01:00 firewall.my.machine unbound 6739 - [meta sequenceId="532"] [6739:1] reply: 192.168.1.1 epr.elastic.co. AAAA IN NOERROR 0.000000 1 84',
         '<30>1 2026-03-24T00:17:39+01:00 firewall.my.machine unbound 6739 - [meta sequenceId="533"] [6739:1] query: 192.168.1.1 epr.elastic.co. AAAA IN',
     ]
-    path = tmp_path / "resolver_20260324.log"
-    path.write_text("\n".join(lines) + "\n")
-    acc, rows = engine(path)
-    assert (acc.format, acc.envelope, acc.parsed, acc.skipped, acc.malformed) == (
-        "unbound",
-        "rfc5424",
-        3,
-        2,
-        0,
-    )
+    acc, rows = engine_on(tmp_path / "resolver_20260324.log", lines)
+    assert counts(acc) == ("unbound", "rfc5424", 3, 2, 0)
     assert acc.skipped_reasons == {"reply, not a query": 2}
     assert rows == [
         (dt.date(2026, 3, 23), "192.168.1.1", "epr.elastic.co", 3, dt.datetime(2026, 3, 23, 23, 17, 39))
@@ -335,13 +338,12 @@ INFOBLOX = [
 
 def test_infoblox_is_detected_before_bind_and_reads_every_query(tmp_path: Path) -> None:
     path = tmp_path / "infoblox.log"
-    path.write_text("\n".join(INFOBLOX) + "\n")
+    acc, rows = engine_on(path, INFOBLOX)
     src = open_source(path)
     try:
         assert detect(src).name == "infoblox"
     finally:
         src.close()
-    acc, rows = engine(path)
     assert (acc.parsed, acc.malformed) == (6, 0)
     by_name: dict[str, int] = {}
     for _day, _client, name, n, _first in rows:
@@ -407,22 +409,12 @@ def test_opnsense_export_of_posted_lines(tmp_path: Path) -> None:
         "2026-03-24T00:17:39\tInformational\tunbound\t [6739:1] query: 192.168.1.1 epr.elastic.co. AAAA IN",
         "2026-03-24T00:17:39\tInformational\tunbound\t [6739:3] query: 192.168.1.1 epr.elastic.co. A IN",
     ]
-    path = tmp_path / "resolver.log"
-    path.write_text("\n".join(lines) + "\n")
-    acc, rows = engine(path)
-    assert (acc.format, acc.envelope, acc.parsed, acc.skipped, acc.malformed) == (
-        "unbound",
-        "opnsense-tab",
-        2,
-        2,
-        0,
-    )
+    acc, rows = engine_on(tmp_path / "resolver.log", lines)
+    assert counts(acc) == ("unbound", "opnsense-tab", 2, 2, 0)
     assert acc.skipped_reasons == {"reply, not a query": 1, "line of another program": 1}
     local = dt.datetime(2026, 3, 24, 0, 17, 39).astimezone().astimezone(dt.UTC).replace(tzinfo=None)
     assert rows == [(local.date(), "192.168.1.1", "epr.elastic.co", 2, local)]
-    dns = tmp_path / "dnsmasq.log"
-    dns.write_text(lines[0] + "\n")
-    acc, rows = engine(dns)
+    acc, rows = engine_on(tmp_path / "dnsmasq.log", lines[:1])
     assert (acc.format, acc.envelope, acc.parsed) == ("dnsmasq", "opnsense-tab", 1)
     assert rows == [
         (dt.date(2026, 3, 24), "127.0.0.11", "www.google.com", 1, dt.datetime(2026, 3, 24, 5, 17, 39))
@@ -439,6 +431,26 @@ def _opnsense_export(records: list[tuple[dt.datetime, str, str]]) -> str:
     return "\n".join(reversed(out)) + "\n"
 
 
+def _export_reads_as(
+    original: Path, records: list[tuple[dt.datetime, str, str]], export: Path, fmt: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Write ``records`` as OPNsense's export to ``export``, scan it and ``original`` with the
+    engine, check that the export is ``fmt`` in the opnsense-tab envelope with the original's
+    accounts; return (the export's rows, the original's)."""
+    export.write_text(_opnsense_export(records))
+    want_acc, want_rows = engine(original)
+    acc, rows = engine(export)
+    assert (acc.format, acc.envelope) == (fmt, "opnsense-tab")
+    assert (acc.lines, acc.parsed, acc.skipped, acc.malformed) == (
+        want_acc.lines,
+        want_acc.parsed,
+        want_acc.skipped,
+        want_acc.malformed,
+    )
+    assert acc.skipped_reasons == want_acc.skipped_reasons
+    return rows, want_rows
+
+
 def test_opnsense_export_of_the_unbound_corpus_reads_as_the_original(corpora: Path, tmp_path: Path) -> None:
     """Every line of the real Unbound log, as OPNsense's export would show it (syslog carries
     Unbound's message as ``[pid:tid] type: …``), gives exactly the queries, times and accounts of
@@ -449,18 +461,7 @@ def test_opnsense_export_of_the_unbound_corpus_reads_as_the_original(corpora: Pa
         stamp, rest = ln.split("] ", 1)
         msg = rest.removeprefix("unbound")  # unbound[21657:0] info: … → [21657:0] info: …
         records.append((dt.datetime.fromtimestamp(int(stamp.lstrip("["))), "unbound", msg))
-    export = tmp_path / "resolver_export.log"
-    export.write_text(_opnsense_export(records))
-    want_acc, want_rows = engine(original)
-    acc, rows = engine(export)
-    assert (acc.format, acc.envelope) == ("unbound", "opnsense-tab")
-    assert (acc.lines, acc.parsed, acc.skipped, acc.malformed) == (
-        want_acc.lines,
-        want_acc.parsed,
-        want_acc.skipped,
-        want_acc.malformed,
-    )
-    assert acc.skipped_reasons == want_acc.skipped_reasons
+    rows, want_rows = _export_reads_as(original, records, tmp_path / "resolver_export.log", "unbound")
     assert rows == want_rows and len(rows) > 100
 
 
@@ -470,21 +471,10 @@ def test_opnsense_export_of_the_dnsmasq_corpus_reads_as_the_original(corpora: Pa
     for ln in original.read_text().splitlines():
         stamp, msg = ln[:15], ln[16:].split(": ", 1)[1]  # Nov 23 18:39:45 dnsmasq[15339]: query[A] …
         records.append((dt.datetime.strptime(f"2026 {stamp}", "%Y %b %d %H:%M:%S"), "dnsmasq", msg))
-    export = tmp_path / "dnsmasq_export.log"
-    export.write_text(_opnsense_export(records))
     copy = tmp_path / "dnsmasq.log"
     copy.write_bytes(original.read_bytes())
     os.utime(copy, (dt.datetime(2026, 12, 1).timestamp(),) * 2)  # the year of the year-less stamps
-    want_acc, want_rows = engine(copy)
-    acc, rows = engine(export)
-    assert (acc.format, acc.envelope) == ("dnsmasq", "opnsense-tab")
-    assert (acc.lines, acc.parsed, acc.skipped, acc.malformed) == (
-        want_acc.lines,
-        want_acc.parsed,
-        want_acc.skipped,
-        want_acc.malformed,
-    )
-    assert acc.skipped_reasons == want_acc.skipped_reasons
+    rows, want_rows = _export_reads_as(copy, records, tmp_path / "dnsmasq_export.log", "dnsmasq")
     # the export's stamps are local time (converted to UTC); the year-less original's are taken as
     # they are: compare who asked for what, how often
     assert _per_client_name(rows) == _per_client_name(want_rows) and len(rows) > 100
