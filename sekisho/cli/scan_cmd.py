@@ -144,6 +144,10 @@ def scan(
         raise fail(f"unknown engine {engine!r}; known: duckdb, spark")
     if (engine == "spark") != (out is not None):
         raise fail("--engine spark writes Parquet: give --out DIR (and --out only with --engine spark)")
+    if engine == "spark" and "logformat" in options:
+        raise fail(
+            "--engine spark reads Squid's default squid layout only; scan a logformat line with the DuckDB engine"
+        )
     if engine == "spark":
         _scan_spark(paths, str(out), fmt, year, as_json, lg, catalog)
         return

@@ -368,6 +368,7 @@ def test_the_command_line_says_what_it_needs(tmp_path: Path) -> None:
         (["--logformat", "%ts %>a %ru", "--logformat-name", "squid"], "not both"),
         (["--logformat", "%ts %>a %zz"], "unknown format code '%zz'"),
         (["--logformat-name", "nope"], "built-in names: squid, common"),
+        (["--engine", "spark", "--out", str(tmp_path / "o"), "--logformat", "%ts %>a %ru"], "DuckDB engine"),
     ]
     for args, message in cases:
         run = CliRunner().invoke(app, ["scan", str(log), *db, *args])
