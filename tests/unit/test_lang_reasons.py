@@ -152,7 +152,9 @@ def test_forced_format_error_in_japanese(tmp_path: Path) -> None:
     log = tmp_path / "x.log"
     log.write_text("garbage\nmore garbage\n", encoding="utf-8")
     ja = CliRunner().invoke(
-        app, ["scan", str(log), "--format", "unbound", "--db", str(tmp_path / "s.duckdb"), "--lang", "ja"], env=WIDE
+        app,
+        ["scan", str(log), "--format", "unbound", "--db", str(tmp_path / "s.duckdb"), "--lang", "ja"],
+        env=WIDE,
     )
     assert ja.exit_code == 1
     assert "エラー:" in ja.output and "--format unbound はこのファイルのどの行にも合いません" in ja.output
