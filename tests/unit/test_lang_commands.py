@@ -29,7 +29,7 @@ PRODUCTS = {
     "Defender", "for", "Endpoint", "DeviceNetworkEvents", "log-queries", "syslog", "journald", "OPNsense",
     "log-time-ascii", "combined", "logformat", "IIS", "ProxySG", "Fields", "Server", "ETW", "Elastic",
     "Agent", "QUERY_RECEIVED", "Question", "Time", "SQLite", "pcap", "pcapng", "QUIC", "Adblock", "domain",
-    "name", "client", "COL", "ts", "map", "squid-conf", "Pi-hole", "NetFlow", "v0", "user_rules",
+    "name", "client", "COL", "ts", "map", "squid-conf", "Pi-hole", "v0", "user_rules",
     "clients", "persistent", "acl", "dstdomain", "deny", "nftables", "output", "forward", "PROXY", "DIRECT",
     "URLBlocklist", "URLAllowlist", "NXDOMAIN", "match-subdomain", "yes", "import", "lists", "domains_regexp",
     "address", "local-zone", "always_null", "adlist", "adblock", "AdGuardHome", "OpenSnitch", "group",
