@@ -29,7 +29,7 @@ ALLOWED = {
     "AdGuard", "Home", "Zeek", "Pi-hole", "named.conf", "squid.conf", "options", "include", "http_access",
     "allow", "response-policy", "zone", "type", "primary", "file", "rpz", "Windows", "CLOUD", "Act",
     "FISA", "SHA-256", "KiB", "A4", "ms", "OpenWrt", "PAC", "Chrome", "Edge", "RouterOS", "OpenSnitch",
-    "YAML", "w3c", "GPS", "QR", "Mac", "Safari", "ClickHouse", "Paytm",
+    "YAML", "w3c", "GPS", "QR", "Mac", "Safari", "ClickHouse", "Paytm", "CNN",
 }  # fmt: skip
 SKIP_TAGS = {"code", "pre", "style", "script", "svg", "time", "title", "cite"}  # cite: a source's own title
 WORD = re.compile(r"(?<![\w./@:-])[A-Za-z][A-Za-z0-9'’_-]*[A-Za-z0-9](?![\w./@:-])")
