@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 
-from sekisho import api
 from sekisho.ingest import detect
 from sekisho.ingest.formats.windows_dns_analytic import (
     EVENTS,
@@ -35,7 +34,7 @@ from sekisho.ingest.formats.windows_dns_analytic import (
 )
 from sekisho.ingest.sources import open_source
 from sekisho.store import Store
-from tests.realworld.test_sysmon import RECORD_1084
+from tests.realworld.test_sysmon import RECORD_1084, scan
 
 # elastic/integrations packages/microsoft_dnsserver/data_stream/analytical/_dev/test/pipeline/
 # test-events.json at 4290c51bdb8a485b400038e40a06401466b4d565: events 257, 261, 256, 259
@@ -72,23 +71,6 @@ def events(text: str) -> list[dict[str, object]]:
 def write(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
-
-
-def scan(
-    path: Path, db: Path, fmt: str | None = None
-) -> tuple[dict[str, object], dict[tuple[str, str], int], dt.datetime | None]:
-    with Store(db) as store:
-        store.set_setting("retention_days", str(365 * 100))
-        store.set_setting("detail_days", str(365 * 100))
-    result = api.scan([str(path)], db=db, format_name=fmt)
-    files = result["files"]
-    assert isinstance(files, list) and len(files) == 1
-    with Store(db, read_only=True) as store:
-        rows = store.con.execute(
-            "SELECT client, name, sum(queries), min(first_seen) FROM observations GROUP BY ALL"
-        ).fetchall()
-    first = min((r[3] for r in rows), default=None)
-    return files[0], {(str(c), str(n)): int(q) for c, n, q, _ in rows}, first
 
 
 def as_xml(ev: dict[str, object], record_id: int, style: str = "windows") -> str:

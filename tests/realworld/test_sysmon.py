@@ -24,18 +24,23 @@ from sekisho.store import Store
 pytestmark = pytest.mark.realworld
 
 
-def scan(path: Path, db: Path) -> tuple[dict[str, object], dict[tuple[str, str], int], dt.datetime]:
+def scan(
+    path: Path, db: Path, fmt: str | None = None
+) -> tuple[dict[str, object], dict[tuple[str, str], int], dt.datetime | None]:
+    """Scan one file (``fmt`` forced, or detected) into a store that keeps old dates: (its account,
+    queries per (client, name), the first time seen; None when nothing counted). The Windows DNS
+    Server tests use it too."""
     with Store(db) as store:
         store.set_setting("retention_days", str(365 * 100))
         store.set_setting("detail_days", str(365 * 100))
-    result = api.scan([str(path)], db=db)
+    result = api.scan([str(path)], db=db, format_name=fmt)
     files = result["files"]
     assert isinstance(files, list) and len(files) == 1
     with Store(db, read_only=True) as store:
         rows = store.con.execute(
             "SELECT client, name, sum(queries), min(first_seen) FROM observations GROUP BY ALL"
         ).fetchall()
-    first = min(r[3] for r in rows)
+    first = min((r[3] for r in rows), default=None)
     return files[0], {(str(c), str(n)): int(q) for c, n, q, _ in rows}, first
 
 
