@@ -35,7 +35,15 @@ import yaml
 from sekisho.catalog.known import FORMAT, ImportReport
 from sekisho.errors import CatalogError, Location
 
-__all__ = ["RANGES_FILE", "SOURCES_FILE", "IpRanges", "import_ip_ranges", "load_ip_ranges", "parse_ranges"]
+__all__ = [
+    "RANGES_FILE",
+    "SOURCES_FILE",
+    "IpRanges",
+    "describe_ranges",
+    "import_ip_ranges",
+    "load_ip_ranges",
+    "parse_ranges",
+]
 
 RANGES_FILE = "ip-ranges.json.gz"
 SOURCES_FILE = "ip-ranges-sources.yaml"
@@ -263,8 +271,25 @@ def _load(path: str, _mtime: int, _size: int) -> IpRanges:
         out.sets[row["id"]] = {
             "operator": row.get("operator"),
             "name": row["name"],
+            "ipv4": len(row.get("ipv4", [])),
+            "ipv6": len(row.get("ipv6", [])),
             **(row.get("source") or {}),
         }
         for cidr in [*row.get("ipv4", []), *row.get("ipv6", [])]:
             out.add(row["id"], cidr)
     return out
+
+
+def describe_ranges(catalog_root: Path, known_id: str) -> dict[str, Any]:
+    """What ``sekisho show iprange:<operator>`` adds to a known entry: how many ranges, where they
+    were published and read, and the caveat (en, ja) that they name the operator, not a service."""
+    from sekisho.i18n import text
+
+    info = load_ip_ranges(catalog_root).sets.get(known_id)
+    if info is None:
+        return {}
+    return {
+        "ranges": {"ipv4": info["ipv4"], "ipv6": info["ipv6"]},
+        "source": {k: v for k, v in info.items() if k not in ("operator", "name", "ipv4", "ipv6")},
+        "caveat": {lang: text("report.iprange_caveat", lang) for lang in ("en", "ja")},
+    }

@@ -146,6 +146,10 @@ def show(
     assessor = assessor_for(catalog, settings)
     if ":" in service_id:  # the known tier: organisation, names and provenance — not assessed
         entry = describe_known(assessor.catalog, service_id)
+        if service_id.startswith("iprange:"):  # an operator's published address ranges
+            from sekisho.catalog.ipranges import describe_ranges
+
+            entry |= describe_ranges(assessor.catalog.root, service_id)
         if as_json:
             print_json(entry)
         else:
@@ -173,7 +177,17 @@ def _render_known(entry: dict, lang: str) -> None:
     p = entry["provenance"]
     console.print(text("services.provenance", lang, **p), markup=False, highlight=False)
     names = entry["domains"] + entry["hostnames"]
-    shown = ", ".join(names[:30]) + (f", … (+{len(names) - 30})" if len(names) > 30 else "")
-    console.print(f"{len(names)}: {shown}", markup=False, highlight=False)
+    if not names and entry.get("ranges"):  # iprange:<operator>: address ranges, no names
+        src, r = entry["source"], entry["ranges"]
+        console.print(f"IPv4 {r['ipv4']}, IPv6 {r['ipv6']}: " + ", ".join(src["published_at"]), markup=False,
+                      highlight=False)  # fmt: skip
+        console.print(f"{src['read_from']} {src['commit']} ({src['as_of']}), {src['read_on']}", markup=False,
+                      highlight=False)  # fmt: skip
+        console.print(
+            entry["caveat"]["ja" if lang == "ja" else "en"], style="yellow", markup=False, highlight=False
+        )
+    else:
+        shown = ", ".join(names[:30]) + (f", … (+{len(names) - 30})" if len(names) > 30 else "")
+        console.print(f"{len(names)}: {shown}", markup=False, highlight=False)
     if entry["includes"]:
         console.print("include: " + ", ".join(entry["includes"]), markup=False, highlight=False)

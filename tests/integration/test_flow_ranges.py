@@ -218,3 +218,17 @@ def test_matcher_version_and_the_known_digest() -> None:
     got = dict(con.execute("SELECT name, service_id FROM out").fetchall())
     assert got["104.16.0.1"] == "iprange:cloudflare-inc"
     assert got["cloudflare.com"] != "iprange:cloudflare-inc" and got["10.1.1.1"] == "internal:private-address"
+
+
+def test_show_names_the_operator_its_sources_and_the_caveat() -> None:
+    runner = CliRunner()
+    out = runner.invoke(app, ["show", "iprange:cloudflare-inc", "--json"])
+    assert out.exit_code == 0, out.output
+    entry = json.loads(out.output)
+    assert entry["operator_id"] == "cloudflare-inc" and entry["assessed"] is False
+    assert entry["ranges"] == {"ipv4": 15, "ipv6": 7}
+    assert entry["source"]["published_at"][0] == "https://www.cloudflare.com/ips-v4/"
+    assert "not the service" in entry["caveat"]["en"]
+    out = runner.invoke(app, ["show", "iprange:google-llc", "--lang", "ja"])
+    assert out.exit_code == 0 and "gstatic.com/ipranges/goog.txt" in out.output
+    assert "サービスではありません" in out.output.replace("\n", "")
