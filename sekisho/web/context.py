@@ -109,7 +109,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         t=partial(text, lang=lang),
         country=partial(country, lang=lang),
         category=partial(category, lang=lang),
-        reason=partial(translate, lang=lang),  # a scan's stored English reasons and notes
+        reason_text=partial(translate, lang=lang),  # a scan's stored English reasons and notes
         local=partial(local_time, zone=st.assessor.settings.timezone),
         value=partial(fmt_value, lang=lang),
         foreign=partial(foreign, lang=lang),
