@@ -39,7 +39,7 @@ def _env() -> Environment:
         country=country,
         category=category,
         local=local_time,
-        reason=translate,  # a scan's stored English reasons and notes, in the report's language
+        reason_text=translate,  # a scan's stored English reasons and notes, in the report's language
         names_of=lambda ids, names: "、".join(names.get(i, i) for i in ids),
     )
     env.filters["md"] = md

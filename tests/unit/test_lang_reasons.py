@@ -163,3 +163,30 @@ def test_forced_format_error_in_japanese(tmp_path: Path) -> None:
         app, ["scan", str(log), "--format", "unbound", "--db", str(tmp_path / "s.duckdb")], env=WIDE
     )
     assert "error:" in en.output and "matches no line of this file" in en.output
+
+
+def test_report_input_table_in_japanese(scanned: dict) -> None:  # type: ignore[type-arg]
+    """The HTML report's input table shows the file notes and malformed reasons in its language."""
+    from sekisho.api import assessor_for
+    from sekisho.report.html import render_html
+    from sekisho.report.model import build_report
+    from sekisho.store import Store
+
+    with Store(scanned["tmp"] / "s.duckdb", read_only=True) as store:
+        ja = render_html(build_report(store, assessor_for(), "ja"))
+        en = render_html(build_report(store, assessor_for(), "en"))
+    assert "未来の時刻" in ja and "と判定しましたが" in ja and "展開できません（gzip）" in ja
+    assert "in the future" not in ja and "could not be read as" not in ja
+    assert "in the future" in en and "未来の時刻" not in en
+
+
+def test_dashboard_scans_page_in_japanese(scanned: dict) -> None:  # type: ignore[type-arg]
+    pytest.importorskip("fastapi")
+    from sekisho.web import create_app
+    from tests.web.conftest import Client
+
+    client = Client(create_app(db=scanned["tmp"] / "s.duckdb"))
+    ja = client.get("/scans?lang=ja").text
+    en = client.get("/scans?lang=en").text
+    assert "未来の時刻" in ja and "と判定しましたが" in ja and "in the future" not in ja
+    assert "in the future" in en
