@@ -97,6 +97,13 @@ def watch(
 
     if fmt and fmt not in FORMATS:
         raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
+    from sekisho.watch.watcher import USER_LAYOUT
+
+    if fmt in USER_LAYOUT:  # their layout is the user's; the watcher cannot take it yet
+        raise fail(
+            f"`sekisho watch` cannot take the layout --format {fmt} needs (a logformat line, a --map); "
+            "scan such logs with `sekisho scan` instead"
+        )
     if interval <= 0:
         raise fail("--interval must be more than 0")
     for p in [*paths, *signins]:

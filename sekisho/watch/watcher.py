@@ -64,6 +64,10 @@ from sekisho.watch.follow import (
 from sekisho.watch.rules import AlertRules, BatchContext, BlockedUse, ServiceInfo
 from sekisho.watch.sinks import Dispatcher, Sink
 
+# formats whose layout the user gives at scan time (a logformat line, a --map): not stored, so the
+# watcher cannot read such a file on
+USER_LAYOUT = frozenset({"squid-logformat", "csv"})
+
 Log = Callable[[str], None]
 
 
@@ -394,6 +398,12 @@ class Watcher:
             row = wstore.file_row(store, state.id)
             if self.forced is not None:
                 fmt = self.forced
+            elif row is not None and str(row["format"]) in USER_LAYOUT:
+                self._note(
+                    path,
+                    f"read by a scan as {row['format']} with a layout the user gave: scan it again, the watcher cannot take that layout",
+                )
+                return None
             elif row is not None:
                 fmt = get_format(str(row["format"]))
             else:
