@@ -5,37 +5,14 @@ waits for what the watcher says; no fixed sleeps."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from sekisho.cli.main import app
-from tests.audit.test_follow import _wait
+from tests.audit.test_follow import CALM, SPRAY, _said, _wait, running
 
-SPRAY = (
-    "".join(
-        f"Nov 30 10:0{i}:00 gw sshd[9]: Failed password for user{i} from 203.0.113.7 port 4{i}00 ssh2\n"
-        for i in range(6)
-    )
-    + "Nov 30 10:07:00 gw sshd[9]: Accepted password for user3 from 203.0.113.7 port 4999 ssh2\n"
-)
-CALM = "Nov 30 09:00:00 gw sshd[9]: Accepted password for user0 from 133.11.0.5 port 4000 ssh2\n"
 DNS = "Nov 30 09:00:01 dnsmasq[812]: query[A] www.example.org from 192.168.1.20\n"
-
-
-def _said(proc: subprocess.Popen[str], part: str) -> str:
-    """The watcher's next stderr line containing ``part`` (its other lines skipped)."""
-    assert proc.stderr is not None
-    for _ in range(200):
-        line = proc.stderr.readline()
-        if not line:
-            raise AssertionError(f"the watcher ended before saying {part!r}")
-        if part in line:
-            return line
-    raise AssertionError(f"the watcher never said {part!r}")
 
 
 def _audit_alerts(out: Path) -> list[dict[str, object]]:
@@ -54,33 +31,36 @@ def test_watch_follows_signins_through_its_sinks(tmp_path: Path) -> None:
     )
     auth.write_text(CALM)
     net.write_text(DNS)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sekisho", "watch", str(net), "--signins", str(auth), "--db", str(db),
-         "--interval", "0.2", "--sink", f"jsonl:{out}"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "SEKISHO_WAIT": "30"},
-    )  # fmt: skip
     lines: list[str] = []
-    try:
-        first = _said(proc, "sign-ins: following ")
+    with running(
+        "watch",
+        str(net),
+        "--signins",
+        str(auth),
+        "--db",
+        str(db),
+        "--interval",
+        "0.2",
+        "--sink",
+        f"jsonl:{out}",
+    ) as proc:
+        first = _said(proc, "sign-ins: following ", anywhere=True)
         assert "sign-ins: following 1 file(s); 0 new alert(s)" in first, first
-        ready = _said(proc, "following 1 file(s) from the stored offsets")  # the network log too
+        ready = _said(
+            proc, "following 1 file(s) from the stored offsets", anywhere=True
+        )  # the network log too
         assert "sign-ins" not in ready
         with open(auth, "a") as f:  # a spray and its success in one write: one poll sees all
             f.write(SPRAY)
-        lines.append(_said(proc, "sign-ins: read "))
+        lines.append(_said(proc, "sign-ins: read ", anywhere=True))
         _wait(lambda: _audit_alerts(out) != [], "the sign-in alert in the watcher's sink", proc)
         got = _audit_alerts(out)
         assert [a["rule"] for a in got] == ["audit:spray-then-success"]
         with open(auth, "a") as f:  # another sign-in, no new alert: nothing sent again
             f.write(CALM.replace("09:00:00", "11:00:00"))
-        lines.append(_said(proc, "sign-ins: read "))
+        lines.append(_said(proc, "sign-ins: read ", anywhere=True))
         assert "0 new alert(s)" in lines[-1], lines
         assert len(_audit_alerts(out)) == 1
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stderr:
-            proc.stderr.close()
     assert "1 new alert(s), 1 delivered" in lines[0], lines
     assert proc.returncode == 0
 
@@ -107,22 +87,14 @@ def test_a_failed_delivery_is_retried(tmp_path: Path) -> None:
     auth, db = tmp_path / "auth.log", tmp_path / "s.db"
     out = tmp_path / "not-yet" / "alerts.jsonl"  # the sink fails until its directory exists
     auth.write_text(CALM)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sekisho", "watch", "--signins", str(auth), "--db", str(db),
-         "--interval", "0.2", "--sink", f"jsonl:{out}"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "SEKISHO_WAIT": "30"},
-    )  # fmt: skip
-    try:
-        _said(proc, "sign-ins: following 1 file(s)")
+    with running(
+        "watch", "--signins", str(auth), "--db", str(db), "--interval", "0.2", "--sink", f"jsonl:{out}"
+    ) as proc:
+        _said(proc, "sign-ins: following 1 file(s)", anywhere=True)
         with open(auth, "a") as f:
             f.write(SPRAY)
-        said = _said(proc, "sign-ins: read ")
+        said = _said(proc, "sign-ins: read ", anywhere=True)
         assert "1 new alert(s), 0 delivered" in said, said
         out.parent.mkdir()
         _wait(lambda: _audit_alerts(out) != [], "the alert sent on the sink's retry", proc, timeout=30)
         assert [a["rule"] for a in _audit_alerts(out)] == ["audit:spray-then-success"]
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stderr:
-            proc.stderr.close()
