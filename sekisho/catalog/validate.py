@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sekisho.catalog.loader import Catalog, Finding, Severity, YamlDoc, load_catalog, read_yaml
 from sekisho.errors import CatalogError, Location
+from sekisho.model.facts import Claim
 
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
@@ -328,8 +329,9 @@ _Gap = tuple[tuple[str | int, ...], str]  # key path of the English text, what i
 def check_japanese(cat: Catalog) -> list[Finding]:
     """The Japanese report and dashboard show every text in Japanese, falling back to the English:
     a service's ``name_ja``, ``description_ja`` (when it has a description) and each incident's
-    ``value_ja``; a law's ``name_ja`` and ``summary_ja``; a software's ``name_ja``. One warning
-    per entry, at its first gap, naming the incidents by date."""
+    ``value_ja``; a law's ``name_ja`` and ``summary_ja``; a software's ``name_ja``; every claim's
+    ``statement_ja`` (services, operators, laws, software). One warning per entry, at its first
+    gap, naming the incidents by date and counting the claims."""
     out: list[Finding] = []
     entries: list[tuple[str, str, list[_Gap]]] = []
     for sid, svc in cat.services.items():
@@ -350,7 +352,9 @@ def check_japanese(cat: Catalog) -> list[Finding]:
         entries.append(("laws", lid, gaps))
     for swid, sw in cat.software.items():
         entries.append(("software", swid, [] if sw.name_ja else [(("name",), "name_ja")]))
+    entries += [("operators", oid, []) for oid in cat.operators]
     for kind, eid, found in entries:
+        found += _claim_gaps(getattr(cat, kind)[eid].claims)
         if found:
             out.append(
                 Finding(
@@ -362,6 +366,15 @@ def check_japanese(cat: Catalog) -> list[Finding]:
                 )
             )
     return out
+
+
+def _claim_gaps(claims: list[Claim]) -> list[_Gap]:
+    missing = [i for i, c in enumerate(claims) if not c.statement_ja]
+    if not missing:
+        return []
+    return [
+        (("claims", missing[0], "statement"), f"statement_ja of {len(missing)} of {len(claims)} claim(s)")
+    ]
 
 
 def source_kind_counts(cat: Catalog) -> dict[str, int]:
