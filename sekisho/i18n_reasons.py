@@ -152,6 +152,8 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"tab-separated text \((?P<n>\d+) fields\)", "reason.shape_tsv"),
     (r"comma-separated text \((?P<n>\d+) fields\)", "reason.shape_csv"),
     (r"text of (?P<n>\d+) words?", "reason.shape_words"),
+    (r"no database yet: run `sekisho scan` first", "reason.no_database"),
+    (r"the store is held by another process", "reason.store_held"),
     (r"Compressed file ended before the end-of-stream marker was reached", "reason.gzip_truncated"),
     (r"Not a gzipped file \((?P<magic>.*)\)", "reason.not_gzip"),
     (r"no such file or directory", "reason.no_such_file"),
@@ -273,6 +275,8 @@ def _one(s: str, lang: Lang) -> str | None:
         }
         if key == "reason.unknown_format" and params.get("hint"):
             params["hint"] = translate(params["hint"], lang)
+        if "choices" in params:  # 'a' or 'b' → 'a'、'b'
+            params["choices"] = params["choices"].replace(" or ", text("reason.or", lang))
         return text(key, lang, **params)
     return None
 

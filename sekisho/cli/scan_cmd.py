@@ -139,7 +139,9 @@ def scan(
         fmt = fmt or "squid-logformat"
         options["logformat"] = _logformat(fmt, logformat, squid_conf, logformat_name, paths)
     if fmt and fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
+        raise fail(
+            f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}", lang=lg
+        )
     if engine not in ("duckdb", "spark"):
         raise fail(f"unknown engine {engine!r}; known: duckdb, spark")
     if (engine == "spark") != (out is not None):
@@ -208,6 +210,7 @@ def _scan_spark(
     catalog and written as Parquet (``report --db DIR`` reads them)."""
     from sekisho.extras import require
     from sekisho.i18n import text
+    from sekisho.i18n_reasons import translate
 
     require("spark")  # one line naming the extra, never a traceback
     from sekisho.match import spark_scan
@@ -220,12 +223,12 @@ def _scan_spark(
         console.print(text("report.spark_file", lg, **f.as_dict()), markup=False, highlight=False)
         for s in f.malformed_samples:
             console.print(
-                f"  {escape_controls(str(f.path))}:{s['line']}: {escape_controls(str(s['reason']))}",
+                f"  {escape_controls(str(f.path))}:{s['line']}: {escape_controls(translate(str(s['reason']), lg))}",
                 markup=False,
                 highlight=False,
             )
         if f.note:
-            console.print(f"  {f.note}", markup=False, highlight=False)
+            console.print(f"  {translate(f.note, lg)}", markup=False, highlight=False)
     console.print(
         text("report.spark_written", lg, n=result.observations, out=out), markup=False, highlight=False
     )
