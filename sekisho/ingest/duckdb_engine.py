@@ -422,6 +422,10 @@ def compile_json_fast(
     else:
         rel = f"(SELECT {renamed} FROM {rel})"
     name = field_of("name")
+    state, reason = name_state(name)
+    if fmt.where:
+        state = f"CASE WHEN NOT ({conds}) THEN 'skip' ELSE {state} END"
+        reason = f"CASE WHEN NOT ({conds}) THEN 'other record type' ELSE {reason} END"
     # a time read as a number is seconds since the epoch (the text reading of "auto" is moot)
     stamp = Timestamp("epoch") if numbers else fmt.timestamp
     return f"""
@@ -433,11 +437,8 @@ def compile_json_fast(
             {_int(field_of("bytes_out"))} AS bytes_out,
             {_int(field_of("bytes_in"))} AS bytes_in,
             {field_of("status")} AS status,
-            CASE WHEN NOT ({conds}) THEN 'skip'
-                 WHEN coalesce({name}, '') = '' THEN 'skip'
-                 ELSE 'ok' END AS _state,
-            CASE WHEN NOT ({conds}) THEN 'other record type'
-                 WHEN coalesce({name}, '') = '' THEN 'record without a name' END AS _reason,
+            {state} AS _state,
+            {reason} AS _reason,
             NULL::VARCHAR AS _line, _file
         FROM {_with_file(rel, path, ", ".join(cols.values()))}"""
 
@@ -457,9 +458,10 @@ def zeek_header(path: Path, compression: Compression) -> tuple[list[str], int]:
     return fields, n
 
 
-def zeek_state(name: str) -> tuple[str, str]:
-    """SQL for a Zeek record's state and its reason: a function of its name (the raw field) alone,
-    so the engine may judge it once per distinct name rather than once per line."""
+def name_state(name: str) -> tuple[str, str]:
+    """SQL for the state and reason of a record whose state is a function of its name (the raw
+    field) alone — Zeek TSV, JSON lines without a ``where`` — so the engine may judge it once per
+    distinct name rather than once per line."""
     empty = f"coalesce({name}, '') = ''"
     return (
         f"CASE WHEN {empty} THEN 'skip' ELSE 'ok' END",
@@ -505,7 +507,7 @@ def compile_zeek(
         SELECT {ts} AS ts, {col("client")} AS client, {col("name") if raw_names else _name(col("name"))} AS name,
                {col("answers")} AS answers, {_int(col("bytes_out"))} AS bytes_out,
                {_int(col("bytes_in"))} AS bytes_in, {col("status")} AS status,
-               {zeek_state(col("name"))[0]} AS _state, {zeek_state(col("name"))[1]} AS _reason,
+               {name_state(col("name"))[0]} AS _state, {name_state(col("name"))[1]} AS _reason,
                concat_ws(chr(9), {cols[0]}, {cols[1] if len(cols) > 1 else cols[0]}) AS _line, _file
         FROM {rel}""",
         header_lines,
@@ -1008,10 +1010,12 @@ def _scan_locked(
     # check of the clause on ``ts`` must be a key here (then any line of the group stands for all):
     # the day decides whether the time is NULL and whether it is in the years 1-9999, so only the
     # check "in the future" needs a key of its own. One file has no file key (its _file is 0).
-    # A Zeek record's state follows from its raw name (zeek_state): it is judged per group too.
+    # A record's state that follows from its raw name (name_state) is judged per group too.
     many = isinstance(target, list)
-    by_name = isinstance(fmt, ZeekTsvFormat)
-    state, reason = zeek_state("name")
+    by_name = isinstance(fmt, ZeekTsvFormat) or (
+        json_fast and isinstance(fmt, JsonLinesFormat) and not fmt.where
+    )
+    state, reason = name_state("name")
     per_group = f", {state} AS _state, {reason} AS _reason" if by_name else ""
     grouped = f"""
         SELECT * EXCLUDE (_day, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts){"" if many else ", 0 AS _file"}
