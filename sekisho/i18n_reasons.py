@@ -241,6 +241,10 @@ TABLE: tuple[tuple[str, str], ...] = (
         r"kept everything \(--keep-all\); `sekisho db set retention-days N` keeps more for good",
         "reason.retention_kept",
     ),
+    (
+        r"nothing to roll up or expire \(detail-days (?P<detail>\d+), retention-days (?P<keep>\d+), from (?P<ref>\S+)\)",
+        "reason.retention_nothing",
+    ),
     (r"Zeek header has no field\(s\) (?P<fields>.*)", "reason.zeek_no_fields"),
     # export warnings (sekisho/export/base.py)
     (

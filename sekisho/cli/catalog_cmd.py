@@ -93,9 +93,13 @@ def export(
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file (default: stdout)."),
     catalog: Path | None = CatalogOpt,
+    lang: str = LangOpt,
 ) -> None:
     """Export the catalog's services for other tools (e.g. AdGuard Home blocked services)."""
+    from sekisho.i18n import text
     from sekisho.report.catalog_export import CATALOG_FORMATS
+
+    lg = cast("Lang", check_lang(lang))  # what is said on the terminal; the export is unchanged
 
     if fmt not in CATALOG_FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of: {', '.join(CATALOG_FORMATS)}")
@@ -106,7 +110,7 @@ def export(
         from sekisho.report.files import write_atomic
 
         write_atomic(output, data.encode("utf-8"))
-        err_console.print(f"wrote {output}", highlight=False)
+        err_console.print(text("cli.lang.wrote", lg, path=output), markup=False, highlight=False)
 
 
 @app.command("sources")
@@ -165,9 +169,13 @@ def update(
         show_default=False,
     ),
     as_json: bool = typer.Option(False, "--json"),
+    lang: str = LangOpt,
 ) -> None:
     """Install a newer catalog (checksums verified, validated); the previous one is kept."""
     from sekisho.catalog.diff import diff_catalogs
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
     from sekisho.catalog.update import previous_catalog_dir, update_catalog
     from sekisho.catalog.update import rollback as do_rollback
 
@@ -196,17 +204,28 @@ def update(
         print_json(out)
         return
     if not result.changed:
-        console.print(f"catalog {result.version} is already installed ({result.path})", highlight=False)
+        console.print(
+            text("cli.update.already", lg, version=result.version, path=result.path),
+            markup=False,
+            highlight=False,
+        )
     else:
         console.print(
-            f"installed catalog {result.version} (was {result.previous or 'bundled'}) at {result.path}",
+            text(
+                "cli.update.installed",
+                lg,
+                version=result.version,
+                previous=result.previous or text("cli.update.bundled", lg),
+                path=result.path,
+            ),
+            markup=False,
             highlight=False,
         )
         if "diff" in out:
-            _print_diff(out["diff"])
+            _print_diff(out["diff"], lg)
     if out.get("alerts"):
         console.print(
-            f"{len(out['alerts'])} catalog-change alert(s) in {db}: see `sekisho alerts`", highlight=False
+            text("cli.update.alerts", lg, n=len(out["alerts"]), db=db), markup=False, highlight=False
         )
 
 
@@ -290,16 +309,23 @@ def diff(
 
 @app.command("manifest")
 @handle_errors
-def manifest(path: Path = typer.Argument(..., help="Catalog directory to publish.")) -> None:
+def manifest(
+    path: Path = typer.Argument(..., help="Catalog directory to publish."), lang: str = LangOpt
+) -> None:
     """Write catalog.sha256 (the checksums `catalog update` verifies) for a catalog directory."""
     from sekisho.catalog.update import write_manifest
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
 
     cat, findings = validate_catalog(path)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise fail(f"{errors[0]} ({len(errors)} error(s)); fix them before publishing")
     out = write_manifest(path)
-    console.print(f"wrote {out} for catalog {cat.meta.version}", highlight=False)
+    console.print(
+        text("cli.update.manifest", lg, path=out, version=cat.meta.version), markup=False, highlight=False
+    )
 
 
 @app.command("import")
@@ -318,20 +344,34 @@ def import_(
         None, "--out", help="Directory to write to (default: the bundled known/, or your cache)."
     ),
     as_json: bool = typer.Option(False, "--json"),
+    lang: str = LangOpt,
 ) -> None:
     """Import the known tier: names and organisations from an openly licensed list, with provenance."""
     from sekisho.catalog.known import run_import
+    from sekisho.i18n import text
+
+    lg = cast("Lang", check_lang(lang))
 
     out, report = run_import(kind, path, out_dir)
     if as_json:
         print_json({"path": str(out), **report.as_dict()})
         return
     for p in report.problems[:20]:
-        err_console.print(f"  skipped {p}", markup=False, highlight=False)
-    skipped = ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())) or "nothing"
+        err_console.print(text("cli.update.import_problem", lg, problem=p), markup=False, highlight=False)
+    skipped = text("cli.lang.list_sep", lg).join(
+        text("cli.update.import_skip", lg, n=n, why=why) for why, n in sorted(report.skipped.items())
+    ) or text("cli.update.nothing", lg)
     console.print(
-        f"wrote {out}: {report.services} known services, {report.names} names from {report.dataset} "
-        f"{report.commit}; skipped {skipped}",
+        text(
+            "cli.update.imported",
+            lg,
+            path=out,
+            services=report.services,
+            names=report.names,
+            dataset=report.dataset,
+            commit=report.commit,
+            skipped=skipped,
+        ),
         markup=False,
         highlight=False,
     )

@@ -64,11 +64,13 @@ def set_(
         ..., help='Number of days; for own-domains a comma-separated list of domains ("" clears it).'
     ),
     db: Path | None = DbOpt,
+    lang: str = LangOpt,
 ) -> None:
     """Change a store setting (e.g. `sekisho db set retention-days 400`,
     `sekisho db set own-domains city.example.lg.jp,example-school.ed.jp`)."""
     from sekisho.store import Store
 
+    check_lang(lang)  # says `key = value`, the same in both languages
     if key not in SETTINGS:
         raise fail(f"unknown setting {key!r}; choose one of: {', '.join(SETTINGS)}")
     if key in DAY_SETTINGS:
@@ -107,11 +109,14 @@ def compact(
     db: Path | None = DbOpt,
     dry_run: bool = typer.Option(False, "--dry-run", help="Only say what would be rolled up and expired."),
     as_json: bool = typer.Option(False, "--json"),
+    lang: str = LangOpt,
 ) -> None:
     """Roll detail older than detail-days up by month and drop what is older than retention-days
     (both counted back from today); says how many rows and queries of which dates."""
+    from sekisho.i18n_reasons import translate
     from sekisho.store import Store
 
+    lg = check_lang(lang)
     with Store(db) as store, store.transaction():
         done = store.compact(keep_all=dry_run)
     if as_json:
@@ -121,4 +126,4 @@ def compact(
         f"nothing to roll up or expire (detail-days {done.detail_days}, "
         f"retention-days {done.retention_days}, from {done.reference})"
     ]:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(translate(line, lg), markup=False, highlight=False, soft_wrap=True)  # type: ignore[arg-type]

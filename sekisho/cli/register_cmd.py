@@ -173,12 +173,14 @@ def history(
     ),
     file: Path | None = typer.Argument(None, help="Only this register file's versions."),
     as_json: bool = JsonOpt,
+    lang: str = LangOpt,
 ) -> None:
     """The register's versions in the store, newest first, with the parties added and removed."""
     from sekisho.cli.common import print_json
     from sekisho.store import Store
     from sekisho.store.register import register_versions
 
+    lg = cast("Lang", check_lang(lang))
     with Store(db) as store:
         rows = register_versions(store, str(file) if file else None)
     if as_json:
@@ -186,7 +188,8 @@ def history(
         return
     for r in rows:
         console.print(
-            f"{r['version']}  {r['loaded_at']:%Y-%m-%d %H:%M}  {r['path']}  {r['parties']} parties"
+            f"{r['version']}  {r['loaded_at']:%Y-%m-%d %H:%M}  {r['path']}  "
+            + text("cli.update.parties", lg, n=r["parties"])
             + (f"  +{','.join(r['added'])}" if r["added"] else "")
             + (f"  -{','.join(r['removed'])}" if r["removed"] else ""),
             highlight=False,

@@ -184,3 +184,32 @@ def test_json_has_no_language(db: Path) -> None:
 
 def test_check_can_fail() -> None:
     assert _words("保持日数 400; files were read", set()) != []
+
+
+def test_db_compact_and_set(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "c.duckdb"
+    shutil.copy(db, copy)
+    ja, en = _both("db", "compact", "--db", str(copy), "--dry-run")
+    assert not _words(_paths_out(ja, copy), set()), ja
+    assert ja.strip() and ja != en
+    ja, en = _both("db", "set", "retention-days", "500", "--db", str(copy))
+    assert ja == en == "retention-days = 500\n"
+
+
+def test_catalog_export_manifest_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """export -o, manifest and update (from a directory: no network) say what they did in Japanese."""
+    from sekisho.catalog import bundled_catalog_dir
+
+    monkeypatch.setenv("SEKISHO_CACHE", str(tmp_path / "cache"))
+    mine = tmp_path / "catalog"
+    shutil.copytree(bundled_catalog_dir(), mine)
+    out = tmp_path / "services.json"
+    code, ja = _invoke("catalog", "export", "-f", "adguard-services", "-o", str(out), "--lang", "ja")
+    assert code == 0 and "書き込みました" in ja and not _words(_paths_out(ja, out), {"adguard-services"}), ja
+    code, ja = _invoke("catalog", "manifest", str(mine), "--lang", "ja")
+    assert code == 0 and "書き込みました" in ja, ja
+    assert not _words(_paths_out(ja, mine / "catalog.sha256", mine), {"sha256"}), ja
+    code, ja = _invoke("catalog", "update", "--from", str(mine), "--lang", "ja")
+    assert code == 0 and "導入" in ja, ja
+    bad = _words(re.sub(r"\S*/\S*", "〈パス〉", ja), set())
+    assert not bad, bad
