@@ -190,3 +190,22 @@ def test_dashboard_scans_page_in_japanese(scanned: dict) -> None:  # type: ignor
     en = client.get("/scans?lang=en").text
     assert "未来の時刻" in ja and "と判定しましたが" in ja and "in the future" not in ja
     assert "in the future" in en
+
+
+def test_every_declared_skip_reason_has_its_japanese() -> None:
+    """The reasons the formats declare as data (``skips``, the DNS Server's event table, the
+    programs' messages, pcap's no-name packets) each have an entry: a new one fails here."""
+    from sekisho.ingest import FORMATS
+    from sekisho.ingest.formats.pcap import NO_NAME
+    from sekisho.ingest.formats.windows_dns_analytic import EVENTS, OTHER
+
+    declared = {NO_NAME, OTHER, *(r for _, _, r in EVENTS)}
+    for name, cls in FORMATS.items():
+        declared |= {reason for reason, *_ in getattr(cls, "skips", ())}
+        programs = getattr(cls, "programs", ())
+        if programs:
+            declared.add(f"{programs[0]} message, not a query")
+        declared.add(f"does not match the {name} line pattern")
+        declared.add(f"starts like a {name} record but does not match its pattern")
+    missing = [r for r in sorted(declared) if translate(r, "ja") == r]
+    assert not missing, missing
