@@ -209,3 +209,19 @@ def test_every_declared_skip_reason_has_its_japanese() -> None:
         declared.add(f"starts like a {name} record but does not match its pattern")
     missing = [r for r in sorted(declared) if translate(r, "ja") == r]
     assert not missing, missing
+
+
+def test_scan_json_is_the_same_in_both_languages(tmp_path: Path) -> None:
+    import json
+
+    log = tmp_path / "unbound.log"
+    log.write_text(UNBOUND, encoding="utf-8")
+    files = []
+    for lang in ("ja", "en"):
+        run = CliRunner().invoke(
+            app, ["scan", str(log), "--db", str(tmp_path / f"{lang}.duckdb"), "--json", "--lang", lang]
+        )
+        assert run.exit_code == 0, run.output
+        files.append(json.loads(run.stdout)["files"])
+    assert files[0] == files[1]
+    assert "in the future" in json.dumps(files[0])
