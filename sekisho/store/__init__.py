@@ -51,6 +51,30 @@ def damaged(e: BaseException) -> str:
     return f"the database is damaged or cut short ({first}); restore it from a copy, or start a new one with --db"
 
 
+def insert_scan_file(
+    con: duckdb.DuckDBPyConnection, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int
+) -> None:
+    """One ``scan_files`` row: a file's account (path, format, counts, malformed samples, note) as
+    read in scan ``scan_id`` from line ``from_line``. The store, the watcher and a Parquet
+    directory's scratch schema all write it so."""
+    con.execute(
+        "INSERT INTO scan_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            scan_id,
+            file_id,
+            account.get("path"),
+            account.get("format"),
+            account.get("lines", 0),
+            account.get("parsed", 0),
+            account.get("skipped", 0),
+            account.get("malformed", 0),
+            json.dumps(account.get("malformed_samples", []), ensure_ascii=False),
+            from_line,
+            account.get("note"),
+        ],
+    )
+
+
 def default_db_path() -> Path:
     env = os.environ.get("SEKISHO_DB")
     if env:
@@ -331,22 +355,7 @@ class Store:
     def record_scan_file(
         self, scan_id: int, file_id: int | None, account: dict[str, Any], from_line: int
     ) -> None:
-        self.con.execute(
-            "INSERT INTO scan_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                scan_id,
-                file_id,
-                account["path"],
-                account.get("format"),
-                account.get("lines", 0),
-                account.get("parsed", 0),
-                account.get("skipped", 0),
-                account.get("malformed", 0),
-                json.dumps(account.get("malformed_samples", []), ensure_ascii=False),
-                from_line,
-                account.get("note"),
-            ],
-        )
+        insert_scan_file(self.con, scan_id, file_id, account, from_line)
 
     # --- observations ---------------------------------------------------------------------------
     def stage_batch(self, batch_table: str = "ingest_batch") -> None:

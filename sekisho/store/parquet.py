@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from sekisho.errors import Location, SekishoError
+from sekisho.store import insert_scan_file
 from sekisho.store.migrations import MIGRATIONS
 
 __all__ = ["META_FILE", "ParquetStore", "connect", "is_parquet_store"]
@@ -155,20 +156,7 @@ class ParquetStore:
             ],
         )
         for f in files:
-            con.execute(
-                "INSERT INTO scan_files VALUES (1, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    f.get("path"),
-                    f.get("format"),
-                    f.get("lines", 0),
-                    f.get("parsed", 0),
-                    f.get("skipped", 0),
-                    f.get("malformed", 0),
-                    json.dumps(f.get("malformed_samples", []), ensure_ascii=False),
-                    f.get("first_line", 1),
-                    f.get("note"),
-                ],
-            )
+            insert_scan_file(con, 1, None, f, f.get("first_line", 1))
         own = [str(d) for d in self.meta.get("own_domains") or []]
         if own:
             con.execute("INSERT OR REPLACE INTO settings VALUES ('own_domains', ?)", [",".join(own)])

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from sekisho.errors import SekishoError
-from sekisho.store import Store
+from sekisho.store import Store, insert_scan_file
 from sekisho.store.busy import StoreBusy
 
 __all__ = [
@@ -173,18 +173,9 @@ def add_scan_file(store: Store, scan_id: int, file_id: int | None, account: dict
             "DELETE FROM scan_files WHERE scan_id = ? AND file_id IS NOT DISTINCT FROM ? AND path = ?",
             [scan_id, file_id, account["path"]],
         )
-    store.con.execute(
-        "INSERT INTO scan_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            scan_id,
-            file_id,
-            account["path"],
-            account.get("format"),
-            *totals,
-            json.dumps(samples, ensure_ascii=False),
-            from_line,
-            account.get("note"),
-        ],
+    merged = dict(zip(("lines", "parsed", "skipped", "malformed"), totals, strict=True))
+    insert_scan_file(
+        store.con, scan_id, file_id, {**account, **merged, "malformed_samples": samples}, from_line
     )
     store.con.execute(
         """
