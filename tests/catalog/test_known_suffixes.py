@@ -9,18 +9,16 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
 import pytest
-import yaml
 
 from sekisho.catalog import load_catalog
 from sekisho.catalog.known import icann_suffixes, load_known, load_restricted_suffixes
 from sekisho.catalog.loader import bundled_catalog_dir
 from sekisho.errors import CatalogError
-from sekisho.match import NameMatcher
+from tests.catalog.helpers import match, read_table, write_table
 
 KNOWN = bundled_catalog_dir() / "known"
+TABLE = "restricted-suffixes.yaml"
 
 
 def test_every_row_is_an_icann_suffix_with_a_dated_registry_source() -> None:
@@ -43,7 +41,6 @@ def test_every_row_is_an_icann_suffix_with_a_dated_registry_source() -> None:
 
 def test_names_under_a_restricted_suffix_name_the_kind_unless_a_list_is_more_specific() -> None:
     cat, _ = load_catalog()
-    con = duckdb.connect()
     names = [
         "www.cpp.edu",
         "www.city.chiyoda.lg.jp",
@@ -52,10 +49,7 @@ def test_names_under_a_restricted_suffix_name_the_kind_unless_a_list_is_more_spe
         "www.ftc.gov",
         "www.mit.edu",
     ]
-    con.register("n", pa.table({"name": names}))
-    con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
-    NameMatcher(cat).match_table(con, "pending", "out")
-    got = {r[0]: r[1:] for r in con.execute("SELECT name, registrable, service_id FROM out").fetchall()}
+    got = match(cat, names)
     assert got["www.cpp.edu"] == ("cpp.edu", "suffix:edu")  # the registrable domain names which one
     assert got["www.city.chiyoda.lg.jp"][1] == "suffix:lg.jp"
     assert got["www.mext.go.jp"][1] == "suffix:go.jp"
@@ -69,16 +63,15 @@ def test_names_under_a_restricted_suffix_name_the_kind_unless_a_list_is_more_spe
 def _copy(tmp_path: Path) -> Path:
     root = tmp_path / "catalog"
     (root / "known").mkdir(parents=True)
-    shutil.copy(KNOWN / "restricted-suffixes.yaml", root / "known" / "restricted-suffixes.yaml")
+    shutil.copy(KNOWN / TABLE, root / "known" / TABLE)
     return root
 
 
 def test_a_row_without_its_source_is_refused(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    path = root / "known" / "restricted-suffixes.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_table(root, TABLE)
     del data["suffixes"][0]["source"]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    write_table(root, TABLE, data)
     with pytest.raises(CatalogError, match="missing source"):
         load_known(root, user_dir=tmp_path / "none")
 
@@ -87,9 +80,8 @@ def test_editing_the_table_changes_the_known_digest(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     before = load_known(root, user_dir=tmp_path / "none")
     assert before.digest and "suffix:go.jp" in before.services
-    path = root / "known" / "restricted-suffixes.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_table(root, TABLE)
     data["suffixes"] = [r for r in data["suffixes"] if r["suffix"] != "go.jp"]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    write_table(root, TABLE, data)
     after = load_known(root, user_dir=tmp_path / "none")
     assert after.digest != before.digest and "suffix:go.jp" not in after.services

@@ -11,28 +11,18 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
 import pytest
-import yaml
 
 from sekisho.catalog import load_catalog
 from sekisho.catalog.known import icann_suffixes, load_known, load_vendor_endpoints
 from sekisho.catalog.loader import bundled_catalog_dir
 from sekisho.errors import CatalogError
 from sekisho.match import NameMatcher
+from tests.catalog.helpers import match, read_table, write_table
 
 ROOT = bundled_catalog_dir()
 KNOWN = ROOT / "known"
-
-
-def _match(cat: Any, names: list[str]) -> dict[str, tuple[str, str | None]]:
-    con = duckdb.connect()
-    con.register("n", pa.table({"name": names}))
-    con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
-    NameMatcher(cat).match_table(con, "pending", "out")
-    rows = con.execute("SELECT name, registrable, service_id FROM out").fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+TABLE = "vendor-endpoints.yaml"
 
 
 def test_every_row_cites_a_dated_page_that_lists_its_names() -> None:
@@ -60,7 +50,7 @@ def test_every_row_cites_a_dated_page_that_lists_its_names() -> None:
 
 def test_a_name_on_a_vendors_list_is_that_vendors() -> None:
     cat, _ = load_catalog()
-    got = _match(
+    got = match(
         cat,
         [
             "ts01-b.cloudsink.net",
@@ -86,7 +76,7 @@ def test_a_name_on_a_vendors_list_is_that_vendors() -> None:
 
 def test_v2fly_organisation_lists_and_researched_services_come_first() -> None:
     cat, _ = load_catalog()
-    got = _match(cat, ["v10.vortex-win.data.microsoft.com", "downloads.upd.kaspersky.com"])
+    got = match(cat, ["v10.vortex-win.data.microsoft.com", "downloads.upd.kaspersky.com"])
     # both vendors' lists hold these, but v2fly's microsoft and kaspersky lists hold the domain
     assert got["v10.vortex-win.data.microsoft.com"][1] == "v2fly:microsoft"
     assert got["downloads.upd.kaspersky.com"][1] == "v2fly:kaspersky"
@@ -99,7 +89,7 @@ def test_v2fly_organisation_lists_and_researched_services_come_first() -> None:
 def test_a_vendors_list_comes_before_the_suffix_groups() -> None:
     cat, _ = load_catalog()
     assert "suffix:mil" in cat.known.services
-    got = _match(cat, ["api.us-gov-2.crowdstrike.mil", "www.disa.mil"])
+    got = match(cat, ["api.us-gov-2.crowdstrike.mil", "www.disa.mil"])
     assert got["api.us-gov-2.crowdstrike.mil"] == ("crowdstrike.mil", "vendor:crowdstrike-falcon-api")
     assert got["www.disa.mil"][1] == "suffix:mil"  # no vendor lists it: the group names the kind
 
@@ -108,18 +98,6 @@ def _catalog_copy(tmp_path: Path) -> Path:
     root = tmp_path / "catalog"
     shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-def _rows(root: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(
-        (root / "known" / "vendor-endpoints.yaml").read_text(encoding="utf-8")
-    )
-    return data
-
-
-def _write(root: Path, data: dict[str, Any]) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    (root / "known" / "vendor-endpoints.yaml").write_text(text, encoding="utf-8")
 
 
 def _extra_row(name: str) -> dict[str, Any]:
@@ -154,38 +132,38 @@ def test_researched_services_keep_their_names_and_adguard_yields(tmp_path: Path)
         if d.count(".") == 1 and d not in held
     )
     adguard_only = "norton.com"  # AdGuard's Symantec company holds it; no v2fly or PSL list does
-    assert _match(cat, [f"www.{adguard_only}"])[f"www.{adguard_only}"][1] == "adguard:symantec"
+    assert match(cat, [f"www.{adguard_only}"])[f"www.{adguard_only}"][1] == "adguard:symantec"
     root = _catalog_copy(tmp_path)
-    data = _rows(root)
+    data = read_table(root, TABLE)
     data["vendors"] += [_extra_row(researched[1]) | {"id": "test-researched"}, _extra_row(adguard_only)]
-    _write(root, data)
+    write_table(root, TABLE, data)
     cat2, _ = load_catalog(root)
     index = {(n, sid) for n, sid, _exact, _rank in cat2.known.index()}
     assert (researched[1], "vendor:test-researched") in index  # the known tier holds it ...
-    got = _match(cat2, [f"www.{researched[1]}", f"www.{adguard_only}"])
+    got = match(cat2, [f"www.{researched[1]}", f"www.{adguard_only}"])
     assert got[f"www.{researched[1]}"][1] == researched[0]  # ... but the researched entry wins
     assert got[f"www.{adguard_only}"][1] == "vendor:test-extra"  # a vendor's list before AdGuard
 
 
 def test_a_row_without_its_source_is_refused(tmp_path: Path) -> None:
     root = _catalog_copy(tmp_path)
-    data = _rows(root)
+    data = read_table(root, TABLE)
     del data["vendors"][0]["source"]
-    _write(root, data)
+    write_table(root, TABLE, data)
     with pytest.raises(CatalogError, match="missing source"):
         load_known(root, user_dir=tmp_path / "none")
 
 
 def test_an_unknown_operator_id_or_a_public_suffix_is_refused(tmp_path: Path) -> None:
     root = _catalog_copy(tmp_path)
-    data = _rows(root)
+    data = read_table(root, TABLE)
     data["vendors"][0]["operator"] = "no-such-operator"
-    _write(root, data)
+    write_table(root, TABLE, data)
     with pytest.raises(CatalogError, match="unknown operator 'no-such-operator'"):
         load_known(root, user_dir=tmp_path / "none")
     data["vendors"][0]["operator"] = "palo-alto-networks"
     data["vendors"][0]["domains"] = ["co.jp"]
-    _write(root, data)
+    write_table(root, TABLE, data)
     with pytest.raises(CatalogError, match="not a registrable name"):
         load_known(root, user_dir=tmp_path / "none")
 
@@ -195,9 +173,9 @@ def test_editing_the_table_changes_the_known_digest(tmp_path: Path) -> None:
     before = load_known(root, user_dir=tmp_path / "none")
     assert before.digest and "vendor:clamav-database" in before.services
     version_before = NameMatcher(load_catalog(root)[0]).version
-    data = _rows(root)
+    data = read_table(root, TABLE)
     data["vendors"] = [r for r in data["vendors"] if r["id"] != "clamav-database"]
-    _write(root, data)
+    write_table(root, TABLE, data)
     after = load_known(root, user_dir=tmp_path / "none")
     assert after.digest != before.digest and "vendor:clamav-database" not in after.services
     # matches are cached under the matcher's version: a new digest re-matches stored names
