@@ -20,12 +20,44 @@ from sekisho.ingest import duckdb_engine
 from sekisho.match.scan import run_scan
 from sekisho.store import Store
 
+Reading = tuple[list[dict[str, Any]], list[tuple[Any, ...]]]  # (file accounts, observations)
+VARIANTS = [
+    "wrccdc",
+    "apt29",
+    "suricata",
+    "blank",
+    "not-object",
+    "two-objects",
+    "bad-name",
+    "no-final-newline",
+]
 
-def _scan(path: Path, db: Path) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+
+def _scan(path: Path, db: Path) -> Reading:
     with Store(db) as store:
         files = run_scan([str(path)], store, open_catalog(), keep_all=True).files
         obs = store.con.execute("SELECT * FROM observations ORDER BY ALL").fetchall()
     return files, obs
+
+
+def fast_and_slow(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Reading, Reading, list[tuple[tuple[Any, ...], dict[str, Any]]]]:
+    """Scan ``path`` twice, into two stores: as sekisho does (the JSON reader where it may), then
+    line by line only. Returns both readings and the arguments of every JSON-reader query
+    compiled in the first (``compile_json_fast``'s positional and keyword arguments)."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    real = duckdb_engine.compile_json_fast
+
+    def spy(*a: Any, **k: Any) -> str:
+        calls.append((a, k))
+        return real(*a, **k)
+
+    monkeypatch.setattr(duckdb_engine, "compile_json_fast", spy)
+    fast = _scan(path, tmp_path / "fast.duckdb")
+    monkeypatch.setattr(duckdb_engine, "json_fast_keys", lambda fmt: None)  # line by line only
+    slow = _scan(path, tmp_path / "slow.duckdb")
+    return fast, slow, calls
 
 
 def _variants(corpora: Path, tmp: Path) -> list[Path]:
@@ -52,48 +84,15 @@ def _variants(corpora: Path, tmp: Path) -> list[Path]:
     return out
 
 
-@pytest.mark.parametrize(
-    "which",
-    [
-        "wrccdc",
-        "apt29",
-        "suricata",
-        "blank",
-        "not-object",
-        "two-objects",
-        "bad-name",
-        "no-final-newline",
-    ],
-)
+@pytest.mark.parametrize("which", VARIANTS)
 def test_json_reader_equals_line_by_line(
     corpora: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str
 ) -> None:
-    names = [
-        "wrccdc",
-        "apt29",
-        "suricata",
-        "blank",
-        "not-object",
-        "two-objects",
-        "bad-name",
-        "no-final-newline",
-    ]
-    path = dict(zip(names, _variants(corpora, tmp_path), strict=True))[which]
+    path = dict(zip(VARIANTS, _variants(corpora, tmp_path), strict=True))[which]
     local = tmp_path / ("copy-" + path.name)
     shutil.copy(path, local)
-
-    taken: list[bool] = []
-    real = duckdb_engine.compile_json_fast
-
-    def spy(*a: Any, **k: Any) -> str:
-        taken.append(True)
-        return real(*a, **k)
-
-    monkeypatch.setattr(duckdb_engine, "compile_json_fast", spy)
-    fast = _scan(local, tmp_path / "fast.duckdb")
-    monkeypatch.setattr(duckdb_engine, "json_fast_keys", lambda fmt: None)  # line by line only
-    slow = _scan(local, tmp_path / "slow.duckdb")
+    fast, slow, calls = fast_and_slow(local, tmp_path, monkeypatch)
     assert fast == slow
     if which in ("wrccdc", "apt29"):
-        assert taken, "the JSON reader was not used for a plain Zeek JSON file"
+        assert calls, "the JSON reader was not used for a plain Zeek JSON file"
     assert fast[0][0]["lines"] == fast[0][0]["parsed"] + fast[0][0]["skipped"] + fast[0][0]["malformed"]

@@ -8,14 +8,10 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from sekisho.catalog import open_catalog
-from sekisho.ingest import duckdb_engine
-from sekisho.match.scan import run_scan
-from sekisho.store import Store
+from tests.integration.test_json_fast import fast_and_slow
 
 TS = re.compile(rb'"ts":[0-9.]+')
 CHANGES = {
@@ -31,13 +27,6 @@ CHANGES = {
     "one": b'"ts":1.0',
     "negative": b'"ts":-1588316619.5',
 }
-
-
-def _scan(path: Path, db: Path) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
-    with Store(db) as store:
-        files = run_scan([str(path)], store, open_catalog(), keep_all=True).files
-        obs = store.con.execute("SELECT * FROM observations ORDER BY ALL").fetchall()
-    return files, obs
 
 
 @pytest.mark.parametrize("which", list(CHANGES))
@@ -56,18 +45,9 @@ def test_time_read_as_a_number_equals_line_by_line(
     if which == "epoch" and where == 140:
         shutil.copy(src, path)  # the whole real file
 
-    readings: list[bool] = []  # ts_text of each fast reading
-    real = duckdb_engine.compile_json_fast
-
-    def spy(*a: Any, **k: Any) -> str:
-        readings.append(bool(a[5] if len(a) > 5 else k.get("ts_text", False)))
-        return real(*a, **k)
-
-    monkeypatch.setattr(duckdb_engine, "compile_json_fast", spy)
-    fast = _scan(path, tmp_path / "fast.duckdb")
-    monkeypatch.setattr(duckdb_engine, "json_fast_keys", lambda fmt: None)  # line by line only
-    slow = _scan(path, tmp_path / "slow.duckdb")
+    fast, slow, calls = fast_and_slow(path, tmp_path, monkeypatch)
     assert fast == slow
+    readings = [bool(a[5] if len(a) > 5 else k.get("ts_text", False)) for a, k in calls]  # ts_text of each
     assert readings[0] is False, "the time was not read as a number first"
     if which in ("epoch", "string-number", "null", "huge", "negative"):
         assert readings == [False], readings  # one reading, the time as a number
