@@ -369,20 +369,36 @@ def test_a_refused_file_leaves_the_store_as_it_was(real: Any, tmp_path: Path) ->
 
 
 # --- a scan killed mid-way ------------------------------------------------------------------------
-ZEEK_FIELDS = [
-    "ts",
-    "uid",
-    "id.orig_h",
-    "id.orig_p",
-    "id.resp_h",
-    "id.resp_p",
-    "proto",
-    "trans_id",
-    "query",
-    "qtype_name",
-    "rcode_name",
-    "answers",
-]
+# the dns.log fields these tests write, with their Zeek types
+ZEEK_DNS = {
+    "ts": "time",
+    "uid": "string",
+    "id.orig_h": "addr",
+    "id.orig_p": "port",
+    "id.resp_h": "addr",
+    "id.resp_p": "port",
+    "proto": "enum",
+    "trans_id": "count",
+    "query": "string",
+    "qtype_name": "string",
+    "rcode_name": "string",
+    "answers": "vector[string]",
+}
+
+
+def zeek_dns_header(opened: str) -> list[str]:
+    """The #-lines Zeek writes at the head of a dns.log of :data:`ZEEK_DNS`'s fields, opened at
+    ``opened`` (``YYYY-MM-DD-HH-MM-SS``). The report tests write their logs with it too."""
+    return [
+        "#separator \\x09",
+        "#set_separator\t,",
+        "#empty_field\t(empty)",
+        "#unset_field\t-",
+        "#path\tdns",
+        f"#open\t{opened}",
+        "#fields\t" + "\t".join(ZEEK_DNS),
+        "#types\t" + "\t".join(ZEEK_DNS.values()),
+    ]
 
 
 def write_zeek_dns(path: Path, records: int, start: float, seed: int = 0) -> int:
@@ -390,16 +406,7 @@ def write_zeek_dns(path: Path, records: int, start: float, seed: int = 0) -> int
     import random
 
     rng = random.Random(seed)
-    head = [
-        "#separator \\x09",
-        "#set_separator\t,",
-        "#empty_field\t(empty)",
-        "#unset_field\t-",
-        "#path\tdns",
-        "#open\t2026-11-23-00-00-00",
-        "#fields\t" + "\t".join(ZEEK_FIELDS),
-        "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring\tstring\tvector[string]",
-    ]
+    head = zeek_dns_header("2026-11-23-00-00-00")
     with open(path, "w") as f:
         f.write("\n".join(head) + "\n")
         for i in range(records):

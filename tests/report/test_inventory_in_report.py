@@ -24,6 +24,7 @@ from sekisho.cli.main import app
 from sekisho.report.model import MachineIndex, machine_key
 from sekisho.report.pseudonym import Pseudonymizer
 from tests.integration.test_inventory import osquery_results_log
+from tests.integration.test_scan_store import zeek_dns_header
 from tests.report.test_japanese import ALLOWED, _names, english_words
 
 IME = "ime.baidu.jp"
@@ -55,16 +56,7 @@ def sysmon(host: str, name: str, second: int) -> str:
 
 def zeek_dns(path: Path, rows: list[tuple[str, str]]) -> Path:
     """A Zeek dns.log (TSV with its header) of (client address, query) rows."""
-    head = [
-        "#separator \\x09",
-        "#set_separator\t,",
-        "#empty_field\t(empty)",
-        "#unset_field\t-",
-        "#path\tdns",
-        "#open\t2026-11-30-00-00-00",
-        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype_name\trcode_name\tanswers",
-        "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring\tstring\tvector[string]",
-    ]
+    head = zeek_dns_header("2026-11-30-00-00-00")
     body = [
         f"{1796010000 + i * 60}.000000\tC{i}x\t{client}\t{50000 + i}\t10.0.0.53\t53\tudp\t{i}\t{q}\tA\tNOERROR\t203.0.113.7"
         for i, (client, q) in enumerate(rows)
