@@ -178,13 +178,13 @@ def start(daemons: list[Daemon], argv: list[str], port: int, log: Path, probe: s
     return d
 
 
-@pytest.fixture()
-def upstream(tmp_path: Path, daemons: list[Daemon]) -> int:
-    """A real dnsmasq on a loopback port answering every name in UPSTREAM; returns its port."""
-    exe = need_program("dnsmasq")
+def run_dnsmasq(daemons: list[Daemon], log: Path, probe: str, *options: str) -> int:
+    """A real dnsmasq in the foreground on a free loopback port, reading no system file, with
+    ``options`` (an upstream's ``--host-record``s, or an export and its ``--server``); ready once it
+    answers ``probe``. Returns its port."""
     port = free_port()
     argv = [
-        exe,
+        need_program("dnsmasq"),
         "--keep-in-foreground",
         "--conf-file=/dev/null",
         "--no-resolv",
@@ -195,9 +195,17 @@ def upstream(tmp_path: Path, daemons: list[Daemon]) -> int:
         "--pid-file=",
         "--user=root",
         "--log-facility=-",
-        *(f"--host-record={n},{a},{v6(a)}" for n, a in UPSTREAM.items()),
+        *options,
     ]
-    start(daemons, argv, port, tmp_path / "upstream-dnsmasq.log", "allowed.example")
+    start(daemons, argv, port, log, probe)
+    return port
+
+
+@pytest.fixture()
+def upstream(tmp_path: Path, daemons: list[Daemon]) -> int:
+    """A real dnsmasq on a loopback port answering every name in UPSTREAM; returns its port."""
+    records = (f"--host-record={n},{a},{v6(a)}" for n, a in UPSTREAM.items())
+    port = run_dnsmasq(daemons, tmp_path / "upstream-dnsmasq.log", "allowed.example", *records)
     assert addresses(port, "alpha-ime.example") == {"192.0.2.1"}
     return port
 

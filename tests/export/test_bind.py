@@ -73,23 +73,26 @@ controls {{ }};
     return conf
 
 
+def run_named(
+    daemons: list[Daemon], tmp_path: Path, upstream: int, views: list[tuple[str, str, Path]], probe: str
+) -> int:
+    """A running named with ``views`` (see :func:`named_conf`), its configuration and zones first
+    passed by named-checkconf -z (the report's plan tests run it so too); returns its port."""
+    port = free_port()
+    conf = named_conf(tmp_path, port, upstream, views)
+    check = subprocess.run([need_program("named-checkconf"), "-z", str(conf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    start(daemons, [need_program("named"), "-g", "-c", str(conf)], port, tmp_path / "named.log", probe)
+    return port
+
+
 def test_running_named_applies_the_rpz(
     tmp_path: Path, plan: Plan, catalog: Path, policy_file: Path, upstream: int, daemons: list[Daemon]
 ) -> None:
-    exe = need_program("named")
-    checkconf = need_program("named-checkconf")
     default_zone = write_export(plan, "bind", tmp_path / "rpz.zone")
     research = plan_for(policy_file, catalog, group="research", today=GENERATED.date())
     research_zone = write_export(research, "bind", tmp_path / "rpz-research.zone")
-    port = free_port()
-    conf = named_conf(
-        tmp_path,
-        port,
-        upstream,
-        [("research", f"{GROUP_CLIENT}/32", research_zone), ("default", "any", default_zone)],
-    )
-    check = subprocess.run([checkconf, "-z", str(conf)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-    start(daemons, [exe, "-g", "-c", str(conf)], port, tmp_path / "named.log", "allowed.example")
+    views = [("research", f"{GROUP_CLIENT}/32", research_zone), ("default", "any", default_zone)]
+    port = run_named(daemons, tmp_path, upstream, views, "allowed.example")
     check_resolver(port, BLOCKED_FOR_ALL)
     check_resolver(port, BLOCKED_FOR_RESEARCH, source=GROUP_CLIENT)

@@ -16,12 +16,19 @@ from tests.export.conftest import (
     GENERATED,
     Daemon,
     check_resolver,
-    free_port,
-    start,
+    run_dnsmasq,
     write_export,
 )
 
 pytestmark = pytest.mark.program
+
+
+def dnsmasq_resolver(daemons: list[Daemon], tmp_path: Path, conf: Path, upstream: int, probe: str) -> int:
+    """A running dnsmasq that loads the export ``conf`` and forwards the rest to ``upstream``
+    (the report's plan tests run it so too); returns its port."""
+    return run_dnsmasq(
+        daemons, tmp_path / "dnsmasq.log", probe, f"--conf-file={conf}", f"--server=127.0.0.1#{upstream}"
+    )
 
 
 def test_dnsmasq_test_accepts_the_export(tmp_path: Path, plan: Plan) -> None:
@@ -42,25 +49,8 @@ def test_dnsmasq_test_rejects_a_broken_file(tmp_path: Path) -> None:
 def test_running_dnsmasq_blocks_and_forwards(
     tmp_path: Path, plan: Plan, upstream: int, daemons: list[Daemon]
 ) -> None:
-    exe = need_program("dnsmasq")
     conf = write_export(plan, "dnsmasq", tmp_path / "sekisho.conf")
-    port = free_port()
-    argv = [
-        exe,
-        "--keep-in-foreground",
-        "--conf-file=/dev/null",
-        f"--conf-file={conf}",
-        "--no-resolv",
-        "--no-hosts",
-        "--bind-interfaces",
-        "--listen-address=127.0.0.1",
-        f"--port={port}",
-        "--pid-file=",
-        "--user=root",
-        "--log-facility=-",
-        f"--server=127.0.0.1#{upstream}",
-    ]
-    start(daemons, argv, port, tmp_path / "dnsmasq.log", "allowed.example")
+    port = dnsmasq_resolver(daemons, tmp_path, conf, upstream, "allowed.example")
     check_resolver(port, BLOCKED_FOR_ALL)
 
 

@@ -5,11 +5,12 @@ group's lists to its address."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,9 @@ def work() -> Iterator[Path]:
         yield Path(d)
 
 
-def squid_conf(work: Path, include: Path, port: int) -> Path:
-    (work / "hosts").write_text("".join(f"127.0.0.1 {n}\n" for n in UPSTREAM))
+def squid_conf(work: Path, include: Path, port: int, names: Iterable[str] = UPSTREAM) -> Path:
+    """A squid.conf including the export, every one of ``names`` resolved to 127.0.0.1."""
+    (work / "hosts").write_text("".join(f"127.0.0.1 {n}\n" for n in names))
     conf = work / "squid.conf"
     conf.write_text(f"""\
 http_port 127.0.0.1:{port}
@@ -91,28 +93,25 @@ def _fetch(port: int, name: str, source: str) -> str:
         conn.close()
 
 
-def test_running_squid_denies_blocked_names(tmp_path: Path, work: Path, plan: Plan) -> None:
-    exe = need_program("squid")
-    include = write_export(plan, "squid", tmp_path / "sekisho.conf")
-    port = free_port()
-    conf = squid_conf(work, include, port)
-    log = (tmp_path / "squid.log").open("wb")
-    proc = subprocess.Popen([exe, "-N", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+@contextlib.contextmanager
+def running_squid(conf: Path, port: int, log: Path, probe: str) -> Iterator[None]:
+    """A running Squid (in the foreground, output to ``log``) for the block; ready once a fetch of
+    ``probe`` through it is answered (no fixed sleep); stopped after (the report's plan tests run
+    it so too)."""
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [need_program("squid"), "-N", "-f", str(conf)], stdout=out, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                _fetch(port, "allowed.example", "127.0.0.1")
+                _fetch(port, probe, "127.0.0.1")
                 break
             except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, (
-                    tmp_path / "squid.log"
-                ).read_text()
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
-        for source, blocked in (("127.0.0.1", BLOCKED_FOR_ALL), (GROUP_CLIENT, BLOCKED_FOR_RESEARCH)):
-            for name in UPSTREAM:
-                expected = "ERR_ACCESS_DENIED" if name in blocked else "ERR_CONNECT_FAIL"
-                assert _fetch(port, name, source) == expected, f"{name} from {source}"
+        yield
     finally:
         proc.terminate()
         try:
@@ -120,4 +119,15 @@ def test_running_squid_denies_blocked_names(tmp_path: Path, work: Path, plan: Pl
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        log.close()
+        out.close()
+
+
+def test_running_squid_denies_blocked_names(tmp_path: Path, work: Path, plan: Plan) -> None:
+    include = write_export(plan, "squid", tmp_path / "sekisho.conf")
+    port = free_port()
+    conf = squid_conf(work, include, port)
+    with running_squid(conf, port, tmp_path / "squid.log", "allowed.example"):
+        for source, blocked in (("127.0.0.1", BLOCKED_FOR_ALL), (GROUP_CLIENT, BLOCKED_FOR_RESEARCH)):
+            for name in UPSTREAM:
+                expected = "ERR_ACCESS_DENIED" if name in blocked else "ERR_CONNECT_FAIL"
+                assert _fetch(port, name, source) == expected, f"{name} from {source}"

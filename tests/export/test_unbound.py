@@ -52,6 +52,15 @@ forward-zone:
     return conf
 
 
+def run_unbound(daemons: list[Daemon], tmp_path: Path, include: Path, upstream: int, probe: str) -> int:
+    """A running unbound that includes the export and forwards to ``upstream`` (the report's plan
+    tests run it so too); returns its port."""
+    port = free_port()
+    conf = unbound_conf(tmp_path, include, port, upstream)
+    start(daemons, [need_program("unbound"), "-d", "-c", str(conf)], port, tmp_path / "unbound.log", probe)
+    return port
+
+
 def test_unbound_checkconf_accepts_the_export(tmp_path: Path, plan: Plan) -> None:
     checkconf = need_program("unbound-checkconf")
     include = write_export(plan, "unbound", tmp_path / "sekisho.conf")
@@ -75,11 +84,8 @@ def test_unbound_checkconf_rejects_a_broken_include(tmp_path: Path) -> None:
 def test_running_unbound_blocks_and_resolves(
     tmp_path: Path, plan: Plan, upstream: int, daemons: list[Daemon]
 ) -> None:
-    exe = need_program("unbound")
     include = write_export(plan, "unbound", tmp_path / "sekisho.conf")
-    port = free_port()
-    conf = unbound_conf(tmp_path, include, port, upstream)
-    start(daemons, [exe, "-d", "-c", str(conf)], port, tmp_path / "unbound.log", "allowed.example")
+    port = run_unbound(daemons, tmp_path, include, upstream, "allowed.example")
     check_resolver(port, BLOCKED_FOR_ALL)
     # the research group's view: alpha-ime allowed, beta-chat blocked
     check_resolver(port, BLOCKED_FOR_RESEARCH, source=GROUP_CLIENT)
@@ -89,7 +95,6 @@ def test_a_group_that_blocks_nothing_is_not_given_the_global_blocks(
     tmp_path: Path, catalog: Path, upstream: int, daemons: list[Daemon]
 ) -> None:
     """Unbound applies the global zones to a view without zones; the export's sentinel zone prevents it."""
-    exe = need_program("unbound")
     policy = tmp_path / "open-group.yaml"
     policy.write_text(
         "presets: [level0]\ngroups:\n  - name: lab\n    addresses: [127.0.0.2/32]\n"
@@ -98,9 +103,7 @@ def test_a_group_that_blocks_nothing_is_not_given_the_global_blocks(
     plan = plan_for(policy, catalog, today=GENERATED.date())
     assert plan.groups[0].blocklist.blocked == ()
     include = write_export(plan, "unbound", tmp_path / "sekisho.conf")
-    port = free_port()
-    conf = unbound_conf(tmp_path, include, port, upstream)
-    start(daemons, [exe, "-d", "-c", str(conf)], port, tmp_path / "unbound.log", "allowed.example")
+    port = run_unbound(daemons, tmp_path, include, upstream, "allowed.example")
     check_resolver(
         port,
         {

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +24,21 @@ from sekisho.report.model import build_report
 from sekisho.report.response import preset_specs
 from sekisho.store import Store
 from tests.conftest import need_program
-from tests.export.conftest import Daemon, addresses, free_port, start
-from tests.export.test_bind import named_conf
-from tests.export.test_squid import _fetch
-from tests.export.test_unbound import unbound_conf
+from tests.export import conftest as export_conftest
+from tests.export import test_squid
+from tests.export.conftest import Daemon, addresses, free_port, run_dnsmasq
+from tests.export.test_bind import run_named
+from tests.export.test_dnsmasq import dnsmasq_resolver
+from tests.export.test_squid import _fetch, running_squid, squid_conf
+from tests.export.test_unbound import run_unbound
 
 pytestmark = pytest.mark.program
 
 UPSTREAM_ADDR = "192.0.2.77"
+# the export tests' fixtures, used here as they are: the daemons a test started (stopped after it)
+# and the directory Squid's own user can read
+daemons = export_conftest.daemons
+work = test_squid.work
 
 
 def _plan(sample_db: Path, tmp_path: Path, resolver: str, policy: str) -> tuple[dict[str, Any], Assessor]:
@@ -64,33 +68,9 @@ def _export_as_the_plan_says(plan: dict[str, Any], tmp_path: Path, monkeypatch: 
     return out
 
 
-@pytest.fixture()
-def daemons() -> Iterator[list[Daemon]]:
-    started: list[Daemon] = []
-    yield started
-    for d in reversed(started):
-        d.stop()
-
-
 def _upstream(tmp_path: Path, daemons: list[Daemon], names: list[str]) -> int:
-    exe = need_program("dnsmasq")
-    port = free_port()
-    argv = [
-        exe,
-        "--keep-in-foreground",
-        "--conf-file=/dev/null",
-        "--no-resolv",
-        "--no-hosts",
-        "--bind-interfaces",
-        "--listen-address=127.0.0.1",
-        f"--port={port}",
-        "--pid-file=",
-        "--user=root",
-        "--log-facility=-",
-        *(f"--host-record={n},{UPSTREAM_ADDR}" for n in names),
-    ]
-    start(daemons, argv, port, tmp_path / "upstream.log", names[0])
-    return port
+    records = (f"--host-record={n},{UPSTREAM_ADDR}" for n in names)
+    return run_dnsmasq(daemons, tmp_path / "upstream.log", names[0], *records)
 
 
 def _check(plan: dict[str, Any], assessor: Assessor, blocked: Any) -> None:
@@ -106,39 +86,15 @@ def _check(plan: dict[str, Any], assessor: Assessor, blocked: Any) -> None:
 def _dns_resolver(
     resolver: str, export: Path, tmp_path: Path, daemons: list[Daemon], up: int, probe: str
 ) -> int:
-    port = free_port()
     if resolver == "unbound":
-        conf = unbound_conf(tmp_path, export, port, up)
-        start(daemons, [need_program("unbound"), "-d", "-c", str(conf)], port, tmp_path / "u.log", probe)
-    elif resolver == "dnsmasq":
+        return run_unbound(daemons, tmp_path, export, up, probe)
+    if resolver == "dnsmasq":
         check = subprocess.run(
             [need_program("dnsmasq"), "--test", f"--conf-file={export}"], capture_output=True
         )
         assert check.returncode == 0, check.stderr
-        argv = [
-            need_program("dnsmasq"),
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            f"--conf-file={export}",
-            "--no-resolv",
-            "--no-hosts",
-            "--bind-interfaces",
-            "--listen-address=127.0.0.1",
-            f"--port={port}",
-            "--pid-file=",
-            "--user=root",
-            "--log-facility=-",
-            f"--server=127.0.0.1#{up}",
-        ]
-        start(daemons, argv, port, tmp_path / "d.log", probe)
-    else:
-        conf = named_conf(tmp_path, port, up, [("sekisho", "any", export)])
-        named_check = subprocess.run(
-            [need_program("named-checkconf"), "-z", str(conf)], capture_output=True, text=True
-        )
-        assert named_check.returncode == 0, named_check.stdout + named_check.stderr
-        start(daemons, [need_program("named"), "-g", "-c", str(conf)], port, tmp_path / "n.log", probe)
-    return port
+        return dnsmasq_resolver(daemons, tmp_path, export, up, probe)
+    return run_named(daemons, tmp_path, up, [("sekisho", "any", export)], probe)
 
 
 ORG = [(r, p) for r in ("unbound", "dnsmasq", "bind") for p in ("level0", "intel-law:CN", "assessment")]
@@ -214,13 +170,6 @@ def test_resolver_detected_from_the_logs(sample_db: Path, tmp_path: Path) -> Non
     assert plan["steps"][0]["command"].startswith("sekisho export --format squid ")
 
 
-@pytest.fixture()
-def work() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="sekisho-squid-") as d:
-        Path(d).chmod(0o777)
-        yield Path(d)
-
-
 def test_plan_blocks_on_a_real_squid(
     sample_db: Path, tmp_path: Path, work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,45 +177,9 @@ def test_plan_blocks_on_a_real_squid(
     plan, assessor = _plan(sample_db, tmp_path, "squid", "level0")
     export = _export_as_the_plan_says(plan, tmp_path, monkeypatch)
     names = sorted({n for i in plan["items"] for n in _names(assessor, i["id"])})
-    (work / "hosts").write_text("".join(f"127.0.0.1 {n}\n" for n in [*names, "probe.example"]))
     port = free_port()
-    conf = work / "squid.conf"
-    conf.write_text(f"""\
-http_port 127.0.0.1:{port}
-pid_filename none
-cache_log {work}/cache.log
-access_log none
-cache_store_log none
-coredump_dir {work}
-hosts_file {work}/hosts
-dns_nameservers 127.0.0.1
-shutdown_lifetime 0 seconds
-include {export}
-acl test_clients src 127.0.0.0/8
-http_access allow test_clients
-http_access deny all
-""")
+    conf = squid_conf(work, export, port, [*names, "probe.example"])
     parse = subprocess.run([exe, "-k", "parse", "-f", str(conf)], capture_output=True, text=True)
     assert parse.returncode == 0, parse.stderr
-    log = (tmp_path / "squid.log").open("wb")
-    proc = subprocess.Popen([exe, "-N", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # ready when it answers; no fixed sleep
-            try:
-                _fetch(port, "probe.example", "127.0.0.1")
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, (
-                    tmp_path / "squid.log"
-                ).read_text()
-                time.sleep(0.2)
+    with running_squid(conf, port, tmp_path / "squid.log", "probe.example"):
         _check(plan, assessor, lambda name: _fetch(port, name, "127.0.0.1") == "ERR_ACCESS_DENIED")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
