@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin, titles
+from sekisho.audit.model import Alert, Signin
 from sekisho.audit.rules.base import Detection
 from sekisho.match.ipinfo import UNKNOWN
 
@@ -39,15 +39,12 @@ class ForeignAccess(Detection):
         out = []
         for (user, cc), got in sorted(self.hits.items()):
             n = self.counts[(user, cc)]
-            title, title_ja = titles(self.id, user=user, country=cc, n=n)
             out.append(
-                Alert(
-                    rule=self.id,
+                self.make_alert(
                     user=user,
                     subject=f"{user} {cc}",
-                    severity=str(self.p.get("severity", "medium")),
-                    title=title,
-                    title_ja=title_ja,
+                    severity="medium",
+                    title={"user": user, "country": cc, "n": n},
                     signins=got,
                     detail={
                         "country": cc,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin, titles
+from sekisho.audit.model import Alert, Signin
 from sekisho.audit.rules.base import Detection
 from sekisho.match.ipinfo import COUNTRY_DATA, UNKNOWN, borders, distance_km
 
@@ -75,18 +75,14 @@ class ImpossibleTravel(Detection):
             return []
         self.done.add(once)
         skipped = self.skipped.pop(user, 0)
-        title, title_ja = titles(
-            self.id, user=user, a=prev.country, b=s.country, km=facts["distance_km"],
-            hours=f"{facts['hours']:.2f}", speed=facts["speed_kmh"],
-        )  # fmt: skip
+        title = {"user": user, "a": prev.country, "b": s.country, "km": facts["distance_km"],
+                 "hours": f"{facts['hours']:.2f}", "speed": facts["speed_kmh"]}  # fmt: skip
         return [
-            Alert(
-                rule=self.id,
+            self.make_alert(
                 user=user,
                 subject=f"{user} {prev.country}->{s.country} {prev.event.ts:%Y-%m-%dT%H:%M}",
-                severity=str(self.p.get("severity", "high")),
+                severity="high",
                 title=title,
-                title_ja=title_ja,
                 signins=[prev, s],
                 detail={
                     "from": prev.describe(),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin, titles
-from sekisho.audit.rules.base import Detection
+from sekisho.audit.model import Alert, Signin
+from sekisho.audit.rules.base import Detection, RecentUsers
 
 
 class ManyAccountsOneIp(Detection):
@@ -23,42 +23,29 @@ class ManyAccountsOneIp(Detection):
         super().__init__(ctx)
         self.window = dt.timedelta(minutes=float(self.p.get("window_minutes", 60)))
         self.min_users = int(self.p.get("min_users", 5))
-        self.ok: dict[str, dict[str, Signin]] = {}
+        self.ok = RecentUsers(self.window)
         self.done: set[tuple[str, str]] = set()
-        self.seen = 0
 
     def observe(self, s: Signin) -> list[Alert]:
         ip = s.event.src_ip
         if not s.ok or not ip or s.own or s.allowed or s.facts.private:
             return []
         t = s.event.ts
-        self.seen += 1
-        if self.seen % 200_000 == 0:  # addresses quiet for a window can never count again
-            self.ok = {
-                k: v for k, v in self.ok.items() if any(t - x.event.ts <= self.window for x in v.values())
-            }
-        users = self.ok.setdefault(ip, {})
-        users[s.event.user] = s
-        live = {u: x for u, x in users.items() if t - x.event.ts <= self.window}
-        self.ok[ip] = live
-        if len(live) < self.min_users:
-            return []
+        self.ok.tick(t)
+        self.ok.add(ip, s)
+        live = self.ok.live(ip, t)
         once = (ip, t.date().isoformat())
         if len(live) < self.min_users or once in self.done:
             return []
         self.done.add(once)
         got = sorted(live.values(), key=lambda x: x.event.ts)
-        title, title_ja = titles(
-            self.id, n=len(live), ip=ip, country=s.country, minutes=f"{self.window.total_seconds() / 60:g}"
-        )
+        minutes = f"{self.window.total_seconds() / 60:g}"
         return [
-            Alert(
-                rule=self.id,
+            self.make_alert(
                 user=None,
                 subject=f"{ip} {t:%Y-%m-%d}",
-                severity=str(self.p.get("severity", "high")),
-                title=title,
-                title_ja=title_ja,
+                severity="high",
+                title={"n": len(live), "ip": ip, "country": s.country, "minutes": minutes},
                 signins=got,
                 detail={
                     "ip": ip,

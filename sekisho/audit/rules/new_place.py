@@ -74,16 +74,12 @@ class NewCountry(_NewPlace):
         others = len(self.users_of(place) - {user})
         total = max(len(self.ctx.users), 1)
         share = others / total
-        sev = str(self.p.get("severity", "medium"))
         before = sorted(k for k in known if k != place)
-        title, title_ja = titles(self.id, user=user, country=place, before=", ".join(before))
-        return Alert(
-            rule=self.id,
+        return self.make_alert(
             user=user,
             subject=f"{user} {place}",
-            severity=sev,
-            title=title,
-            title_ja=title_ja,
+            severity="medium",
+            title={"user": user, "country": place, "before": ", ".join(before)},
             signins=[s],
             detail={
                 "signin": s.describe(),

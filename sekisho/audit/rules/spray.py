@@ -15,8 +15,8 @@ import ipaddress
 from functools import lru_cache
 from typing import Any
 
-from sekisho.audit.model import Alert, Signin, titles
-from sekisho.audit.rules.base import Detection
+from sekisho.audit.model import Alert, Signin
+from sekisho.audit.rules.base import Detection, RecentUsers
 
 
 @lru_cache(maxsize=65_536)
@@ -53,10 +53,8 @@ class SprayThenSuccess(Detection):
         super().__init__(ctx)
         self.window = dt.timedelta(minutes=float(self.p.get("window_minutes", 60)))
         self.min_users = int(self.p.get("min_users", 5))
-        # source -> user -> (last failure time, the sign-in)
-        self.fails: dict[str, dict[str, Signin]] = {}
+        self.fails = RecentUsers(self.window)  # source -> user -> the user's last failure from it
         self.done: set[tuple[str, str]] = set()
-        self.seen = 0
 
     def common_asn(self, asn: int | None) -> bool:
         if asn is None:
@@ -72,35 +70,23 @@ class SprayThenSuccess(Detection):
         mine = sources(s, self.p, self.common_asn(s.event.asn))
         for src in mine:
             if not s.ok:
-                self.fails.setdefault(src, {})[s.event.user] = s
+                self.fails.add(src, s)
                 continue
-            users = self.fails.get(src)
-            if not users:
-                continue
-            live = {u: f for u, f in users.items() if t - f.event.ts <= self.window}
-            self.fails[src] = live
-            if len(live) < self.min_users:
+            live = self.fails.live(src, t)
+            if not live or len(live) < self.min_users:
                 continue
             day = t.date().isoformat()
             if (src, day) in self.done:
                 continue
             self.done.update((m, day) for m in mine)  # one alert per success and per source and day
             failed = sorted(live.values(), key=lambda f: f.event.ts)
-            title, title_ja = titles(
-                self.id,
-                source=src,
-                n=len(live),
-                minutes=f"{self.window.total_seconds() / 60:g}",
-                user=s.event.user,
-            )
+            minutes = f"{self.window.total_seconds() / 60:g}"
             out.append(
-                Alert(
-                    rule=self.id,
+                self.make_alert(
                     user=s.event.user,
                     subject=f"{src} {t:%Y-%m-%d}",
-                    severity=str(self.p.get("severity", "critical")),
-                    title=title,
-                    title_ja=title_ja,
+                    severity="critical",
+                    title={"source": src, "n": len(live), "minutes": minutes, "user": s.event.user},
                     signins=[*failed, s],
                     detail={
                         "source": src,
@@ -116,10 +102,5 @@ class SprayThenSuccess(Detection):
                     },
                 )
             )
-        # a failure older than the window can never count again
-        self.seen += 1
-        if self.seen % 200_000 == 0:
-            self.fails = {
-                k: v for k, v in self.fails.items() if any(t - f.event.ts <= self.window for f in v.values())
-            }
+        self.fails.tick(t)  # a failure older than the window can never count again
         return out
