@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from sekisho.ingest.base import Format
+from sekisho.ingest.decoded import register_rows, rows_sql
 from sekisho.ingest.sources import Compression, open_decompressed
 
 ROWS_TABLE = "evtx_rows"
@@ -98,8 +99,6 @@ class SysmonEvtx(Format):
 
         import Evtx.Evtx as evtx
 
-        from sekisho.ingest.duckdb_engine import _name
-
         rows: dict[str, list[Any]] = {
             k: [] for k in ("n", "ts", "client", "name", "status", "answers", "state", "reason")
         }
@@ -138,12 +137,11 @@ class SysmonEvtx(Format):
                         add(int(rec.record_num()), "skip", "other record type")
                     else:
                         add(*found)
-        table = pa.table({k: pa.array(v, pa.int64() if k == "n" else pa.string()) for k, v in rows.items()})
-        con.execute("SELECT 1").fetchall()  # no pending result before registering
-        con.register(ROWS_TABLE, table)
-        sql = f"""
-            SELECT try_strptime(ts, '%Y-%m-%d %H:%M:%S.%g') AS ts, client, {_name("name")} AS name,
-                   answers, NULL::BIGINT AS bytes_out, NULL::BIGINT AS bytes_in, status,
-                   state AS _state, reason AS _reason, 'record ' || n AS _line
-            FROM {ROWS_TABLE}"""
-        return sql, 0
+        register_rows(
+            con,
+            ROWS_TABLE,
+            {k: pa.array(v, pa.int64() if k == "n" else pa.string()) for k, v in rows.items()},
+        )
+        return rows_sql(
+            "try_strptime(ts, '%Y-%m-%d %H:%M:%S.%g')", "answers", "'record ' || n", ROWS_TABLE
+        ), 0

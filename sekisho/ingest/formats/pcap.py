@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 import pyarrow as pa
 
 from sekisho.ingest.base import Format
+from sekisho.ingest.decoded import register_rows, rows_sql
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.tls import BadHello, RecordStream, client_hello_sni
 
@@ -363,8 +364,6 @@ class PacketCapture(Format):
     def compile_duckdb(
         self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
     ) -> tuple[str, int]:
-        from sekisho.ingest.duckdb_engine import _name
-
         decoder = Decoder()
         with open_decompressed(path, compression) as f:
             n = 0
@@ -375,23 +374,18 @@ class PacketCapture(Format):
                 decoder.packet(n, ts, link, frame)
         r = decoder.rows
         weights = r.weights()
-        table = pa.table(
-            {
-                "w": pa.array(weights, pa.int64()),
-                "n": pa.array(r.n, pa.int64()),
-                "ts": pa.array(r.ts, pa.float64()),
-                "client": pa.array(r.client, pa.string()),
-                "name": pa.array(r.name, pa.string()),
-                "status": pa.array(r.status, pa.string()),
-                "state": pa.array(r.state, pa.string()),
-                "reason": pa.array(r.reason, pa.string()),
-            }
+        columns = {
+            "w": pa.array(weights, pa.int64()),
+            "n": pa.array(r.n, pa.int64()),
+            "ts": pa.array(r.ts, pa.float64()),
+            "client": pa.array(r.client, pa.string()),
+            "name": pa.array(r.name, pa.string()),
+            "status": pa.array(r.status, pa.string()),
+            "state": pa.array(r.state, pa.string()),
+            "reason": pa.array(r.reason, pa.string()),
+        }
+        register_rows(con, ROWS_TABLE, columns)
+        weighted = (
+            f"(SELECT *, unnest(range(w)) AS _i FROM {ROWS_TABLE})"  # a skip row stands for its packets
         )
-        con.execute("SELECT 1").fetchall()  # no pending result before registering
-        con.register(ROWS_TABLE, table)
-        sql = f"""
-            SELECT make_timestamp(CAST(ts * 1000000 AS BIGINT)) AS ts, client, {_name("name")} AS name,
-                   NULL AS answers, NULL::BIGINT AS bytes_out, NULL::BIGINT AS bytes_in, status,
-                   state AS _state, reason AS _reason, 'packet ' || n AS _line
-            FROM (SELECT *, unnest(range(w)) AS _i FROM {ROWS_TABLE})"""
-        return sql, 0
+        return rows_sql("make_timestamp(CAST(ts * 1000000 AS BIGINT))", "NULL", "'packet ' || n", weighted), 0

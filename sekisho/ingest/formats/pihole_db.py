@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from sekisho.ingest.base import Format
+from sekisho.ingest.decoded import register_rows
 from sekisho.ingest.sources import Compression
 
 ROWS_TABLE = "pihole_rows"
@@ -85,17 +86,14 @@ class PiholeFtlDb(Format):
                     clients.append(client if isinstance(client, str) else None)
                     statuses.append(status)
         self.last_id = ids[-1] if ids else self.after_id
-        table = pa.table(
-            {
-                "id": pa.array(ids, pa.int64()),
-                "ts": pa.array(stamps, pa.string()),
-                "domain": pa.array(domains, pa.string()),
-                "client": pa.array(clients, pa.string()),
-                "status": pa.array(statuses, pa.string()),
-            }
-        )
-        con.execute("SELECT 1").fetchall()  # no pending result before registering
-        con.register(ROWS_TABLE, table)
+        columns = {
+            "id": pa.array(ids, pa.int64()),
+            "ts": pa.array(stamps, pa.string()),
+            "domain": pa.array(domains, pa.string()),
+            "client": pa.array(clients, pa.string()),
+            "status": pa.array(statuses, pa.string()),
+        }
+        register_rows(con, ROWS_TABLE, columns)
         sql = f"""
             SELECT {ts_expr(Timestamp("epoch"), "ts", mtime)} AS ts, client, {_name("domain")} AS name,
                    NULL AS answers, NULL::BIGINT AS bytes_out, NULL::BIGINT AS bytes_in, status,
