@@ -11,9 +11,11 @@ example lines are used, cited in tests/data/README.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,32 @@ def names(db: Path) -> dict[str, int]:
         return dict(con.execute("SELECT name, sum(queries) FROM observations GROUP BY name").fetchall())
 
 
+def _rsyslog(tmp_path: Path) -> Rsyslog:
+    root = tmp_path / "rsyslog"
+    root.mkdir()
+    return Rsyslog(root)
+
+
+@contextlib.contextmanager
+def _logging(
+    rs: Rsyslog, argv: list[str], started: str | Callable[[str], bool], exited: str
+) -> Iterator[None]:
+    """``argv`` running with its syslog(3) going to ``rs``, for the block: started once a line of
+    ``rs`` holds ``started`` (or is one it accepts); after the block stopped until a line holds
+    ``exited``, and ``rs`` stopped in any case (never leave a syslog daemon behind)."""
+    is_start = started if callable(started) else lambda ln: started in ln
+    proc = rs.run_logging(argv)
+    try:
+        wait_for(f"{argv[0]} started", lambda: any(is_start(ln) for ln in rs.lines()))
+        yield
+    finally:
+        try:
+            stop(proc)
+            wait_for(f"{argv[0]}'s exit", lambda: any(exited in ln for ln in rs.lines()))
+        finally:
+            rs.stop()
+
+
 def _every_envelope(rs: Rsyslog, out: Path) -> dict[str, Path]:
     files = {name: rs.file(name) for name in RSYSLOG_TEMPLATES}
     files.update(journal_from_rfc5424(rs.lines("rfc5424.log"), out))
@@ -119,9 +147,7 @@ def _check_all(files: dict[str, Path], tmp_path: Path, fmt: str, expected: dict[
 
 def test_dnsmasq_through_rsyslog_and_journald(tmp_path: Path) -> None:
     need_program("dnsmasq")
-    root = tmp_path / "rsyslog"
-    root.mkdir()
-    rs = Rsyslog(root)
+    rs = _rsyslog(tmp_path)
     port = free_port()
     conf = tmp_path / "dnsmasq.conf"
     conf.write_text(
@@ -129,18 +155,10 @@ def test_dnsmasq_through_rsyslog_and_journald(tmp_path: Path) -> None:
         f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nlog-queries\nuser=root\n"
         "address=/blocked.example/0.0.0.0\naddress=/example.com/192.0.2.1\n"
     )
-    proc = rs.run_logging(["dnsmasq", "-k", "-C", str(conf)])
-    try:
-        wait_for("dnsmasq started", lambda: any("started, version" in ln for ln in rs.lines()))
+    with _logging(rs, ["dnsmasq", "-k", "-C", str(conf)], "started, version", "exiting on receipt"):
         for n in NAMES:
             query(port, n)
         wait_for("the queries in syslog", lambda: sum("query[A]" in ln for ln in rs.lines()) == len(NAMES))
-    finally:
-        try:
-            stop(proc)
-            wait_for("dnsmasq's exit in syslog", lambda: any("exiting on receipt" in ln for ln in rs.lines()))
-        finally:
-            rs.stop()  # never leave a syslog daemon behind
     files = _every_envelope(rs, tmp_path)
     assert len(files) == 9
     _check_all(files, tmp_path, "dnsmasq", dict.fromkeys(NAMES, 1))
@@ -190,9 +208,7 @@ def test_dnsmasq_on_stderr_has_no_time(tmp_path: Path) -> None:
 
 def test_unbound_through_rsyslog_and_journald(tmp_path: Path) -> None:
     need_program("unbound")
-    root = tmp_path / "rsyslog"
-    root.mkdir()
-    rs = Rsyslog(root)
+    rs = _rsyslog(tmp_path)
     port = free_port()
     conf = tmp_path / "unbound.conf"
     conf.write_text(
@@ -216,21 +232,13 @@ def test_unbound_through_rsyslog_and_journald(tmp_path: Path) -> None:
             control-enable: no
         """)
     )
-    proc = rs.run_logging(["unbound", "-d", "-c", str(conf)])
-    try:
-        wait_for("unbound started", lambda: any("start of service" in ln for ln in rs.lines()))
+    with _logging(rs, ["unbound", "-d", "-c", str(conf)], "start of service", "service stopped"):
         for n in NAMES:
             query(port, n)
         wait_for(
             "the replies in syslog",
             lambda: sum(" IN NXDOMAIN " in ln or " IN NOERROR " in ln for ln in rs.lines()) == len(NAMES),
         )
-    finally:
-        try:
-            stop(proc)
-            wait_for("unbound's exit", lambda: any("service stopped" in ln for ln in rs.lines()))
-        finally:
-            rs.stop()  # never leave a syslog daemon behind
     assert any("unbound: [" in ln or "unbound[" in ln for ln in rs.lines())
     files = _every_envelope(rs, tmp_path)
     _check_all(files, tmp_path, "unbound", dict.fromkeys(NAMES, 1))
@@ -264,9 +272,7 @@ def test_bind_tsig_and_category_through_syslog(tmp_path: Path) -> None:
     lines (one signed with TSIG: ``ip#port/key NAME``) count; zone loads, start-up and
     query-error lines are skipped, each with its reason — none is malformed."""
     need_program("named")
-    root = tmp_path / "rsyslog"
-    root.mkdir()
-    rs = Rsyslog(root)
+    rs = _rsyslog(tmp_path)
     port = free_port()
     (tmp_path / "db.example.com").write_text(
         "$TTL 300\n@ IN SOA ns.example.com. h.example.com. 1 3600 600 86400 300\n@ IN NS ns\n"
@@ -294,20 +300,16 @@ def test_bind_tsig_and_category_through_syslog(tmp_path: Path) -> None:
         zone "example.com" {{ type primary; file "{tmp_path}/db.example.com"; }};
         """)
     )
-    proc = rs.run_logging(["named", "-f", "-c", str(conf)])
     ring = keyring("sekisho-tsig", TSIG_SECRET)
-    try:
-        wait_for("named running", lambda: any("running" in ln and "named" in ln for ln in rs.lines()))
+
+    def running(ln: str) -> bool:
+        return "running" in ln and "named" in ln
+
+    with _logging(rs, ["named", "-f", "-c", str(conf)], running, "exiting"):
         query(port, "www.example.com")
         query(port, "mail.example.com", keyring=ring, keyname="sekisho-tsig")
         query(port, "tiktok.com")  # not served: REFUSED, a query-errors line too
         wait_for("the queries", lambda: sum("query: " in ln for ln in rs.lines()) == 3)
-    finally:
-        try:
-            stop(proc)
-            wait_for("named's exit", lambda: any("exiting" in ln for ln in rs.lines()))
-        finally:
-            rs.stop()  # never leave a syslog daemon behind
     trad = rs.lines()
     assert any("/key sekisho-tsig" in ln for ln in trad), trad
     assert any("queries: info: client" in ln for ln in trad)
