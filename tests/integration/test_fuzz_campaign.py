@@ -79,6 +79,7 @@ sys.addaudithook(_audit)
 def confined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Temporary files go to tmp_path, and any write elsewhere is recorded as a violation."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("SEKISHO_CACHE", str(tmp_path / "cache"))  # the catalog caches write there
     _violations.clear()
     _allowed[:] = [tmp_path.absolute(), tmp_path.resolve()]
     try:
