@@ -320,7 +320,10 @@ def test_bind_tsig_and_category_through_syslog(tmp_path: Path) -> None:
     reasons = acc["skipped_reasons"]
     assert acc["envelope"] == "rfc3164"
     assert reasons.get("BIND zone load or maintenance", 0) >= 1, reasons
-    assert reasons.get("BIND query error (the query itself is logged apart)", 0) == 1, reasons
+    # one refused query: named logs one query-error line for it, or two on a busy machine (seen
+    # once under load); either way they are skipped as query errors, never malformed or counted
+    assert reasons.get("BIND query error (the query itself is logged apart)", 0) in (1, 2), reasons
+    assert acc["malformed"] == 0, acc
     assert sum(reasons.values()) == acc["skipped"]
 
 
