@@ -91,7 +91,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def run(h: dict[str, Any], *args: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SEKISHO_CATALOG", str(h["catalog"]))
     for c in (common.console, common.err_console):
-        monkeypatch.setattr(c, "width", 400)  # no folding: names must appear whole
+        # no folding: names must appear whole. The private field, not the ``width`` property: undoing
+        # a patch of the property would pin the console to the width it had measured (rich's setter
+        # stores it), and every later test in the process would wrap there.
+        monkeypatch.setattr(c, "_width", 400)
     result = CliRunner().invoke(app, list(args))
     out = result.stdout + result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
