@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from sekisho.catalog.known import FORMAT, ImportReport
+from sekisho.catalog.known import ImportReport, known_doc
 from sekisho.errors import CatalogError, Location
 
 __all__ = [
@@ -197,16 +197,14 @@ def import_ip_ranges(path: Path) -> tuple[dict[str, Any], ImportReport]:
         )
         report.names += len(v4) + len(v6)
     report.services = len(rows)
-    out = {
-        "format": FORMAT,
-        "dataset": "operators' published IP ranges",
-        "url": mirror.get("repo"),
-        "commit": report.commit,
-        "licence": str(mirror.get("licence") or "operators' terms"),
-        "imported_on": dt.date.today().isoformat(),
-        "skipped": dict(sorted(report.skipped.items())),
-        "services": rows,
-    }
+    out = known_doc(
+        report,
+        dataset="operators' published IP ranges",
+        url=mirror.get("repo"),
+        commit=report.commit,
+        licence=str(mirror.get("licence") or "operators' terms"),
+        rows=rows,
+    )
     return out, report
 
 

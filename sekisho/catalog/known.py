@@ -240,16 +240,14 @@ def import_v2fly(path: Path) -> tuple[dict[str, Any], ImportReport]:
         )
         report.names += len(domains) + len(hostnames)
     report.services = len(rows)
-    doc = {
-        "format": FORMAT,
-        "dataset": "v2fly/domain-list-community",
-        "url": "https://github.com/v2fly/domain-list-community",
-        "commit": commit,
-        "licence": "MIT",
-        "imported_on": dt.date.today().isoformat(),
-        "skipped": dict(sorted(report.skipped.items())),
-        "services": rows,
-    }
+    doc = known_doc(
+        report,
+        dataset="v2fly/domain-list-community",
+        url="https://github.com/v2fly/domain-list-community",
+        commit=commit,
+        licence="MIT",
+        rows=rows,
+    )
     return doc, report
 
 
@@ -331,16 +329,14 @@ def import_psl(
         names.append(name)
     close()
     report.services = len(rows)
-    doc = {
-        "format": FORMAT,
-        "dataset": "publicsuffix/list (private section)",
-        "url": "https://publicsuffix.org/list/public_suffix_list.dat",
-        "commit": report.commit + (f" ({version.group(1)})" if version else ""),
-        "licence": "MPL-2.0",
-        "imported_on": dt.date.today().isoformat(),
-        "skipped": dict(sorted(report.skipped.items())),
-        "services": rows,
-    }
+    doc = known_doc(
+        report,
+        dataset="publicsuffix/list (private section)",
+        url="https://publicsuffix.org/list/public_suffix_list.dat",
+        commit=report.commit + (f" ({version.group(1)})" if version else ""),
+        licence="MPL-2.0",
+        rows=rows,
+    )
     return doc, report
 
 
@@ -479,16 +475,14 @@ def import_adguard(path: Path) -> tuple[dict[str, Any], ImportReport]:
         )
         report.names += len(row["domains"])
     report.services = len(rows)
-    doc = {
-        "format": FORMAT,
-        "dataset": "AdguardTeam/companiesdb",
-        "url": "https://github.com/AdguardTeam/companiesdb",
-        "commit": commit,
-        "licence": "CC-BY-SA-4.0",
-        "imported_on": dt.date.today().isoformat(),
-        "skipped": dict(sorted(report.skipped.items())),
-        "services": rows,
-    }
+    doc = known_doc(
+        report,
+        dataset="AdguardTeam/companiesdb",
+        url="https://github.com/AdguardTeam/companiesdb",
+        commit=commit,
+        licence="CC-BY-SA-4.0",
+        rows=rows,
+    )
     return doc, report
 
 
@@ -702,17 +696,32 @@ def _user_rows(
     return rows
 
 
-def _user_doc(report: ImportReport, url: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def known_doc(
+    report: ImportReport,
+    *,
+    dataset: str,
+    url: str | None,
+    commit: str,
+    licence: str,
+    rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """An imported set as written to ``known/``: its provenance, what was skipped, its entries."""
     return {
         "format": FORMAT,
-        "dataset": report.dataset,
+        "dataset": dataset,
         "url": url,
-        "commit": report.commit,
-        "licence": "CC-BY-NC-SA-4.0",
+        "commit": commit,
+        "licence": licence,
         "imported_on": dt.date.today().isoformat(),
         "skipped": dict(sorted(report.skipped.items())),
         "services": rows,
     }
+
+
+def _user_doc(report: ImportReport, url: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return known_doc(
+        report, dataset=report.dataset, url=url, commit=report.commit, licence="CC-BY-NC-SA-4.0", rows=rows
+    )
 
 
 def _read_json(path: Path) -> Any:
