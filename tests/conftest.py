@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +64,27 @@ def catalog_ok() -> Path:
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
+
+
+@contextmanager
+def served(make_app: Callable[[int], Any]) -> Iterator[str]:
+    """An ASGI app from ``make_app(port)`` served by uvicorn on a loopback port; waits until uvicorn
+    says it has started (no fixed sleep) and yields its base URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(make_app(port), log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

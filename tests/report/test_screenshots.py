@@ -16,9 +16,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ from typing import Any
 import pytest
 
 from sekisho import api
-from tests.conftest import DATA, ROOT, need, need_program
+from tests.conftest import DATA, ROOT, need, need_program, served
 
 pytestmark = pytest.mark.program
 
@@ -126,26 +123,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def dashboard(pinned: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard over the pinned store, served by uvicorn on a loopback port."""
-    import uvicorn
-
     from sekisho.web import WebConfig, create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     tmp = tmp_path_factory.mktemp("dashboard")
-    app = create_app(db=pinned, catalog=CATALOG, config=WebConfig(port=port, upload_dir=tmp / "uploads"))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with served(
+        lambda port: create_app(
+            db=pinned, catalog=CATALOG, config=WebConfig(port=port, upload_dir=tmp / "uploads")
+        )
+    ) as url:
+        yield url
 
 
 def _page(browser: Any, width: int, base_url: str | None = None) -> Any:

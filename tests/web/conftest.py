@@ -9,9 +9,6 @@ import concurrent.futures
 import importlib.util
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import pytest
 
 from sekisho import api
 from sekisho.web import WebConfig, create_app
-from tests.conftest import ROOT, need, need_program
+from tests.conftest import ROOT, need, need_program, served
 
 SAMPLES = ROOT / "samples" / "logs"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -118,26 +115,13 @@ def make_client(db: Path, **config: Any) -> Client:
 
 @pytest.fixture()
 def live_server(db: Path, tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     # the sample logs may be scanned by their path on the server (the browser test does)
-    app = create_app(
-        db=db, config=WebConfig(port=port, upload_dir=tmp_path / "uploads", scan_roots=(SAMPLES,))
-    )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with served(
+        lambda port: create_app(
+            db=db, config=WebConfig(port=port, upload_dir=tmp_path / "uploads", scan_roots=(SAMPLES,))
+        )
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
