@@ -10,7 +10,7 @@ import http.client
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -94,19 +94,26 @@ def _fetch(port: int, name: str, source: str) -> str:
 
 
 @contextlib.contextmanager
-def running_squid(conf: Path, port: int, log: Path, probe: str) -> Iterator[None]:
+def running_squid(
+    conf: Path,
+    port: int,
+    log: Path,
+    probe: str = "",
+    ready: Callable[[], object] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[None]:
     """A running Squid (in the foreground, output to ``log``) for the block; ready once a fetch of
-    ``probe`` through it is answered (no fixed sleep); stopped after (the report's plan tests run
-    it so too)."""
+    ``probe`` through it is answered, or ``ready()`` returns (no fixed sleep); stopped after (the
+    report's plan tests and the logformat tests run it so too)."""
     out = log.open("wb")
     proc = subprocess.Popen(
-        [need_program("squid"), "-N", "-f", str(conf)], stdout=out, stderr=subprocess.STDOUT
+        [need_program("squid"), "-N", "-f", str(conf)], stdout=out, stderr=subprocess.STDOUT, env=env
     )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                _fetch(port, probe, "127.0.0.1")
+                ready() if ready is not None else _fetch(port, probe, "127.0.0.1")
                 break
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, log.read_text()

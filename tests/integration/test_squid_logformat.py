@@ -16,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from sekisho.errors import ConfigError
 from sekisho.ingest.formats.squid_logformat import BUILT_IN, compile_logformat, logformat_from_conf, tokenize
 from sekisho.store import Store
 from tests.conftest import need_program
+from tests.export.test_squid import running_squid
 
 C1, C2 = "127.0.0.1", "127.0.0.2"
 LOGFORMATS = {
@@ -93,29 +93,21 @@ def _raw(port: int, data: bytes, source: str = C1) -> None:
 @pytest.fixture(scope="module")
 def squid_logs() -> Iterator[tuple[Path, dt.datetime, dt.datetime]]:
     """Squid's four logs of the same requests, and the UTC times before and after them."""
-    exe = need_program("squid")
+    need_program("squid")
     with tempfile.TemporaryDirectory(prefix="sekisho-squid-lf-") as d:
         work = Path(d)
         work.chmod(0o777)  # Squid drops to its own user
         port = _free_port()
         conf = _conf(work, port)
-        out = (work / "run.log").open("wb")
-        # a local time east of UTC: %tl is written +0900 and must come back as UTC
-        proc = subprocess.Popen(
-            [exe, "-N", "-f", str(conf)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
+        with running_squid(
+            conf,
+            port,
+            work / "run.log",
+            # Squid listens: the probe is a request without a host (not counted)
+            ready=lambda: _raw(port, b"GET /ready HTTP/1.1\r\nHost: ready.example\r\n\r\n"),
+            # a local time east of UTC: %tl is written +0900 and must come back as UTC
             env={**os.environ, "TZ": "Asia/Tokyo"},
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:  # Squid listens: the probe is a request without a host (not counted)
-                try:
-                    _raw(port, b"GET /ready HTTP/1.1\r\nHost: ready.example\r\n\r\n")
-                    break
-                except OSError:
-                    assert proc.poll() is None and time.monotonic() < deadline, (work / "run.log").read_text()
-                    time.sleep(0.2)
+        ):
             before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
             ua = 'Mozilla/5.0 (X11; "quoted" \\ agent)'
             assert _get(port, "http://a.example:9/x?q=1", C1, {"User-Agent": ua}) == 503  # port 9: closed
@@ -126,14 +118,6 @@ def squid_logs() -> Iterator[tuple[Path, dt.datetime, dt.datetime]]:
             _raw(port, b"GET /origin HTTP/1.1\r\nHost: c.example\r\n\r\n", C1)
             _raw(port, b"garbage\r\n\r\n", C2)
             after = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=1)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            out.close()
         keep = Path(tempfile.mkdtemp(prefix="sekisho-squid-lf-logs-"))
         for name in [*LOGS, "bare"]:
             shutil.copy(work / f"{name}.log", keep / f"{name}.log")
