@@ -22,6 +22,10 @@ organisation (operator id). They come from
   their products to reach (security vendors, OS and browser telemetry: allow-list pages), each
   row citing the vendor's page (``vendor:<id>``); its names count after v2fly and PSL
   organisation lists and before AdGuard (:data:`YIELDS`);
+* ``known/organisation-sites.yaml``: sekisho's own table of the domains an organisation runs, each
+  row citing the organisation's own legal notice, terms or about page on that domain (or a filing,
+  a registry, a news report) that names the operating entity (``site:<id>``); ranked like the
+  vendors' lists;
 * the user's own imports (``sekisho catalog import ghostery|disconnect FILE``) under
   ``$SEKISHO_CACHE/known`` — sets under a non-commercial licence are never bundled.
 
@@ -53,8 +57,12 @@ from sekisho.errors import CatalogError, Location
 from sekisho.model.known import KnownService, Provenance
 
 __all__ = [
+    "SITES",
+    "VENDORS",
     "ImportReport",
+    "KnownColumns",
     "KnownSet",
+    "SourcedTable",
     "describe_known",
     "import_adguard",
     "import_disconnect",
@@ -62,7 +70,9 @@ __all__ = [
     "import_psl",
     "import_v2fly",
     "load_known",
+    "load_organisation_sites",
     "load_restricted_suffixes",
+    "load_sourced_rows",
     "load_vendor_endpoints",
     "owner_maps",
     "run_import",
@@ -71,21 +81,26 @@ __all__ = [
 ]
 
 FORMAT = 1
+# the known tier's name index as columns: names, known ids, exact host only, ranks
+KnownColumns = tuple[list[str], list[str], list[bool], list[int]]
 # The priority rules of the known tier, all here (researched entries always come first; the
 # matcher, sekisho.match.bulk, applies them): an organisation's list before a group (a category
 # list, a restricted suffix), then the longer (more specific) name, then TIER_ORDER.
-TIER_ORDER = ("v2fly", "psl", "vendor", "adguard", "ghostery", "disconnect", "suffix")
+TIER_ORDER = ("v2fly", "psl", "vendor", "site", "adguard", "ghostery", "disconnect", "suffix")
 # A tier here claims no name that an organisation's list of the tiers it maps to holds, nor any
 # name under one: a vendor's endpoint list names the hosts its product contacts, not who owns a
 # domain v2fly or the PSL attribute (so it comes after them whatever the depth); a tracker list
 # names a company's tracking hosts, not who owns the rest of the domain (so AdGuard comes after
-# v2fly, the PSL and the vendors' own lists).
+# v2fly, the PSL and sekisho's own vendor and site tables). A site row (an organisation's own
+# domain, from its legal notice) yields to v2fly and the PSL like a vendor row.
 YIELDS: dict[str, frozenset[str]] = {
     "vendor": frozenset({"v2fly", "psl"}),
-    "adguard": frozenset({"v2fly", "psl", "vendor"}),
+    "site": frozenset({"v2fly", "psl"}),
+    "adguard": frozenset({"v2fly", "psl", "vendor", "site"}),
 }
 SUFFIXES_FILE = "restricted-suffixes.yaml"
 VENDORS_FILE = "vendor-endpoints.yaml"
+SITES_FILE = "organisation-sites.yaml"
 # v2fly lists that are aggregates or categories, not one organisation's names.
 V2FLY_GROUP = re.compile(r"^(category-|geolocation-|tld-|cn$|private$)")
 # Names no organisation owns: v2fly's `private` list is internal and special-use names.
@@ -553,28 +568,47 @@ def _suffix_services(known_dir: Path, digest: str) -> list[KnownService]:
     return out
 
 
-# --- vendors' own endpoint lists (sekisho's own research) ------------------------------------
+# --- sekisho's own sourced organisation tables: vendors' endpoint lists, organisations' sites ---
 
 _VENDOR_KEYS = ("id", "name", "operator", "source", "source_kind", "as_of", "read_on", "note")
 _VENDOR_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def load_vendor_endpoints(known_dir: Path) -> list[dict[str, Any]]:
-    """The rows of ``known/vendor-endpoints.yaml``: the host names a vendor's own documentation
-    lists for its products to reach (allow-list pages: ports and FQDNs, firewall rules, endpoint
-    lists), each row with the organisation that runs them (an operator id of the catalog, or its
-    name), the page (source, kind of source, its date, when it was read) and what the page says
-    (note). A row without its source, or with a name that is not a domain name, is an error."""
-    path = known_dir / VENDORS_FILE
+@dataclass(frozen=True)
+class SourcedTable:
+    """One of sekisho's own tables of organisation rows, each citing the page that proves it: the
+    file under ``known/``, its top-level key, the known-entry id prefix (its tier), the dataset's
+    name and the tag every name of a row carries."""
+
+    file: str
+    key: str
+    tier: str
+    dataset: str
+    tag: str
+
+
+VENDORS = SourcedTable(VENDORS_FILE, "vendors", "vendor", "sekisho vendor endpoint lists", "vendor-endpoint")
+SITES = SourcedTable(SITES_FILE, "sites", "site", "sekisho organisation sites", "organisation-site")
+SOURCED_TABLES = (VENDORS, SITES)
+
+
+def load_sourced_rows(known_dir: Path, table: SourcedTable) -> list[dict[str, Any]]:
+    """The rows of one sourced table (``known/vendor-endpoints.yaml``: the host names a vendor's own
+    documentation lists for its products to reach; ``known/organisation-sites.yaml``: the domains
+    an organisation's own legal notice, terms or filing shows it runs), each row with the
+    organisation (an operator id of the catalog, or its name), the page (source, kind of source,
+    its date, when it was read) and what the page says (note). A row without its source, or with a
+    name that is not a domain name, is an error."""
+    path = known_dir / table.file
     if not path.is_file():
         return []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
-        raise CatalogError(f"cannot read the vendor endpoint lists: {e}", Location(path)) from None
-    rows = data.get("vendors") if isinstance(data, dict) else None
+        raise CatalogError(f"cannot read {table.dataset}: {e}", Location(path)) from None
+    rows = data.get(table.key) if isinstance(data, dict) else None
     if not isinstance(rows, list):
-        raise CatalogError("expected `vendors:` a list of rows", Location(path))
+        raise CatalogError(f"expected `{table.key}:` a list of rows", Location(path))
     public = icann_suffixes()
     out: list[dict[str, Any]] = []
     ids: set[str] = set()
@@ -618,12 +652,24 @@ def load_vendor_endpoints(known_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _vendor_services(catalog_root: Path, known_dir: Path, digest: str) -> list[KnownService]:
-    """One known entry per row, ``vendor:<id>``. ``operator`` is an operator id of the catalog when
+def load_vendor_endpoints(known_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``known/vendor-endpoints.yaml`` (:func:`load_sourced_rows`)."""
+    return load_sourced_rows(known_dir, VENDORS)
+
+
+def load_organisation_sites(known_dir: Path) -> list[dict[str, Any]]:
+    """The rows of ``known/organisation-sites.yaml`` (:func:`load_sourced_rows`)."""
+    return load_sourced_rows(known_dir, SITES)
+
+
+def _sourced_services(
+    catalog_root: Path, known_dir: Path, table: SourcedTable, digest: str
+) -> list[KnownService]:
+    """One known entry per row, ``<tier>:<id>``. ``operator`` is an operator id of the catalog when
     ``operators/<id>.yaml`` exists; a lower-case-with-dashes value that names no operator is an
     error (a misspelt id); anything else is the organisation's name, kept in the entry's name."""
     out = []
-    for row in load_vendor_endpoints(known_dir):
+    for row in load_sourced_rows(known_dir, table):
         operator = str(row["operator"]).strip()
         name = str(row["name"])
         if (catalog_root / "operators" / f"{operator}.yaml").is_file():
@@ -631,20 +677,20 @@ def _vendor_services(catalog_root: Path, known_dir: Path, digest: str) -> list[K
         elif _VENDOR_ID.match(operator):
             raise CatalogError(
                 f"{row['id']}: unknown operator {operator!r} (no operators/{operator}.yaml)",
-                Location(known_dir / VENDORS_FILE),
+                Location(known_dir / table.file),
             )
         else:
             op_id = None
             country = f", {row['country']}" if row.get("country") else ""
             name = f"{name} ({operator}{country})"
-        tags = ["vendor-endpoint"] + ([f"country:{row['country']}"] if row.get("country") else [])
+        tags = [table.tag] + ([f"country:{row['country']}"] if row.get("country") else [])
         out.append(
             KnownService.model_construct(
-                id=f"vendor:{row['id']}",
+                id=f"{table.tier}:{row['id']}",
                 name=name,
                 provenance=Provenance.model_construct(
-                    dataset="sekisho vendor endpoint lists",
-                    file=f"known/{VENDORS_FILE}",
+                    dataset=table.dataset,
+                    file=f"known/{table.file}",
                     commit=digest,
                     licence="Apache-2.0",
                     url=str(row["source"]),
@@ -816,6 +862,16 @@ class KnownSet:
     datasets: list[dict[str, Any]] = field(default_factory=list)
     digest: str = ""  # of the files read: names matched under another digest are matched again
 
+    def index_columns(self) -> KnownColumns:
+        """:meth:`index` as columns (names, known ids, exact, ranks): what the bulk match loads."""
+        rows = self.index()
+        return (
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [r[3] for r in rows],
+        )
+
     def index(self) -> list[tuple[str, str, bool, int]]:
         """(name, known id, exact, rank) per name: the lower rank claims a name several lists hold
         (an organisation's list before a category list, then the tier order, then the smaller list);
@@ -923,26 +979,29 @@ def load_known(catalog_root: Path, user_dir: Path | None = None) -> KnownSet:
                 group=row["group"],
                 operator=owners.get(key) or owners.get(row["id"]),
             )
-    vendors = known_dir / VENDORS_FILE
-    if vendors.is_file():
-        data = vendors.read_bytes()
+    sourced = [known_dir / t.file for t in SOURCED_TABLES if (known_dir / t.file).is_file()]
+    for table in SOURCED_TABLES:
+        path = known_dir / table.file
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
         hasher.update(data)
-        vendor_digest = hashlib.sha256(data).hexdigest()[:12]
-        found = _vendor_services(catalog_root, known_dir, vendor_digest)
+        table_digest = hashlib.sha256(data).hexdigest()[:12]
+        found = _sourced_services(catalog_root, known_dir, table, table_digest)
         for svc in found:
             ks.services[svc.id] = svc
         ks.datasets.append(
             {
-                "dataset": "sekisho vendor endpoint lists",
+                "dataset": table.dataset,
                 "url": None,
-                "commit": vendor_digest,
+                "commit": table_digest,
                 "licence": "Apache-2.0",
                 "imported_on": None,
-                "path": str(vendors),
+                "path": str(path),
                 "services": len(found),
             }
         )
-    ks.digest = hasher.hexdigest()[:12] if paths or suffixes.is_file() or vendors.is_file() else ""
+    ks.digest = hasher.hexdigest()[:12] if paths or suffixes.is_file() or sourced else ""
     return ks
 
 

@@ -1,8 +1,9 @@
-"""Vendors' own endpoint lists (known/vendor-endpoints.yaml): every row cites the vendor's page and
-quotes the names it lists; a name on a vendor's list is matched to that vendor unless a researched
-service, a v2fly or PSL organisation list holds it (or a name above it); a vendor's list comes
-before AdGuard companies and the restricted-suffix groups; a row without its source, or with an
-operator id the catalog does not have, is an error; editing the table re-matches stored names."""
+"""sekisho's own sourced organisation tables: vendors' endpoint lists (known/vendor-endpoints.yaml)
+and organisations' sites (known/organisation-sites.yaml). Every row cites a dated page and quotes
+the names it claims; a name on a row is matched to that row's organisation unless a researched
+service, a v2fly or PSL organisation list holds it (or a name above it); both come before AdGuard
+companies and the restricted-suffix groups; a row without its source, or with an operator id the
+catalog does not have, is an error; editing a table re-matches stored names."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from sekisho.catalog import load_catalog
-from sekisho.catalog.known import icann_suffixes, load_known, load_vendor_endpoints
+from sekisho.catalog.known import SITES, VENDORS, SourcedTable, icann_suffixes, load_known, load_sourced_rows
 from sekisho.catalog.loader import bundled_catalog_dir
 from sekisho.errors import CatalogError
 from sekisho.match import NameMatcher
@@ -23,10 +24,12 @@ from tests.catalog.helpers import match, read_table, write_table
 ROOT = bundled_catalog_dir()
 KNOWN = ROOT / "known"
 TABLE = "vendor-endpoints.yaml"
+TABLES = pytest.mark.parametrize("table", [VENDORS, SITES], ids=lambda t: t.tier)
 
 
-def test_every_row_cites_a_dated_page_that_lists_its_names() -> None:
-    rows = load_vendor_endpoints(KNOWN)
+@TABLES
+def test_every_row_cites_a_dated_page_that_lists_its_names(table: SourcedTable) -> None:
+    rows = load_sourced_rows(KNOWN, table)
     assert len(rows) >= 20
     public = icann_suffixes()
     seen: set[str] = set()
@@ -145,27 +148,61 @@ def test_researched_services_keep_their_names_and_adguard_yields(tmp_path: Path)
     assert got[f"www.{adguard_only}"][1] == "vendor:test-extra"  # a vendor's list before AdGuard
 
 
-def test_a_row_without_its_source_is_refused(tmp_path: Path) -> None:
+@TABLES
+def test_a_row_without_its_source_is_refused(tmp_path: Path, table: SourcedTable) -> None:
     root = _catalog_copy(tmp_path)
-    data = read_table(root, TABLE)
-    del data["vendors"][0]["source"]
-    write_table(root, TABLE, data)
+    data = read_table(root, table.file)
+    del data[table.key][0]["source"]
+    write_table(root, table.file, data)
     with pytest.raises(CatalogError, match="missing source"):
         load_known(root, user_dir=tmp_path / "none")
 
 
-def test_an_unknown_operator_id_or_a_public_suffix_is_refused(tmp_path: Path) -> None:
+@TABLES
+def test_an_unknown_operator_id_or_a_public_suffix_is_refused(tmp_path: Path, table: SourcedTable) -> None:
     root = _catalog_copy(tmp_path)
-    data = read_table(root, TABLE)
-    data["vendors"][0]["operator"] = "no-such-operator"
-    write_table(root, TABLE, data)
+    data = read_table(root, table.file)
+    data[table.key][0]["operator"] = "no-such-operator"
+    write_table(root, table.file, data)
     with pytest.raises(CatalogError, match="unknown operator 'no-such-operator'"):
         load_known(root, user_dir=tmp_path / "none")
-    data["vendors"][0]["operator"] = "palo-alto-networks"
-    data["vendors"][0]["domains"] = ["co.jp"]
-    write_table(root, TABLE, data)
+    data[table.key][0]["operator"] = "palo-alto-networks"
+    data[table.key][0]["domains"] = ["co.jp"]
+    write_table(root, table.file, data)
     with pytest.raises(CatalogError, match="not a registrable name"):
         load_known(root, user_dir=tmp_path / "none")
+
+
+def test_a_name_on_an_organisations_site_row_is_that_organisations() -> None:
+    cat, _ = load_catalog()
+    got = match(
+        cat, ["www.libreoffice.org", "4m6b4.x.incapdns.net", "docs.rocket.chat", "prod-tp.sumo.moz.works"]
+    )
+    assert got["www.libreoffice.org"] == ("libreoffice.org", "site:the-document-foundation")
+    assert got["4m6b4.x.incapdns.net"] == ("incapdns.net", "site:imperva-incapsula-dns")
+    assert got["docs.rocket.chat"][1] == "site:rocket-chat"
+    moz = cat.known.services[str(got["prod-tp.sumo.moz.works"][1])]
+    assert moz.operator == "mozilla-corporation" and not moz.group  # a catalog operator, by id
+    tdf = cat.known.services["site:the-document-foundation"]
+    assert tdf.operator is None and "(The Document Foundation, DE)" in tdf.name
+    assert tdf.provenance.file == "known/organisation-sites.yaml"
+
+
+def test_a_site_row_yields_to_v2fly_and_comes_before_adguard(tmp_path: Path) -> None:
+    cat, _ = load_catalog()
+    adguard_only = "norton.com"  # AdGuard's Symantec company holds it; no v2fly or PSL list does
+    root = _catalog_copy(tmp_path)
+    data = read_table(root, SITES.file)
+    data["sites"] += [
+        _extra_row("microsoft.com") | {"id": "test-v2fly"},  # v2fly:microsoft holds it
+        _extra_row(adguard_only),
+    ]
+    write_table(root, SITES.file, data)
+    cat2, _ = load_catalog(root)
+    got = match(cat2, ["www.microsoft.com", f"www.{adguard_only}"])
+    assert str(got["www.microsoft.com"][1]).startswith("v2fly:microsoft")  # not the site row
+    assert got[f"www.{adguard_only}"][1] == "site:test-extra"
+    assert match(cat, [f"www.{adguard_only}"])[f"www.{adguard_only}"][1] == "adguard:symantec"
 
 
 def test_editing_the_table_changes_the_known_digest(tmp_path: Path) -> None:
