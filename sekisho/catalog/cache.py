@@ -37,7 +37,7 @@ import pydantic
 from platformdirs import user_cache_dir
 from pydantic import BaseModel
 
-from sekisho.catalog.known import KnownSet, user_known_dir
+from sekisho.catalog.known import KnownColumns, KnownSet, user_known_dir
 from sekisho.catalog.loader import KINDS, Catalog, Finding, Severity
 from sekisho.errors import Location
 
@@ -173,6 +173,7 @@ class _CachedKnown(KnownSet):
     written, the services themselves (what reports need) unpickled on first use."""
 
     _index: list[tuple[str, str, bool, int]] | None = None
+    _columns: KnownColumns | None = None
     _pending: bytes | None = None
 
     @property
@@ -191,8 +192,13 @@ class _CachedKnown(KnownSet):
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         if self._index is None:
-            self._index = super().index()
+            self._index = list(zip(*self._columns, strict=True)) if self._columns else super().index()
         return self._index
+
+    def index_columns(self) -> KnownColumns:
+        if self._columns is None:
+            self._columns = super().index_columns()
+        return self._columns
 
 
 def _dumps(value: Any) -> bytes:
@@ -237,7 +243,7 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
             "owner_problems": [(str(p), m) for p, m in known.owner_problems],
             "datasets": known.datasets,
             "digest": known.digest,
-            "index": known.index(),
+            "index": known.index_columns(),
         },
     }
     try:
@@ -331,13 +337,26 @@ def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] |
         digest=str(k["digest"]),
     )
     known._pending = k["services"]
-    known._index = [(str(n), str(s), bool(e), int(r)) for n, s, e, r in k["index"]]
+    known._columns = _columns(k["index"])
     cat._known = known
     findings = [
         Finding(Location(Path(p), int(line)), str(msg), _severity(sev))
         for p, line, msg, sev in data["findings"]
     ]
     return cat, findings
+
+
+def _columns(value: Any) -> KnownColumns:
+    """The known tier's index columns as cached, each checked to hold only its type (one pass in C
+    per column: a damaged entry is refused, never half used)."""
+    names, ids, exact, ranks = value
+    columns = (names, ids, exact, ranks)
+    if not all(type(c) is list for c in columns) or len({len(c) for c in columns}) != 1:
+        raise ValueError("damaged known-tier index")
+    for column, kind in zip(columns, (str, str, bool, int), strict=True):
+        if not set(map(type, column)) <= {kind}:
+            raise ValueError("damaged known-tier index")
+    return names, ids, exact, ranks
 
 
 def _severity(value: Any) -> Severity:

@@ -63,6 +63,7 @@ class NameMatcher:
         # the organisation's own domains (store setting own_domains): internal, never unknown
         self.own_domains = own_domains
         self.index: dict[str, str] = {}
+        self._entries: Any = None  # sekisho.match.bulk.entries_table, built on the first match
         for sid, svc in catalog.services.items():
             for name in svc.domains.value + (svc.hostnames.value if svc.hostnames else []):
                 self.index[name] = sid
@@ -93,8 +94,14 @@ class NameMatcher:
         no researched service claims may match a known one (``service_id`` ``v2fly:…``)."""
         from sekisho.match.bulk import match_sql
 
-        match_sql(con, names_table, self.index, out_table, self.catalog.known.index(), self.own_domains)
+        if self._entries is None:  # the catalog's names as a table, built once per matcher
+            from sekisho.match.bulk import entries_table
+
+            self._entries = entries_table(self.index, self.catalog.known.index_columns())
+        match_sql(
+            con, names_table, self.index, out_table, own_domains=self.own_domains, entries=self._entries
+        )
         from sekisho.catalog.ipranges import load_ip_ranges
         from sekisho.match.addresses import attribute_addresses
 
-        attribute_addresses(con, out_table, load_ip_ranges(self.catalog.root))
+        attribute_addresses(con, out_table, lambda: load_ip_ranges(self.catalog.root))

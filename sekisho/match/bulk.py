@@ -67,29 +67,38 @@ def _psl_rules(text: str) -> tuple[list[str], list[str]]:
 
 
 KnownRow = tuple[str, str, bool, int]  # (name, known id, exact host only, rank: lower claims first)
+KnownColumns = tuple[list[str], list[str], list[bool], list[int]]  # the same, as columns
+
+_ENTRIES_SCHEMA = pa.schema(
+    [
+        ("entry", pa.string()),
+        ("service_id", pa.string()),
+        ("exact", pa.bool_()),
+        ("tier", pa.int32()),
+        ("rank", pa.int32()),
+    ]
+)
 
 
-def _entries(catalog: dict[str, str], known: list[KnownRow] | None) -> pa.Table:
+def entries_table(catalog: dict[str, str], known: KnownColumns | list[KnownRow] | None) -> pa.Table:
     """One row per catalog name with its priority: researched before known, an organisation's
-    list before a category list, then the longer (more specific) name, then the rank."""
-    known = known or []
+    list before a category list, then the longer (more specific) name, then the rank. ``known``:
+    the known tier's index, as columns (:meth:`sekisho.catalog.known.KnownSet.index_columns`) or
+    rows. Built once per matcher (:class:`sekisho.match.NameMatcher`): 45,000 names."""
+    if isinstance(known, list):
+        known = ([k[0] for k in known], [k[1] for k in known], [k[2] for k in known], [k[3] for k in known])
+    names, ids, exact, ranks = known or ([], [], [], [])
+    n = len(catalog)
     return pa.table(
         {
-            "entry": list(catalog) + [k[0] for k in known],
-            "service_id": list(catalog.values()) + [k[1] for k in known],
-            "exact": [False] * len(catalog) + [k[2] for k in known],
-            "tier": [2] * len(catalog) + [0 if k[3] >= 10 else 1 for k in known],
-            "rank": [0] * len(catalog) + [k[3] % 10 for k in known],
+            "entry": list(catalog) + names,
+            "service_id": list(catalog.values()) + ids,
+            "exact": [False] * n + exact,
+            # rank >= 10: a group (a category list, a restricted suffix): tier 0, below an organisation's
+            "tier": [2] * n + [0 if r >= 10 else 1 for r in ranks],
+            "rank": [0] * n + [r % 10 for r in ranks],
         },
-        schema=pa.schema(
-            [
-                ("entry", pa.string()),
-                ("service_id", pa.string()),
-                ("exact", pa.bool_()),
-                ("tier", pa.int32()),
-                ("rank", pa.int32()),
-            ]
-        ),
+        schema=_ENTRIES_SCHEMA,
     )
 
 
@@ -98,20 +107,22 @@ def match_sql(
     names_table: str,
     catalog: dict[str, str],
     out_table: str,
-    known: list[KnownRow] | None = None,
+    known: list[KnownRow] | KnownColumns | None = None,
     own_domains: Sequence[str] = (),
+    entries: pa.Table | None = None,
 ) -> None:
     """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
     ``names_table(name)``. ``catalog`` maps each researched domain/host name to its service id;
     ``known`` lists the known tier's names (:meth:`sekisho.catalog.known.KnownSet.index`). A name a
     researched entry claims is the researched service's; else the best known entry's (its id has a
     ``tier:`` prefix, e.g. ``v2fly:google``). Names under ``own_domains`` and names under a top-level
-    domain the public-suffix list does not know are internal (:mod:`sekisho.match.internal`)."""
+    domain the public-suffix list does not know are internal (:mod:`sekisho.match.internal`).
+    ``entries``: :func:`entries_table` of ``catalog`` and ``known``, when the caller keeps it."""
     # special-use and internal names (.arpa, .local, single labels, wpad…): sekisho.match.internal
     internal_id, internal_on = classify_sql("name", "labels", own_domains, tld_known="tld_known")
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
-    con.register("catalog_names_arrow", _entries(catalog, known))
+    con.register("catalog_names_arrow", entries if entries is not None else entries_table(catalog, known))
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {out_table} AS
