@@ -37,7 +37,7 @@ import pydantic
 from platformdirs import user_cache_dir
 from pydantic import BaseModel
 
-from sekisho.catalog.known import KnownColumns, KnownSet, user_known_dir
+from sekisho.catalog.known import KnownSet, user_known_dir
 from sekisho.catalog.loader import KINDS, Catalog, Finding, Severity
 from sekisho.errors import Location
 
@@ -173,7 +173,8 @@ class _CachedKnown(KnownSet):
     written, the services themselves (what reports need) unpickled on first use."""
 
     _index: list[tuple[str, str, bool, int]] | None = None
-    _columns: KnownColumns | None = None
+    _entries_ipc: bytes | None = None  # known.entries() as an Arrow IPC stream
+    _entries: Any = None
     _pending: bytes | None = None
 
     @property
@@ -192,13 +193,26 @@ class _CachedKnown(KnownSet):
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         if self._index is None:
-            self._index = list(zip(*self._columns, strict=True)) if self._columns else super().index()
+            if self._entries_ipc is None:
+                self._index = super().index()
+            else:  # the rows of the cached names table, back as (name, id, exact, rank)
+                t = self.entries().to_pydict()
+                self._index = [
+                    (n, sid, e, (10 if tier == 0 else 0) + rank)
+                    for n, sid, e, tier, rank in zip(
+                        t["entry"], t["service_id"], t["exact"], t["tier"], t["rank"], strict=True
+                    )
+                ]
         return self._index
 
-    def index_columns(self) -> KnownColumns:
-        if self._columns is None:
-            self._columns = super().index_columns()
-        return self._columns
+    def entries(self) -> Any:
+        if self._entries is None:
+            try:
+                self._entries = _read_entries(self._entries_ipc) if self._entries_ipc else super().entries()
+            except (ValueError, OSError, ImportError):  # a damaged stream: made again from the services
+                self._entries_ipc = None
+                self._entries = super().entries()
+        return self._entries
 
 
 def _dumps(value: Any) -> bytes:
@@ -243,7 +257,7 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
             "owner_problems": [(str(p), m) for p, m in known.owner_problems],
             "datasets": known.datasets,
             "digest": known.digest,
-            "index": known.index_columns(),
+            "entries": _write_entries(known.entries()),
         },
     }
     try:
@@ -337,7 +351,9 @@ def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] |
         digest=str(k["digest"]),
     )
     known._pending = k["services"]
-    known._columns = _columns(k["index"])
+    if type(k["entries"]) is not bytes:
+        return None
+    known._entries_ipc = k["entries"]
     cat._known = known
     findings = [
         Finding(Location(Path(p), int(line)), str(msg), _severity(sev))
@@ -346,17 +362,28 @@ def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] |
     return cat, findings
 
 
-def _columns(value: Any) -> KnownColumns:
-    """The known tier's index columns as cached, each checked to hold only its type (one pass in C
-    per column: a damaged entry is refused, never half used)."""
-    names, ids, exact, ranks = value
-    columns = (names, ids, exact, ranks)
-    if not all(type(c) is list for c in columns) or len({len(c) for c in columns}) != 1:
-        raise ValueError("damaged known-tier index")
-    for column, kind in zip(columns, (str, str, bool, int), strict=True):
-        if not set(map(type, column)) <= {kind}:
-            raise ValueError("damaged known-tier index")
-    return names, ids, exact, ranks
+def _write_entries(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _read_entries(ipc: bytes) -> Any:
+    """The known tier's names table from the cache entry (Arrow IPC, read without copying). A
+    stream that is not exactly the names table (its schema, valid arrays) is an error, never half
+    used: the entry is then rebuilt."""
+    import pyarrow as pa
+
+    from sekisho.catalog.known import entries_schema
+
+    table = pa.ipc.open_stream(pa.py_buffer(ipc)).read_all()
+    if not table.schema.equals(entries_schema()):
+        raise ValueError("damaged known-tier names table")
+    table.validate(full=True)
+    return table
 
 
 def _severity(value: Any) -> Severity:

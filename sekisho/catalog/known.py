@@ -64,11 +64,13 @@ __all__ = [
     "KnownSet",
     "SourcedTable",
     "describe_known",
+    "entries_schema",
     "import_adguard",
     "import_disconnect",
     "import_ghostery",
     "import_psl",
     "import_v2fly",
+    "known_entries",
     "load_known",
     "load_organisation_sites",
     "load_restricted_suffixes",
@@ -852,6 +854,41 @@ def owner_maps(directory: Path) -> tuple[dict[str, str], list[tuple[Path, str]]]
     return owners, problems
 
 
+# The columns of the catalog's names table (sekisho.match.bulk): the name, the service or known id,
+# exact host only, the tier (2 researched, 1 an organisation's list, 0 a group) and the rank
+ENTRY_FIELDS = (
+    ("entry", "string"),
+    ("service_id", "string"),
+    ("exact", "bool_"),
+    ("tier", "int32"),
+    ("rank", "int32"),
+)
+
+
+def entries_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, kind)()) for name, kind in ENTRY_FIELDS])
+
+
+def known_entries(columns: KnownColumns) -> Any:
+    """The known tier's names as rows of the names table: a rank of 10 or more is a group's (a
+    category list, a restricted suffix: tier 0, below an organisation's list, tier 1)."""
+    import pyarrow as pa
+
+    names, ids, exact, ranks = columns
+    return pa.table(
+        {
+            "entry": names,
+            "service_id": ids,
+            "exact": exact,
+            "tier": [0 if r >= 10 else 1 for r in ranks],
+            "rank": [r % 10 for r in ranks],
+        },
+        schema=entries_schema(),
+    )
+
+
 @dataclass
 class KnownSet:
     """Every known entry of a catalog, by id, with the tier order each name is claimed in."""
@@ -863,7 +900,7 @@ class KnownSet:
     digest: str = ""  # of the files read: names matched under another digest are matched again
 
     def index_columns(self) -> KnownColumns:
-        """:meth:`index` as columns (names, known ids, exact, ranks): what the bulk match loads."""
+        """:meth:`index` as columns (names, known ids, exact, ranks)."""
         rows = self.index()
         return (
             [r[0] for r in rows],
@@ -871,6 +908,10 @@ class KnownSet:
             [r[2] for r in rows],
             [r[3] for r in rows],
         )
+
+    def entries(self) -> Any:
+        """:meth:`index` as the Arrow table the bulk match joins (:func:`known_entries`)."""
+        return known_entries(self.index_columns())
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         """(name, known id, exact, rank) per name: the lower rank claims a name several lists hold

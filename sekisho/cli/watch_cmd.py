@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import signal
 import sys
 import threading
@@ -92,57 +93,70 @@ def watch(
     paths = paths or []
     if not paths and not signins:
         raise fail("give the log files or directories to follow (or --signins LOGS, or --exposure TARGETS)")
-    from sekisho.ingest import FORMATS
-    from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
+    # Start-up (the imports, the catalog, the first batch) makes objects that live as long as the
+    # watcher: no cyclic collection until the first batch is in (0.02-0.03 s of a 0.55 s start),
+    # then they are frozen out of every later collection (gc.freeze) and collection resumes.
+    gc.disable()
+    try:
+        from sekisho.ingest import FORMATS
+        from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
 
-    if fmt and fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
-    from sekisho.watch.watcher import USER_LAYOUT
+        if fmt and fmt not in FORMATS:
+            raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
+        from sekisho.watch.watcher import USER_LAYOUT
 
-    if fmt in USER_LAYOUT:  # their layout is the user's; the watcher cannot take it yet
-        raise fail(
-            f"`sekisho watch` cannot take the layout --format {fmt} needs (a logformat line, a --map); "
-            "scan such logs with `sekisho scan` instead"
+        if fmt in USER_LAYOUT:  # their layout is the user's; the watcher cannot take it yet
+            raise fail(
+                f"`sekisho watch` cannot take the layout --format {fmt} needs (a logformat line, a --map); "
+                "scan such logs with `sekisho scan` instead"
+            )
+        if interval <= 0:
+            raise fail("--interval must be more than 0")
+        for p in [*paths, *signins]:
+            if not p.exists() and not p.parent.is_dir():
+                raise fail(f"{p}: no such file or directory")
+        alert_rules = load_alert_rules(rules)
+        if policy:
+            alert_rules = alert_rules.with_policy(policy)
+        specs = [parse_sink_spec(s) for s in sink] or alert_rules.sinks or [{"type": "stdout"}]
+        sinks = [make_sink(s) for s in specs]
+        log = _log(quiet, lg)
+        from sekisho.i18n import text
+
+        default_store = text("cli.watch.default_store", lg)  # type: ignore[arg-type]
+        watcher = Watcher(
+            paths,
+            db,
+            alert_rules,
+            sinks,
+            catalog_dir=catalog,
+            settings=settings,
+            options=WatchOptions(interval=interval, once=once, format_name=fmt, keep_all=keep_all),
+            log=log,
         )
-    if interval <= 0:
-        raise fail("--interval must be more than 0")
-    for p in [*paths, *signins]:
-        if not p.exists() and not p.parent.is_dir():
-            raise fail(f"{p}: no such file or directory")
-    alert_rules = load_alert_rules(rules)
-    if policy:
-        alert_rules = alert_rules.with_policy(policy)
-    specs = [parse_sink_spec(s) for s in sink] or alert_rules.sinks or [{"type": "stdout"}]
-    sinks = [make_sink(s) for s in specs]
-    log = _log(quiet, lg)
-    from sekisho.i18n import text
+        watcher.on_ready.append(_collect_from_now)
+        if signins:
+            _follow_signins(watcher, signins, db, settings, mmdb, log)
+        stop = threading.Event()
 
-    default_store = text("cli.watch.default_store", lg)  # type: ignore[arg-type]
-    watcher = Watcher(
-        paths,
-        db,
-        alert_rules,
-        sinks,
-        catalog_dir=catalog,
-        settings=settings,
-        options=WatchOptions(interval=interval, once=once, format_name=fmt, keep_all=keep_all),
-        log=log,
-    )
-    if signins:
-        _follow_signins(watcher, signins, db, settings, mmdb, log)
-    stop = threading.Event()
+        def on_signal(signum: int, _frame: object) -> None:
+            log(f"{signal.Signals(signum).name}: stopping after this batch")
+            stop.set()
 
-    def on_signal(signum: int, _frame: object) -> None:
-        log(f"{signal.Signals(signum).name}: stopping after this batch")
-        stop.set()
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        log(
+            f"starting: {', '.join(map(str, [*paths, *signins]))} into {db or default_store}; catalog "
+            f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
+        )
+        watcher.run(stop)
+    finally:
+        gc.enable()  # a watcher that stopped or failed before its first batch
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    log(
-        f"starting: {', '.join(map(str, [*paths, *signins]))} into {db or default_store}; catalog "
-        f"{watcher.catalog.meta.version}; sinks: {', '.join(s.name for s in sinks)}"
-    )
-    watcher.run(stop)
+
+def _collect_from_now() -> None:
+    gc.freeze()
+    gc.enable()
 
 
 def _follow_signins(watcher, signins: list[Path], db, settings, mmdb: list[Path], log) -> None:  # type: ignore[no-untyped-def]

@@ -97,7 +97,7 @@ class NameMatcher:
         if self._entries is None:  # the catalog's names as a table, built once per matcher
             from sekisho.match.bulk import entries_table
 
-            self._entries = entries_table(self.index, self.catalog.known.index_columns())
+            self._entries = entries_table(self.index, self.catalog.known.entries())
         match_sql(
             con, names_table, self.index, out_table, own_domains=self.own_domains, entries=self._entries
         )

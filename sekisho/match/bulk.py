@@ -22,6 +22,7 @@ from functools import lru_cache
 import duckdb
 import pyarrow as pa
 
+from sekisho.catalog.known import entries_schema, known_entries
 from sekisho.match.internal import classify_sql
 
 
@@ -67,39 +68,31 @@ def _psl_rules(text: str) -> tuple[list[str], list[str]]:
 
 
 KnownRow = tuple[str, str, bool, int]  # (name, known id, exact host only, rank: lower claims first)
-KnownColumns = tuple[list[str], list[str], list[bool], list[int]]  # the same, as columns
-
-_ENTRIES_SCHEMA = pa.schema(
-    [
-        ("entry", pa.string()),
-        ("service_id", pa.string()),
-        ("exact", pa.bool_()),
-        ("tier", pa.int32()),
-        ("rank", pa.int32()),
-    ]
-)
 
 
-def entries_table(catalog: dict[str, str], known: KnownColumns | list[KnownRow] | None) -> pa.Table:
+def entries_table(catalog: dict[str, str], known: pa.Table | list[KnownRow] | None) -> pa.Table:
     """One row per catalog name with its priority: researched before known, an organisation's
     list before a category list, then the longer (more specific) name, then the rank. ``known``:
-    the known tier's index, as columns (:meth:`sekisho.catalog.known.KnownSet.index_columns`) or
+    the known tier's names table (:meth:`sekisho.catalog.known.KnownSet.entries`) or its index
     rows. Built once per matcher (:class:`sekisho.match.NameMatcher`): 45,000 names."""
-    if isinstance(known, list):
-        known = ([k[0] for k in known], [k[1] for k in known], [k[2] for k in known], [k[3] for k in known])
-    names, ids, exact, ranks = known or ([], [], [], [])
+    schema = entries_schema()
+    if known is None or isinstance(known, list):
+        rows = known or []
+        known = known_entries(
+            ([k[0] for k in rows], [k[1] for k in rows], [k[2] for k in rows], [k[3] for k in rows])
+        )
     n = len(catalog)
-    return pa.table(
+    researched = pa.table(
         {
-            "entry": list(catalog) + names,
-            "service_id": list(catalog.values()) + ids,
-            "exact": [False] * n + exact,
-            # rank >= 10: a group (a category list, a restricted suffix): tier 0, below an organisation's
-            "tier": [2] * n + [0 if r >= 10 else 1 for r in ranks],
-            "rank": [0] * n + [r % 10 for r in ranks],
+            "entry": list(catalog),
+            "service_id": list(catalog.values()),
+            "exact": [False] * n,
+            "tier": [2] * n,
+            "rank": [0] * n,
         },
-        schema=_ENTRIES_SCHEMA,
+        schema=schema,
     )
+    return pa.concat_tables([researched, known])
 
 
 def match_sql(
@@ -107,7 +100,7 @@ def match_sql(
     names_table: str,
     catalog: dict[str, str],
     out_table: str,
-    known: list[KnownRow] | KnownColumns | None = None,
+    known: list[KnownRow] | None = None,
     own_domains: Sequence[str] = (),
     entries: pa.Table | None = None,
 ) -> None:

@@ -155,20 +155,21 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
         )
         done = {r[0] for r in self.con.execute("SELECT name FROM schema_migrations").fetchall()}
-        applied = []
-        for name, migration in MIGRATIONS:
-            if name in done:
-                continue
-            self.con.execute("BEGIN TRANSACTION")
-            try:
+        pending = [(name, migration) for name, migration in MIGRATIONS if name not in done]
+        if not pending:
+            return []
+        # every pending migration in one transaction: the store moves to the new schema whole or
+        # not at all, and a new store is written (and synced) once, not once per migration
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name, migration in pending:
                 migration(self.con)
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
-                self.con.execute("COMMIT")
-            except Exception:
-                self.con.execute("ROLLBACK")
-                raise
-            applied.append(name)
-        return applied
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        return [name for name, _ in pending]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

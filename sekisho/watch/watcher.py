@@ -158,6 +158,7 @@ class Watcher:
         self.facts_cache: dict[str, dict[str, Any]] = {}
         self._next_due: dt.datetime | None = None
         self.also: list[Callable[[], None]] = []  # polled after each poll (watch --signins)
+        self.on_ready: list[Callable[[], None]] = []  # called once the first batch is in
         # the store is opened (created and migrated, when new) while the catalog is read: DuckDB
         # does that work without the GIL, reading the catalog is Python's (0.04 s of start-up saved)
         self._opener: _Opener | None = _Opener(db, self.opt.open_wait)
@@ -381,6 +382,8 @@ class Watcher:
         when = f" {age:.2f} s after start" if age is not None else ""
         self.log(f"following {len(self.memo)} file(s) from the stored offsets; {first}{when}")
         self._remember_catalog()  # a catalog validated at start goes to the cache now, not before
+        for call in self.on_ready:
+            call()
 
     def _note(self, path: Path, note: str) -> None:
         if self.notes.get(path) != note:

@@ -208,3 +208,23 @@ def test_a_field_the_cache_does_not_carry_turns_it_off(
     monkeypatch.setattr(cache, "_SHAPE", (catalog_fields, (*known_fields, "vendors")))
     cat, _ = cache.validated(root, TODAY)
     assert cat.services and not list((tmp_path / "cache").rglob("*.pickle"))
+
+
+def test_the_cached_names_table_is_the_known_tiers_and_a_damaged_one_is_made_again(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh, _ = validate(root, today=TODAY, source_kinds=False)
+    cache.validated(root, TODAY)
+    hit, _ = cache.validated(root, TODAY)
+    want = fresh.known.entries()
+    assert want.num_rows > 1000
+    assert hit.known.entries().equals(want)  # read from the entry's Arrow stream
+    import pyarrow as pa
+
+    other = cache._write_entries(pa.table({"entry": ["x.example"]}))  # a stream, not of the names table
+    for damage in (b"not an arrow stream", b"", other):
+        again, _ = cache.validated(root, TODAY)
+        known = again.known
+        assert getattr(known, "_entries_ipc", None)  # the entry holds the stream
+        object.__setattr__(known, "_entries_ipc", damage or None)
+        assert known.entries().equals(want)  # made again from the services, never half read
