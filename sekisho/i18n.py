@@ -37,9 +37,15 @@ _TextLoader.yaml_implicit_resolvers = {}
 
 @lru_cache(maxsize=4)
 def messages(lang: Lang) -> dict[str, str]:
-    path = resources.files("sekisho") / "data" / "messages" / f"{lang}.yaml"
-    # _TextLoader is CSafeLoader/SafeLoader with no implicit types
-    return _flatten(yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader))  # noqa: S506
+    from sekisho import parsecache
+
+    source = (resources.files("sekisho") / "data" / "messages" / f"{lang}.yaml").read_text(encoding="utf-8")
+    data = parsecache.get(source, kind="text")  # parsed once per text, then read back (0.01 s)
+    if data is parsecache.MISSING:
+        # _TextLoader is CSafeLoader/SafeLoader with no implicit types
+        data = yaml.load(source, Loader=_TextLoader)  # noqa: S506
+        parsecache.put(source, data, kind="text")
+    return _flatten(data)
 
 
 class _Params(dict[str, Any]):

@@ -1,8 +1,10 @@
-"""A cache of parsed catalog YAML, so that every command does not parse 400+ files again.
+"""A cache of parsed YAML (the catalog's 400+ files, the message catalogs), so that every command
+does not parse them again.
 
 An entry is the plain data libyaml built from one file (dicts, lists, text, numbers; dates kept as
-text), stored under the SHA-256 of the file's exact text together with the parser's version: a
-changed file is simply a new key, so nothing is ever stale. The cache lives in
+text), stored under the SHA-256 of the file's exact text together with the parser's version and
+the kind of reading (``catalog``: YAML's implicit types; ``text``: every scalar as text): a changed
+file is simply a new key, so nothing is ever stale. The cache lives in
 ``$SEKISHO_CACHE/parsed`` (else the user cache directory) and is only an accelerator: an entry that
 cannot be read or written is parsed again, never an error.
 """
@@ -30,24 +32,25 @@ def _dir() -> Path:
     return base / "parsed"
 
 
-def _path(text: str) -> Path:
-    digest = hashlib.sha256(_VERSION + b"\0" + text.encode("utf-8")).hexdigest()
+def _path(text: str, kind: str) -> Path:
+    head = _VERSION if kind == "catalog" else _VERSION + b" " + kind.encode()
+    digest = hashlib.sha256(head + b"\0" + text.encode("utf-8")).hexdigest()
     return _dir() / digest[:2] / f"{digest}.marshal"
 
 
-def get(text: str) -> Any:
-    """The data parsed earlier from exactly ``text``, or :data:`MISSING`."""
+def get(text: str, kind: str = "catalog") -> Any:
+    """The data parsed earlier from exactly ``text`` the ``kind`` way, or :data:`MISSING`."""
     try:
         # marshal of plain data this module wrote under the hash of its source text: loading it
         # builds values only (nothing is executed); a damaged entry fails to load and is re-parsed
-        return marshal.loads(_path(text).read_bytes())  # noqa: S302
+        return marshal.loads(_path(text, kind).read_bytes())  # noqa: S302
     except (OSError, ValueError, EOFError, TypeError):
         return MISSING
 
 
-def put(text: str, data: Any) -> None:
+def put(text: str, data: Any, kind: str = "catalog") -> None:
     """Remember ``data`` parsed from ``text`` (atomically; silently not, if it cannot be written)."""
-    path = _path(text)
+    path = _path(text, kind)
     try:
         blob = marshal.dumps(data)
     except ValueError:  # not plain data: keep it uncached

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sekisho.catalog import parsecache
+from sekisho import parsecache
 from sekisho.errors import CatalogError, Location
 
 if TYPE_CHECKING:

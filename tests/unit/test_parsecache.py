@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sekisho.catalog import parsecache
+from sekisho import parsecache
 from sekisho.catalog.loader import read_yaml
 
 
@@ -48,3 +48,30 @@ def test_damaged_entries_and_unwritable_caches_fall_back_to_parsing(
     f = tmp_path / "a.yaml"
     f.write_text(text)
     assert read_yaml(f).data == {"id": "a"}
+
+
+def test_the_kinds_of_reading_are_kept_apart_and_messages_come_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEKISHO_CACHE", str(tmp_path / "cache"))
+    text = "a: no\nb: 1\n"
+    parsecache.put(text, {"a": False, "b": 1})  # the catalog's reading (implicit types)
+    assert parsecache.get(text, kind="text") is parsecache.MISSING  # not lent to another reading
+    parsecache.put(text, {"a": "no", "b": "1"}, kind="text")
+    assert parsecache.get(text) == {"a": False, "b": 1}
+    assert parsecache.get(text, kind="text") == {"a": "no", "b": "1"}
+
+    from sekisho import i18n
+
+    i18n.messages.cache_clear()
+    parsed = i18n.messages("ja")  # parsed, and remembered
+    i18n.messages.cache_clear()
+
+    def no_parse(*a: object, **k: object) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(yaml, "load", no_parse)
+    try:
+        assert i18n.messages("ja") == parsed and parsed["cli.watch.default_store"]
+    finally:
+        i18n.messages.cache_clear()
