@@ -176,6 +176,8 @@ def _render_known(entry: dict, lang: str) -> None:
         )
     p = entry["provenance"]
     console.print(text("services.provenance", lang, **p), markup=False, highlight=False)
+    if p.get("url"):  # the list's repository, or the page a row of sekisho's own tables cites
+        console.print(text("services.provenance_url", lang, url=p["url"]), markup=False, highlight=False)
     names = entry["domains"] + entry["hostnames"]
     if not names and entry.get("ranges"):  # iprange:<operator>: address ranges, no names
         src, r = entry["source"], entry["ranges"]

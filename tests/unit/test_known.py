@@ -176,3 +176,16 @@ def test_cli_lists_and_shows_known_entries_without_a_level(
     assert shown["provenance"]["licence"] == "MIT" and "google.com" in shown["domains"]
     res = runner.invoke(app, ["show", "v2fly:google", "--lang", "ja"])
     assert "既知 — 未評価" in res.output
+
+
+def test_show_names_the_page_a_row_of_sekishos_own_tables_rests_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEKISHO_CACHE", str(tmp_path / "cache"))
+    runner = CliRunner()
+    want = json.loads(runner.invoke(app, ["show", "site:rocket-chat", "--json"]).output)["provenance"]["url"]
+    assert want.startswith("https://") and "RocketChat" in want
+    for lang, label in (("en", "Source: "), ("ja", "根拠のページ: ")):
+        res = runner.invoke(app, ["show", "site:rocket-chat", "--lang", lang], env={"COLUMNS": "400"})
+        assert res.exit_code == 0, res.output
+        assert label + want in res.output
