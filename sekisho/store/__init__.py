@@ -361,18 +361,33 @@ class Store:
     # --- observations ---------------------------------------------------------------------------
     def stage_batch(self, batch_table: str = "ingest_batch") -> None:
         """Keep one file's aggregate for this scan; :meth:`merge_staged` folds them all in at once
-        (merging file by file would re-aggregate the same days once per file)."""
-        self.con.execute(f"""
-            CREATE TEMP TABLE IF NOT EXISTS scan_batch AS SELECT * FROM {batch_table} LIMIT 0;
-            INSERT INTO scan_batch SELECT * FROM {batch_table};""")
+        (merging file by file would re-aggregate the same days once per file). The first batch
+        of a scan is kept as it is (renamed, not copied); the rest are appended to it."""
+        staged = getattr(self, "_staged", 0)
+        if staged == 0 and batch_table == "ingest_batch":
+            self.con.execute(
+                f"DROP TABLE IF EXISTS scan_batch; ALTER TABLE {batch_table} RENAME TO scan_batch"
+            )
+        else:
+            self.con.execute(f"""
+                CREATE TEMP TABLE IF NOT EXISTS scan_batch AS SELECT * FROM {batch_table} LIMIT 0;
+                INSERT INTO scan_batch SELECT * FROM {batch_table};""")
+        self._staged = staged + 1
 
     def merge_staged(self) -> int:
-        """Fold every staged file's aggregate into observations; returns the staged rows."""
+        """Fold every staged file's aggregate into observations; returns the staged rows. One
+        staged batch is already one row per (day, client, name) (the engine's aggregate): it is
+        merged as it is; several are summed first."""
+        staged, self._staged = getattr(self, "_staged", 0), 0
         exists = self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scan_batch' AND temporary"
         ).fetchone()
         if not exists or not exists[0]:
             return 0
+        if staged == 1:
+            n = self.merge_batch("scan_batch")
+            self.con.execute("DROP TABLE scan_batch")
+            return n
         self.con.execute("""
             CREATE OR REPLACE TEMP TABLE scan_batch_merged AS
             SELECT day, client, name, sum(queries) AS queries, min(first_seen) AS first_seen,
