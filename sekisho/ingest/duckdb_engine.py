@@ -173,6 +173,18 @@ def _name(expr: str) -> str:
     return f"lower(rtrim(trim({expr}), '.'))"
 
 
+# A name of lower-case letters, digits, '_', '-' and '.', neither starting with '.' nor ending
+# with one, is its own normalisation (no case, no blank, no final dot): most names are, and one
+# regular expression costs less than trim, rtrim and lower together (0.04 against 0.09 CPU s for
+# 390 k names).
+_NORMAL = "'[a-z0-9_-][a-z0-9_.-]*[a-z0-9_-]'"
+
+
+def _name_once(expr: str) -> str:
+    """:func:`_name` of ``expr``, skipped for a name that is already normal."""
+    return f"CASE WHEN regexp_full_match({expr}, {_NORMAL}) THEN {expr} ELSE {_name(expr)} END"
+
+
 def _int(expr: str) -> str:
     return f"TRY_CAST({expr} AS BIGINT)"
 
@@ -764,7 +776,7 @@ def _read_parts(
         # name): files read together are summed here).
         columns = """day, client, name, {n} AS queries, {first} AS first_seen, {last} AS last_seen,
                    CAST({bo} AS BIGINT) AS bytes_out, CAST({bi} AS BIGINT) AS bytes_in"""
-        if isinstance(target, list):
+        if isinstance(target, list) or _folds(con):
             select = columns.format(
                 n="sum(n)",
                 first="min(first_seen)",
@@ -790,6 +802,16 @@ def _read_parts(
         store_con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS SELECT * FROM ingest_batch_arrow")
     finally:
         store_con.unregister("ingest_batch_arrow")
+
+
+def _folds(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether two rows of ``ingest_states`` may be one (day, client, name): then the batch sums
+    them (else each is one already: the groups' keys were the same columns)."""
+    row = con.execute("""
+        SELECT coalesce(bool_or(_renamed) OR bool_or(_okreason)
+                        OR (bool_or(_noclient) AND bool_or(client = '-' AND NOT _noclient)), false)
+        FROM ingest_states WHERE _state = 'ok'""").fetchall()
+    return bool(row and row[0][0])
 
 
 MAX_LINE_BYTES = 2_000_000  # DuckDB's line limit (its reader reports longer lines, or loses them)
@@ -1017,27 +1039,36 @@ def _scan_locked(
     )
     state, reason = name_state("name")
     per_group = f", {state} AS _state, {reason} AS _reason" if by_name else ""
+    # A group's time for the checks is its first (min ignores NULL; the day key makes every
+    # time of the group NULL, or in range, alike).
     grouped = f"""
-        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name("name")} AS name) RENAME (_ts AS ts){"" if many else ", 0 AS _file"}
+        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name_once("name")} AS name), first_seen AS ts,
+               name AS _raw{"" if many else ", 0 AS _file"}
         FROM (
             SELECT *{per_group} FROM (
                 SELECT {"_file, " if many else ""}{"" if by_name else "_state, _reason, "}client, name, CAST(ts AS DATE) AS _day,
-                       {future} AS _c3, any_value(ts) AS _ts,
+                       {future} AS _c3,
                        count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
                        sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
                 FROM ({raw})
                 GROUP BY ALL))"""
+    # One row per group, not aggregated again: the readers of ``ingest_states`` sum ``n``, and the
+    # batch is summed per (day, client, name) only when two groups may share one (``_folds``:
+    # the normalisation changed a name, a client is missing beside '-' (coalesced to it), or a
+    # format gave a reason to a record) — on a real log none does, and the second aggregation
+    # cost 0.13 CPU s on 390 k groups.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ingest_states AS
-        SELECT _file, _state,
-               CASE WHEN _state = 'ok' THEN NULL ELSE _reason END AS _reason,
-               CASE WHEN _state = 'ok' THEN CAST(ts AS DATE) END AS day,
-               CASE WHEN _state = 'ok' THEN coalesce(client, '-') END AS client,
-               CASE WHEN _state = 'ok' THEN name END AS name,
-               CAST(sum(n) AS BIGINT) AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-               sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
-        FROM ({clause.replace("__ROWS__", grouped)})
-        GROUP BY ALL""")
+        SELECT j._file, j._state,
+               CASE WHEN j._state = 'ok' THEN NULL ELSE j._reason END AS _reason,
+               CASE WHEN j._state = 'ok' THEN CAST(j.ts AS DATE) END AS day,
+               CASE WHEN j._state = 'ok' THEN coalesce(j.client, '-') END AS client,
+               CASE WHEN j._state = 'ok' THEN j.name END AS name,
+               CAST(j.n AS BIGINT) AS n, j.first_seen, j.last_seen, j.bytes_out, j.bytes_in,
+               CASE WHEN j._state = 'ok' THEN j._raw IS DISTINCT FROM j.name END AS _renamed,
+               CASE WHEN j._state = 'ok' THEN j.client IS NULL END AS _noclient,
+               CASE WHEN j._state = 'ok' THEN j._reason IS NOT NULL END AS _okreason
+        FROM ({clause.replace("__ROWS__", grouped)}) AS j""")
     counts: list[dict[str, int]] = [{} for _ in parts]
     for i, state, n in con.execute("SELECT _file, _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall():
         counts[int(i)][str(state)] = int(n)
