@@ -335,7 +335,11 @@ def run_shape(args: argparse.Namespace, rows: int, shape: str) -> list[tuple[Any
         runs.append(
             (
                 "sekisho scan (parse+match+aggregate+store)",
+                # a fresh store every run (with --repeat, a second scan of the same file into the
+                # same store would find nothing new)
                 py(
+                    "import pathlib; [pathlib.Path(p).unlink(missing_ok=True) for p in "
+                    f"({str(db)!r}, {str(db) + '.wal'!r})]; "
                     "from sekisho.cli.main import main; import sys; sys.argv=['sekisho','scan','--json',"
                     f"'--db',{str(db)!r},{str(path)!r}]; main()"
                 ),
