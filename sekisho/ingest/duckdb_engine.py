@@ -804,6 +804,18 @@ def _read_parts(
         store_con.unregister("ingest_batch_arrow")
 
 
+def _declares(fmt: Format, column: str) -> bool:
+    """Whether the format fills ``column`` (else the compiled SQL gives NULL for it on every
+    line); a format with its own SQL is taken to fill every column."""
+    if isinstance(fmt, ZeekTsvFormat):
+        return column in fmt.fields
+    if isinstance(fmt, JsonLinesFormat):
+        return bool(fmt.paths.get(column))
+    if isinstance(fmt, LineRegexFormat):
+        return bool(numbered_groups(fmt.groups, column))
+    return True
+
+
 def _folds(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether two rows of ``ingest_states`` may be one (day, client, name): then the batch sums
     them (else each is one already: the groups' keys were the same columns)."""
@@ -1040,7 +1052,12 @@ def _scan_locked(
     state, reason = name_state("name")
     per_group = f", {state} AS _state, {reason} AS _reason" if by_name else ""
     # A group's time for the checks is its first (min ignores NULL; the day key makes every
-    # time of the group NULL, or in range, alike).
+    # time of the group NULL, or in range, alike). A byte count the format does not declare is
+    # NULL on every line: not summed (each such sum cost 0.1 CPU s over 6.25 M lines).
+    sums = ", ".join(
+        f"sum({c}) AS {c}" if _declares(fmt, c) else f"NULL::HUGEINT AS {c}"
+        for c in ("bytes_out", "bytes_in")
+    )
     grouped = f"""
         SELECT * EXCLUDE (_day, _c3) REPLACE ({_name_once("name")} AS name), first_seen AS ts,
                name AS _raw{"" if many else ", 0 AS _file"}
@@ -1048,8 +1065,7 @@ def _scan_locked(
             SELECT *{per_group} FROM (
                 SELECT {"_file, " if many else ""}{"" if by_name else "_state, _reason, "}client, name, CAST(ts AS DATE) AS _day,
                        {future} AS _c3,
-                       count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen,
-                       sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+                       count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen, {sums}
                 FROM ({raw})
                 GROUP BY ALL))"""
     # One row per group, not aggregated again: the readers of ``ingest_states`` sum ``n``, and the
