@@ -93,16 +93,27 @@ def watch(
     paths = paths or []
     if not paths and not signins:
         raise fail("give the log files or directories to follow (or --signins LOGS, or --exposure TARGETS)")
+    if interval <= 0:
+        raise fail("--interval must be more than 0")
+    for p in [*paths, *signins]:
+        if not p.exists() and not p.parent.is_dir():
+            raise fail(f"{p}: no such file or directory")
+    from sekisho.ingest import FORMATS
+
+    if fmt and fmt not in FORMATS:
+        raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
     # Start-up (the imports, the catalog, the first batch) makes objects that live as long as the
     # watcher: no cyclic collection until the first batch is in (0.02-0.03 s of a 0.55 s start),
     # then they are frozen out of every later collection (gc.freeze) and collection resumes.
     gc.disable()
-    try:
-        from sekisho.ingest import FORMATS
-        from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
+    from sekisho.store.watch import StoreOpener
 
-        if fmt and fmt not in FORMATS:
-            raise fail(f"unknown format {fmt!r}{did_you_mean(fmt, FORMATS)}; known: {', '.join(FORMATS)}")
+    # the store opens (a new one is created) while the watcher's modules are imported; a watcher
+    # that does not start closes it (and stops waiting for another process's lock)
+    opener = StoreOpener(db, 30.0)
+    opener.start()
+    try:
+        from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec
         from sekisho.watch.watcher import USER_LAYOUT
 
         if fmt in USER_LAYOUT:  # their layout is the user's; the watcher cannot take it yet
@@ -110,11 +121,6 @@ def watch(
                 f"`sekisho watch` cannot take the layout --format {fmt} needs (a logformat line, a --map); "
                 "scan such logs with `sekisho scan` instead"
             )
-        if interval <= 0:
-            raise fail("--interval must be more than 0")
-        for p in [*paths, *signins]:
-            if not p.exists() and not p.parent.is_dir():
-                raise fail(f"{p}: no such file or directory")
         alert_rules = load_alert_rules(rules)
         if policy:
             alert_rules = alert_rules.with_policy(policy)
@@ -133,6 +139,7 @@ def watch(
             settings=settings,
             options=WatchOptions(interval=interval, once=once, format_name=fmt, keep_all=keep_all),
             log=log,
+            opener=opener,
         )
         watcher.on_ready.append(_collect_from_now)
         if signins:
@@ -152,6 +159,7 @@ def watch(
         watcher.run(stop)
     finally:
         gc.enable()  # a watcher that stopped or failed before its first batch
+        opener.discard()  # a watcher that never started: its store is closed (else a no-op)
 
 
 def _collect_from_now() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from sekisho.store import Store, insert_scan_file
 from sekisho.store.busy import StoreBusy
 
 __all__ = [
+    "StoreOpener",
     "WatchedPath",
     "ack_alerts",
     "add_scan_file",
@@ -66,19 +68,63 @@ def _locked(e: SekishoError) -> bool:
     return "lock" in text or "resource temporarily unavailable" in text
 
 
-def open_store(path: Path | str | None, read_only: bool = False, wait: float = 30.0) -> Store:
+def open_store(
+    path: Path | str | None,
+    read_only: bool = False,
+    wait: float = 30.0,
+    cancel: threading.Event | None = None,
+) -> Store:
     """Open the store, waiting up to ``wait`` seconds while another process (a watcher between two
-    batches, a scan) holds it: DuckDB lets one process write at a time."""
+    batches, a scan) holds it: DuckDB lets one process write at a time. ``cancel`` set: stop
+    waiting (the error of the last try is raised)."""
     deadline = time.monotonic() + wait
     delay = 0.05
+    cancel = cancel or threading.Event()
     while True:
         try:
             return Store(path, read_only=read_only)
         except SekishoError as e:
-            if not _locked(e) or time.monotonic() >= deadline:
+            if not _locked(e) or time.monotonic() >= deadline or cancel.is_set():
                 raise
-        time.sleep(delay)
+        cancel.wait(delay)
         delay = min(delay * 2, 0.5)
+
+
+class StoreOpener(threading.Thread):
+    """Opens the store in the background (``open_store``, waiting up to ``wait`` seconds for
+    another process's lock); :meth:`result` joins it and returns the store or raises its error."""
+
+    def __init__(self, db: Path | None, wait: float) -> None:
+        super().__init__(name="sekisho-open-store", daemon=True)
+        self.db, self.wait = db, wait
+        self.store: Store | None = None
+        self.error: BaseException | None = None
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self.store = open_store(self.db, wait=self.wait, cancel=self.cancel)
+        except BaseException as e:  # raised again by result(), in the watcher's thread
+            self.error = e
+
+    def result(self) -> Store:
+        """The store, handed over (the opener keeps no reference), or the open's error."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        store, self.store = self.store, None
+        assert store is not None
+        return store
+
+    def discard(self) -> None:
+        """The store is not wanted (the watcher failed to start, or closes first): stop waiting
+        for another process's lock, and close the store if it was opened and not handed over."""
+        self.cancel.set()
+        if self.ident is not None:
+            self.join()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
 
 def _dicts(store: Store, sql: str, params: Any = None) -> list[dict[str, Any]]:

@@ -122,6 +122,7 @@ class Watcher:
         settings: Path | None = None,
         options: WatchOptions | None = None,
         log: Log | None = None,
+        opener: wstore.StoreOpener | None = None,
     ) -> None:
         self.paths = [Path(p) for p in paths]
         self.db = db
@@ -160,9 +161,11 @@ class Watcher:
         self.also: list[Callable[[], None]] = []  # polled after each poll (watch --signins)
         self.on_ready: list[Callable[[], None]] = []  # called once the first batch is in
         # the store is opened (created and migrated, when new) while the catalog is read: DuckDB
-        # does that work without the GIL, reading the catalog is Python's (0.04 s of start-up saved)
-        self._opener: _Opener | None = _Opener(db, self.opt.open_wait)
-        self._opener.start()
+        # does that work without the GIL, reading the catalog is Python's (0.04 s of start-up
+        # saved); `sekisho watch` starts it before its imports (``opener``)
+        self._opener: wstore.StoreOpener | None = opener or wstore.StoreOpener(db, self.opt.open_wait)
+        if self._opener.ident is None:  # not started yet
+            self._opener.start()
         try:
             self._load_catalog()
         except BaseException:
@@ -567,7 +570,9 @@ class Watcher:
         if store is None:
             raise SekishoError("the store is held by another process", Location(self.db or ""))
         self.last_catalog_check = time.monotonic()
-        self._deliver(store, PollResult())
+        # alerts a previous watcher left undelivered go out in the first poll, after its batch
+        # (due now: the poll opens the store and delivers whatever is due, even with nothing to read)
+        self._next_due = wstore.utcnow()
         failures = 0
         try:
             while not stop.is_set():
@@ -599,37 +604,6 @@ class Watcher:
         finally:
             self.dispatcher.close()
             self.close()
-
-
-class _Opener(threading.Thread):
-    """Opens the store in the background (``open_store``, waiting up to ``wait`` seconds for
-    another process's lock); :meth:`result` joins it and returns the store or raises its error."""
-
-    def __init__(self, db: Path | None, wait: float) -> None:
-        super().__init__(name="sekisho-open-store", daemon=True)
-        self.db, self.wait = db, wait
-        self.store: Store | None = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.store = wstore.open_store(self.db, wait=self.wait)
-        except BaseException as e:  # raised again by result(), in the watcher's thread
-            self.error = e
-
-    def result(self) -> Store:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        assert self.store is not None
-        return self.store
-
-    def discard(self) -> None:
-        """The store is not wanted (the watcher failed to start, or closes first): close it."""
-        self.join()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
 
 
 class _ServiceInfos(Mapping[str, ServiceInfo]):
