@@ -192,17 +192,8 @@ class _CachedKnown(KnownSet):
         self.__dict__["_services"] = value
 
     def index(self) -> list[tuple[str, str, bool, int]]:
-        if self._index is None:
-            if self._entries_ipc is None:
-                self._index = super().index()
-            else:  # the rows of the cached names table, back as (name, id, exact, rank)
-                t = self.entries().to_pydict()
-                self._index = [
-                    (n, sid, e, (10 if tier == 0 else 0) + rank)
-                    for n, sid, e, tier, rank in zip(
-                        t["entry"], t["service_id"], t["exact"], t["tier"], t["rank"], strict=True
-                    )
-                ]
+        if self._index is None:  # matching reads entries(); the rows are made only when asked
+            self._index = super().index()
         return self._index
 
     def entries(self) -> Any:

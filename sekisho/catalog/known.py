@@ -60,7 +60,6 @@ __all__ = [
     "SITES",
     "VENDORS",
     "ImportReport",
-    "KnownColumns",
     "KnownSet",
     "SourcedTable",
     "describe_known",
@@ -83,8 +82,6 @@ __all__ = [
 ]
 
 FORMAT = 1
-# the known tier's name index as columns: names, known ids, exact host only, ranks
-KnownColumns = tuple[list[str], list[str], list[bool], list[int]]
 # The priority rules of the known tier, all here (researched entries always come first; the
 # matcher, sekisho.match.bulk, applies them): an organisation's list before a group (a category
 # list, a restricted suffix), then the longer (more specific) name, then TIER_ORDER.
@@ -871,19 +868,19 @@ def entries_schema() -> Any:
     return pa.schema([(name, getattr(pa, kind)()) for name, kind in ENTRY_FIELDS])
 
 
-def known_entries(columns: KnownColumns) -> Any:
-    """The known tier's names as rows of the names table: a rank of 10 or more is a group's (a
-    category list, a restricted suffix: tier 0, below an organisation's list, tier 1)."""
+def known_entries(rows: list[tuple[str, str, bool, int]]) -> Any:
+    """The known tier's index rows (:meth:`KnownSet.index`) as rows of the names table: a rank of
+    10 or more is a group's (a category list, a restricted suffix: tier 0, below an organisation's
+    list, tier 1)."""
     import pyarrow as pa
 
-    names, ids, exact, ranks = columns
     return pa.table(
         {
-            "entry": names,
-            "service_id": ids,
-            "exact": exact,
-            "tier": [0 if r >= 10 else 1 for r in ranks],
-            "rank": [r % 10 for r in ranks],
+            "entry": [r[0] for r in rows],
+            "service_id": [r[1] for r in rows],
+            "exact": [r[2] for r in rows],
+            "tier": [0 if r[3] >= 10 else 1 for r in rows],
+            "rank": [r[3] % 10 for r in rows],
         },
         schema=entries_schema(),
     )
@@ -899,19 +896,9 @@ class KnownSet:
     datasets: list[dict[str, Any]] = field(default_factory=list)
     digest: str = ""  # of the files read: names matched under another digest are matched again
 
-    def index_columns(self) -> KnownColumns:
-        """:meth:`index` as columns (names, known ids, exact, ranks)."""
-        rows = self.index()
-        return (
-            [r[0] for r in rows],
-            [r[1] for r in rows],
-            [r[2] for r in rows],
-            [r[3] for r in rows],
-        )
-
     def entries(self) -> Any:
         """:meth:`index` as the Arrow table the bulk match joins (:func:`known_entries`)."""
-        return known_entries(self.index_columns())
+        return known_entries(self.index())
 
     def index(self) -> list[tuple[str, str, bool, int]]:
         """(name, known id, exact, rank) per name: the lower rank claims a name several lists hold

@@ -98,9 +98,7 @@ class NameMatcher:
             from sekisho.match.bulk import entries_table
 
             self._entries = entries_table(self.index, self.catalog.known.entries())
-        match_sql(
-            con, names_table, self.index, out_table, own_domains=self.own_domains, entries=self._entries
-        )
+        match_sql(con, names_table, out_table, self._entries, self.own_domains)
         from sekisho.catalog.ipranges import load_ip_ranges
         from sekisho.match.addresses import attribute_addresses
 

@@ -72,15 +72,14 @@ KnownRow = tuple[str, str, bool, int]  # (name, known id, exact host only, rank:
 
 def entries_table(catalog: dict[str, str], known: pa.Table | list[KnownRow] | None) -> pa.Table:
     """One row per catalog name with its priority: researched before known, an organisation's
-    list before a category list, then the longer (more specific) name, then the rank. ``known``:
-    the known tier's names table (:meth:`sekisho.catalog.known.KnownSet.entries`) or its index
-    rows. Built once per matcher (:class:`sekisho.match.NameMatcher`): 45,000 names."""
+    list before a category list, then the longer (more specific) name, then the rank. ``catalog``
+    maps each researched domain/host name to its service id; ``known``: the known tier's names
+    table (:meth:`sekisho.catalog.known.KnownSet.entries`) or its index rows
+    (:meth:`~sekisho.catalog.known.KnownSet.index`). Built once per matcher
+    (:class:`sekisho.match.NameMatcher`): 45,000 names."""
     schema = entries_schema()
-    if known is None or isinstance(known, list):
-        rows = known or []
-        known = known_entries(
-            ([k[0] for k in rows], [k[1] for k in rows], [k[2] for k in rows], [k[3] for k in rows])
-        )
+    if not isinstance(known, pa.Table):
+        known = known_entries(known or [])
     n = len(catalog)
     researched = pa.table(
         {
@@ -98,24 +97,21 @@ def entries_table(catalog: dict[str, str], known: pa.Table | list[KnownRow] | No
 def match_sql(
     con: duckdb.DuckDBPyConnection,
     names_table: str,
-    catalog: dict[str, str],
     out_table: str,
-    known: list[KnownRow] | None = None,
+    entries: pa.Table,
     own_domains: Sequence[str] = (),
-    entries: pa.Table | None = None,
 ) -> None:
     """Create ``out_table(name, registrable, service_id, matched_on)`` for the names in
-    ``names_table(name)``. ``catalog`` maps each researched domain/host name to its service id;
-    ``known`` lists the known tier's names (:meth:`sekisho.catalog.known.KnownSet.index`). A name a
-    researched entry claims is the researched service's; else the best known entry's (its id has a
-    ``tier:`` prefix, e.g. ``v2fly:google``). Names under ``own_domains`` and names under a top-level
-    domain the public-suffix list does not know are internal (:mod:`sekisho.match.internal`).
-    ``entries``: :func:`entries_table` of ``catalog`` and ``known``, when the caller keeps it."""
+    ``names_table(name)`` against ``entries`` (:func:`entries_table`: every researched and known
+    name with its priority). A name a researched entry claims is the researched service's; else the
+    best known entry's (its id has a ``tier:`` prefix, e.g. ``v2fly:google``). Names under
+    ``own_domains`` and names under a top-level domain the public-suffix list does not know are
+    internal (:mod:`sekisho.match.internal`)."""
     # special-use and internal names (.arpa, .local, single labels, wpad…): sekisho.match.internal
     internal_id, internal_on = classify_sql("name", "labels", own_domains, tld_known="tld_known")
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
-    con.register("catalog_names_arrow", entries if entries is not None else entries_table(catalog, known))
+    con.register("catalog_names_arrow", entries)
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {out_table} AS

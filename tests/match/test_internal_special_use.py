@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from sekisho.match.bulk import match_sql
+from sekisho.match.bulk import entries_table, match_sql
 from sekisho.match.internal import SPECIAL_USE
 
 
@@ -16,7 +16,7 @@ def bulk(names: list[str], catalog: dict[str, str] | None = None) -> dict[str, t
     con = duckdb.connect()
     con.register("names_arrow", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE n AS SELECT DISTINCT name FROM names_arrow")
-    match_sql(con, "n", catalog or {}, "out")
+    match_sql(con, "n", "out", entries_table(catalog or {}, None))
     return {
         r[0]: (r[1], r[2]) for r in con.execute("SELECT name, service_id, matched_on FROM out").fetchall()
     }

@@ -114,10 +114,10 @@ def test_researched_names_win_over_known_and_full_entries_match_only_themselves(
     names = ["www.tiktok.com", "maps.google.com", "login.acme-sso-test.com", "x.login.acme-sso-test.com"]
     con.register("n", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
-    from sekisho.match.bulk import match_sql
+    from sekisho.match.bulk import entries_table, match_sql
 
     extra = [("login.acme-sso-test.com", "v2fly:acme", True, 0)]
-    match_sql(con, "pending", m.index, "out", cat.known.index() + extra)
+    match_sql(con, "pending", "out", entries_table(m.index, cat.known.index() + extra))
     got = dict(con.execute("SELECT name, service_id FROM out").fetchall())
     assert "tiktok.com" in cat.known.services["v2fly:tiktok"].domains  # both tiers hold it …
     assert got["www.tiktok.com"] == m.service_for("www.tiktok.com")[0] == "tiktok"  # … researched wins

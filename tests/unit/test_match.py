@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sekisho.catalog import open_catalog
 from sekisho.match import NameMatcher, registrable_domain
-from sekisho.match.bulk import match_sql
+from sekisho.match.bulk import entries_table, match_sql
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRICKY = [
@@ -41,7 +41,7 @@ def bulk(
     con = duckdb.connect()
     con.register("n", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE pending AS SELECT DISTINCT name FROM n")
-    match_sql(con, "pending", catalog or {}, "out")
+    match_sql(con, "pending", "out", entries_table(catalog or {}, None))
     return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT * FROM out").fetchall()}
 
 

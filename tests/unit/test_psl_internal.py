@@ -15,7 +15,7 @@ import pytest
 
 from sekisho import api
 from sekisho.match import registrable_domain
-from sekisho.match.bulk import match_sql
+from sekisho.match.bulk import entries_table, match_sql
 from sekisho.match.internal import (
     NETBIOS,
     OWN_DOMAIN,
@@ -44,7 +44,7 @@ def bulk(names: list[str], own: tuple[str, ...] = ()) -> dict[str, tuple[str, st
     con = duckdb.connect()
     con.register("names_arrow", pa.table({"name": names}))
     con.execute("CREATE TEMP TABLE n AS SELECT DISTINCT name FROM names_arrow")
-    match_sql(con, "n", {"example.com": "svc"}, "out", own_domains=own)
+    match_sql(con, "n", "out", entries_table({"example.com": "svc"}, None), own_domains=own)
     return {r[0]: (r[1], r[2], r[3]) for r in con.execute("SELECT * FROM out").fetchall()}
 
 
