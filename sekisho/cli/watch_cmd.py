@@ -106,11 +106,11 @@ def watch(
     # watcher: no cyclic collection until the first batch is in (0.02-0.03 s of a 0.55 s start),
     # then they are frozen out of every later collection (gc.freeze) and collection resumes.
     gc.disable()
-    from sekisho.store.watch import StoreOpener
+    from sekisho.store.watch import OPEN_WAIT, StoreOpener
 
     # the store opens (a new one is created) while the watcher's modules are imported; a watcher
     # that does not start closes it (and stops waiting for another process's lock)
-    opener = StoreOpener(db, 30.0)
+    opener = StoreOpener(db, OPEN_WAIT)
     opener.start()
     try:
         from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink, parse_sink_spec

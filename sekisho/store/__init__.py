@@ -98,6 +98,7 @@ class Store:
     def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self._parquet: Any = None  # a Spark scan's Parquet directory, read-only (store.parquet)
+        self._staged = 0  # file aggregates staged for this scan (stage_batch, merge_staged)
         from sekisho.store import parquet
 
         if parquet.is_parquet_store(path if path is not None else self.path):
@@ -363,8 +364,7 @@ class Store:
         """Keep one file's aggregate for this scan; :meth:`merge_staged` folds them all in at once
         (merging file by file would re-aggregate the same days once per file). The first batch
         of a scan is kept as it is (renamed, not copied); the rest are appended to it."""
-        staged = getattr(self, "_staged", 0)
-        if staged == 0 and batch_table == "ingest_batch":
+        if self._staged == 0 and batch_table == "ingest_batch":
             self.con.execute(
                 f"DROP TABLE IF EXISTS scan_batch; ALTER TABLE {batch_table} RENAME TO scan_batch"
             )
@@ -372,13 +372,13 @@ class Store:
             self.con.execute(f"""
                 CREATE TEMP TABLE IF NOT EXISTS scan_batch AS SELECT * FROM {batch_table} LIMIT 0;
                 INSERT INTO scan_batch SELECT * FROM {batch_table};""")
-        self._staged = staged + 1
+        self._staged += 1
 
     def merge_staged(self) -> int:
         """Fold every staged file's aggregate into observations; returns the staged rows. One
         staged batch is already one row per (day, client, name) (the engine's aggregate): it is
         merged as it is; several are summed first."""
-        staged, self._staged = getattr(self, "_staged", 0), 0
+        staged, self._staged = self._staged, 0
         exists = self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scan_batch' AND temporary"
         ).fetchone()

@@ -24,6 +24,7 @@ from sekisho.store import Store, insert_scan_file
 from sekisho.store.busy import StoreBusy
 
 __all__ = [
+    "OPEN_WAIT",
     "StoreOpener",
     "WatchedPath",
     "ack_alerts",
@@ -68,10 +69,13 @@ def _locked(e: SekishoError) -> bool:
     return "lock" in text or "resource temporarily unavailable" in text
 
 
+OPEN_WAIT = 30.0  # seconds a watcher waits at start for a store another process holds
+
+
 def open_store(
     path: Path | str | None,
     read_only: bool = False,
-    wait: float = 30.0,
+    wait: float = OPEN_WAIT,
     cancel: threading.Event | None = None,
 ) -> Store:
     """Open the store, waiting up to ``wait`` seconds while another process (a watcher between two

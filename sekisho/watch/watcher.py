@@ -80,7 +80,7 @@ class WatchOptions:
     delivery_budget: float = 10.0  # seconds of sending per round
     format_name: str | None = None
     once: bool = False  # read what is there, deliver, and stop
-    open_wait: float = 30.0  # at start, wait this long for a store another process holds
+    open_wait: float = wstore.OPEN_WAIT  # at start, wait this long for a store another process holds
     keep_all: bool = False  # --keep-all: retention rolls up and expires nothing (it only says what)
 
 
