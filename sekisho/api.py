@@ -69,7 +69,8 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
     """Per service: level, clients, queries, first/last seen; then unknown destinations (at most
     ``unknown_limit``), and apart from them the internal and special-use names."""
     services = []
-    for row in store.service_usage():
+    usage = store.service_usage()  # read once: the operators are rows of it too
+    for row in usage:
         sid = row["id"]
         if sid not in assessor.catalog.services:
             continue  # a service removed from the catalog since the names were matched
@@ -88,6 +89,7 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
             }
         )
     services.sort(key=lambda s: (s["safety_level"], -s["clients"], -s["queries"], s["id"]))
+    top, unknown_totals = store.unknown_summary(unknown_limit)  # the unknown rows read once
     unknown = [
         {
             "domain": r["domain"],
@@ -95,7 +97,7 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
             "queries": int(r["queries"]),
             "names": int(r["names"]),
         }
-        for r in store.unknown_destinations(unknown_limit)
+        for r in top
     ]
     # special-use and internal names (.arpa, .local, single labels, wpad …): not destinations
     from sekisho.match.addresses import operators_by_address
@@ -107,9 +109,9 @@ def findings(store: Any, assessor: Assessor, unknown_limit: int = 20) -> dict[st
     ]
     return {
         "services": services,
-        "operators": operators_by_address(store, assessor.catalog, _iso),
+        "operators": operators_by_address(store, assessor.catalog, _iso, usage),
         "unknown": unknown,
-        "unknown_totals": store.unknown_totals(),
+        "unknown_totals": unknown_totals,
         "internal": internal,
         "internal_totals": queries.internal_totals(store),
     }

@@ -58,16 +58,19 @@ def attribute_addresses(con: Any, table: str, ranges: Callable[[], IpRanges]) ->
     return len(hits)
 
 
-def operators_by_address(store: Any, catalog: Any, fmt: Any = None) -> list[dict[str, Any]]:
+def operators_by_address(
+    store: Any, catalog: Any, fmt: Any = None, usage: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Flow destinations known only by address, per operator whose published ranges hold them
     (``iprange:<operator>``): the operator, never a service — each row carries the caveat (en,
     ja) that a shared cloud or CDN address cannot tell which service answered. ``fmt`` formats
-    the first/last seen times (default ISO 8601)."""
+    the first/last seen times (default ISO 8601); ``usage``: the rows of ``store.service_usage()``,
+    when the caller has them already."""
     from sekisho.i18n import text
 
     caveat = {lang: text("report.iprange_caveat", lang) for lang in ("en", "ja")}
     out = []
-    for row in store.service_usage():
+    for row in store.service_usage() if usage is None else usage:
         sid = str(row["id"])
         if not sid.startswith(PREFIX):
             continue

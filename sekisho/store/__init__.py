@@ -470,22 +470,34 @@ class Store:
             GROUP BY service_id ORDER BY clients DESC, queries DESC""")
 
     def unknown_destinations(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self.unknown_summary(limit)[0]
+
+    def unknown_summary(self, limit: int = 20) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The first ``limit`` unknown destinations (:meth:`unknown_destinations`) and their totals
+        (:meth:`unknown_totals`), from one reading of the unknown rows."""
         # The unknown rows read once (materialised); the clients of a domain counted exactly as its
         # (domain, client) groups, so the ranking needs no distinct count over every domain; the
-        # names counted for the domains shown only.
-        return self._dicts(f"""
+        # names counted for the domains shown only; the totals summed from the same domains.
+        rows = self._dicts(f"""
             WITH u AS MATERIALIZED (
                 SELECT coalesce(registrable, name) AS domain, client, coalesce(name, registrable) AS nm, queries
                 FROM usage_all WHERE service_id IS NULL),
-            top AS (
+            dom AS MATERIALIZED (
                 SELECT domain, count(*) AS clients, sum(queries) AS queries
                 FROM (SELECT domain, client, sum(queries) AS queries FROM u GROUP BY domain, client)
-                GROUP BY domain ORDER BY clients DESC, queries DESC, domain LIMIT {int(limit)}),
+                GROUP BY domain),
+            top AS (SELECT * FROM dom ORDER BY clients DESC, queries DESC, domain LIMIT {int(limit)}),
             shown AS (
                 SELECT domain, count(DISTINCT nm) AS names FROM u
-                WHERE domain IN (SELECT domain FROM top) GROUP BY domain)
-            SELECT t.domain, t.clients, t.queries, s.names FROM top t JOIN shown s USING (domain)
+                WHERE domain IN (SELECT domain FROM top) GROUP BY domain),
+            total AS (SELECT count(domain) AS domains, coalesce(sum(queries), 0) AS queries FROM dom)
+            SELECT t.domain, t.clients, t.queries, s.names, total.domains AS _domains, total.queries AS _queries
+            FROM total LEFT JOIN (top t JOIN shown s USING (domain)) ON TRUE
             ORDER BY t.clients DESC, t.queries DESC, t.domain""")
+        totals = {"domains": rows[0]["_domains"], "queries": rows[0]["_queries"]}
+        return [
+            {k: v for k, v in r.items() if not k.startswith("_")} for r in rows if r["domain"] is not None
+        ], totals
 
     def unknown_totals(self) -> dict[str, Any]:
         rows = self._dicts("""

@@ -56,6 +56,22 @@ def test_generated_ties_are_ordered_exactly(tmp_path: Path, seed: int) -> None:
     with Store(db, read_only=True) as store:
         for limit in (0, 1, 15, 120, 1000):
             assert _listed(store, limit) == _by_hand(store, limit), limit
+            # the scan's findings take the list and its totals from one query: the same as apart
+            top, totals = store.unknown_summary(limit)
+            assert top == store.unknown_destinations(limit)
+            assert totals == store.unknown_totals() == _totals_by_hand(store)
+
+
+def _totals_by_hand(store: Store) -> dict[str, int]:
+    rows = store.con.execute(
+        "SELECT coalesce(registrable, name), queries FROM usage_all WHERE service_id IS NULL"
+    ).fetchall()
+    return {"domains": len({d for d, _ in rows}), "queries": sum(int(q) for _, q in rows)}
+
+
+def test_no_unknown_destinations_totals_are_zero(tmp_path: Path) -> None:
+    with Store(tmp_path / "empty.duckdb") as store:
+        assert store.unknown_summary(15) == ([], {"domains": 0, "queries": 0}) == ([], store.unknown_totals())
 
 
 @pytest.mark.realworld
