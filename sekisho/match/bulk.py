@@ -108,7 +108,10 @@ def match_sql(
     ``own_domains`` and names under a top-level domain the public-suffix list does not know are
     internal (:mod:`sekisho.match.internal`)."""
     # special-use and internal names (.arpa, .local, single labels, wpad…): sekisho.match.internal
-    internal_id, internal_on = classify_sql("name", "labels", own_domains, tld_known="tld_known")
+    # (each condition evaluated once per name: the case number first, the id and entry from it)
+    internal, internal_id, internal_on = classify_sql(
+        "name", "labels", own_domains, tld_known="tld_known", which="_internal", address="_address"
+    )
     con.execute("SELECT 1").fetchall()  # finish any pending result before registering
     con.register("psl_rules_arrow", psl_rules())
     con.register("catalog_names_arrow", entries)
@@ -150,17 +153,20 @@ def match_sql(
                 FROM flagged GROUP BY name
             )
             SELECT name,
-                   CASE WHEN regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?') THEN name  -- an address (v6 has a colon)
+                   CASE WHEN _address THEN name  -- an address (v6 has a colon)
                         WHEN labels[-1] = 'local' THEN name  -- multicast DNS: no registrable domain
                         WHEN len(labels) > ps_depth THEN array_to_string(labels[len(labels) - ps_depth:], '.')
                         ELSE name END AS registrable,
                    -- a researched service the catalog lists wins (its entry says it is a destination),
                    -- then the internal kinds, then the known tier ('tier:' ids)
-                   CASE WHEN service_id IS NOT NULL AND NOT contains(service_id, ':') THEN service_id
-                        ELSE coalesce({internal_id}, service_id) END AS service_id,
-                   CASE WHEN service_id IS NOT NULL AND NOT contains(service_id, ':') THEN matched_on
-                        ELSE coalesce({internal_on}, matched_on) END AS matched_on
-            FROM per_name""")
+                   CASE WHEN _researched THEN service_id ELSE coalesce({internal_id}, service_id) END AS service_id,
+                   CASE WHEN _researched THEN matched_on ELSE coalesce({internal_on}, matched_on) END AS matched_on
+            FROM (
+                SELECT *, CASE WHEN NOT _researched THEN {internal} END AS _internal
+                FROM (
+                    SELECT *, regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?') AS _address,
+                           coalesce(NOT contains(service_id, ':'), false) AS _researched
+                    FROM per_name))""")
     finally:
         con.execute("SELECT 1").fetchall()
         con.unregister("psl_rules_arrow")

@@ -96,17 +96,29 @@ def normalise_domain(value: str) -> str:
 
 
 def classify_sql(
-    name: str, labels: str, own_domains: Sequence[str] = (), tld_known: str | None = None
-) -> tuple[str, str]:
-    """SQL (id, matched_on) for the internal kind of ``name`` (its ``labels`` list), NULL for a
-    name that may be an internet destination. Addresses are never internal here. ``own_domains``
-    are the organisation's domains (:func:`normalise_domain` form); ``tld_known`` is a SQL boolean
-    that is false when the public-suffix list has no rule for the name's last label."""
+    name: str,
+    labels: str,
+    own_domains: Sequence[str] = (),
+    tld_known: str | None = None,
+    which: str = "_internal",
+    address: str | None = None,
+) -> tuple[str, str, str]:
+    """SQL for the internal kind of ``name`` (its ``labels`` list), in two steps so that each
+    condition is evaluated once per name: ``(case, kind, on)`` — ``case`` gives the number of the
+    first condition the name meets (NULL: it may be an internet destination), to be selected as
+    column ``which``; ``kind`` (the id) and ``on`` (what it matched on) read that column.
+    Addresses are never internal here (``address``: the SQL of "is an address", when the caller
+    has it as a column already). ``own_domains`` are the organisation's domains
+    (:func:`normalise_domain` form); ``tld_known`` is a SQL boolean that is false when the
+    public-suffix list has no rule for the name's last label."""
     tlds = ", ".join(literal(t) for t in SPECIAL_TLDS)
     domains = ", ".join(literal(d) for d in SPECIAL_DOMAINS)
     last_two = f"array_to_string({labels}[-2:], '.')"
-    address = f"regexp_full_match({name}, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
+    if address is None:
+        address = f"regexp_full_match({name}, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?')"
+    private = f"regexp_full_match({name}, {literal(PRIVATE_ADDRESS_RE)})"
     cases = [
+        (private, PRIVATE_ADDRESS, name),
         (
             f"contains({name}, '\\') OR contains({name}, '__msbrowse__') OR regexp_full_match({labels}[1], '[a-p]{{32}}')",
             NETBIOS,
@@ -124,19 +136,16 @@ def classify_sql(
         cases.append((f"len({mine}) > 0", OWN_DOMAIN, f"{mine}[1]"))
     if tld_known is not None:
         cases.append((f"NOT coalesce({tld_known}, false)", UNKNOWN_TLD, f"{labels}[-1]"))
-    private = f"regexp_full_match({name}, {literal(PRIVATE_ADDRESS_RE)})"
+    # (a private address is internal before "an address is never internal" is asked)
+    case = (
+        f"CASE WHEN {private} THEN 0 WHEN {address} THEN NULL "
+        + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(cases) if i)
+        + " END"
+    )
     kind = (
-        f"CASE WHEN {private} THEN {literal(PRIVATE_ADDRESS)} WHEN "
-        + address
-        + " THEN NULL "
-        + " ".join(f"WHEN {cond} THEN {literal(k)}" for cond, k, _ in cases)
+        f"CASE {which} "
+        + " ".join(f"WHEN {i} THEN {literal(k)}" for i, (_, k, _) in enumerate(cases))
         + " END"
     )
-    on = (
-        f"CASE WHEN {private} THEN {name} WHEN "
-        + address
-        + " THEN NULL "
-        + " ".join(f"WHEN {cond} THEN {m}" for cond, _, m in cases)
-        + " END"
-    )
-    return kind, on
+    on = f"CASE {which} " + " ".join(f"WHEN {i} THEN {m}" for i, (_, _, m) in enumerate(cases)) + " END"
+    return case, kind, on
