@@ -127,13 +127,14 @@ def match_sql(
                 SELECT name, labels, unnest(generate_series(1, len(labels))) AS i FROM names
             ),
             cand AS (
-                SELECT name, labels, i, len(labels) - i + 1 AS depth,
-                       array_to_string(labels[i:], '.') AS suf,
-                       CASE WHEN i < len(labels) THEN array_to_string(labels[i + 1:], '.') END AS parent
-                FROM expanded
+                -- the parent: the suffix without its first label (a substring, not a second join)
+                SELECT name, depth, suf, CASE WHEN depth > 1 THEN suf[length(first) + 2:] END AS parent
+                FROM (SELECT name, len(labels) - i + 1 AS depth, array_to_string(labels[i:], '.') AS suf,
+                             labels[i] AS first
+                      FROM expanded)
             ),
             flagged AS (
-                SELECT c.name, c.labels, c.depth, c.suf,
+                SELECT c.name, c.depth, c.suf,
                        n.rule IS NOT NULL AS is_normal, w.rule IS NOT NULL AS is_wild, e.rule IS NOT NULL AS is_exc,
                        cat.service_id, cat.tier * 100000 + c.depth * 10 - cat.rank AS priority
                 FROM cand c
@@ -143,7 +144,8 @@ def match_sql(
                 LEFT JOIN catalog_names_arrow cat ON cat.entry = c.suf AND (NOT cat.exact OR c.suf = c.name)
             ),
             per_name AS (
-                SELECT name, any_value(labels) AS labels,
+                -- (the labels split again after the grouping: cheaper than carrying the lists through it)
+                SELECT name,
                        coalesce(max(depth) FILTER (WHERE is_exc) - 1,
                                 max(depth) FILTER (WHERE is_normal OR is_wild), 1) AS ps_depth,
                        arg_max(service_id, priority) FILTER (WHERE service_id IS NOT NULL) AS service_id,
@@ -164,7 +166,7 @@ def match_sql(
             FROM (
                 SELECT *, CASE WHEN NOT _researched THEN {internal} END AS _internal
                 FROM (
-                    SELECT *, regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?') AS _address,
+                    SELECT *, string_split(name, '.') AS labels, regexp_full_match(name, '[0-9.]+|\\[?[0-9a-f.]*:[0-9a-f:.]*\\]?') AS _address,
                            coalesce(NOT contains(service_id, ':'), false) AS _researched
                     FROM per_name))""")
     finally:
