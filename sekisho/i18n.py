@@ -11,8 +11,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
@@ -28,11 +26,15 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
-class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml (fast: the CLI's start-up) reading every scalar as text — no YAML 1.1 ``no`` → False."""
+def _parse(source: str) -> Any:
+    """``source`` read by libyaml (fast: the CLI's start-up) with every scalar as text — no YAML 1.1
+    ``no`` → False; PyYAML is imported only here, when the parsed-YAML cache misses."""
+    import yaml
 
+    class TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        yaml_implicit_resolvers: dict[str, Any] = {}
 
-_TextLoader.yaml_implicit_resolvers = {}
+    return yaml.load(source, Loader=TextLoader)  # noqa: S506 - CSafeLoader/SafeLoader, no implicit types
 
 
 @lru_cache(maxsize=4)
@@ -42,8 +44,7 @@ def messages(lang: Lang) -> dict[str, str]:
     source = (resources.files("sekisho") / "data" / "messages" / f"{lang}.yaml").read_text(encoding="utf-8")
     data = parsecache.get(source, kind="text")  # parsed once per text, then read back (0.01 s)
     if data is parsecache.MISSING:
-        # _TextLoader is CSafeLoader/SafeLoader with no implicit types
-        data = yaml.load(source, Loader=_TextLoader)  # noqa: S506
+        data = _parse(source)
         parsecache.put(source, data, kind="text")
     return _flatten(data)
 

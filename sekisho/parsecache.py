@@ -17,13 +17,27 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from platformdirs import user_cache_dir
 
 __all__ = ["MISSING", "get", "put"]
 
 MISSING: Any = object()
-_VERSION = f"sekisho-parsed-1 pyyaml-{yaml.__version__} marshal-{marshal.version}".encode()
+
+
+def _pyyaml() -> str:
+    """The installed PyYAML, without importing it (a cache hit must not pay its 0.01 s): its
+    package file's place, size and time, which an upgrade or reinstall changes."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    try:
+        st = os.stat(spec.origin) if spec is not None and spec.origin else None
+    except OSError:
+        st = None
+    return f"{spec.origin if spec else None}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}"
+
+
+_VERSION = f"sekisho-parsed-2 pyyaml-{_pyyaml()} marshal-{marshal.version}".encode()
 
 
 def _dir() -> Path:

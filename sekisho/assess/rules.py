@@ -56,13 +56,13 @@ class Cap(BaseModel):
 class CovertRule(BaseModel):
     """What an incident of covert collection contradicts when the incident does not say."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     contradicts: list[PropertyName] = Field(default_factory=list)
 
 
 class Rules(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     version: str
     scores: Weights
@@ -97,7 +97,7 @@ class Rules(BaseModel):
 
 
 class Override(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     safety_level: int = Field(ge=0, le=4)
     justification: str = Field(min_length=10, description="why the organisation decided so")
@@ -106,7 +106,7 @@ class Override(BaseModel):
 class OrgSettings(BaseModel):
     """An organisation's adjustments: re-weighted factors and per-service level overrides."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     weights: Weights = Field(default_factory=dict)
     overrides: dict[str, Override] = Field(default_factory=dict)

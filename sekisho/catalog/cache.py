@@ -28,6 +28,7 @@ import os
 import pickle
 import sys
 import typing
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -40,10 +41,11 @@ from pydantic import BaseModel
 from sekisho.catalog.known import KnownSet, user_known_dir
 from sekisho.catalog.loader import KINDS, Catalog, Finding, Severity
 from sekisho.errors import Location
+from sekisho.model.catalog import CatalogMeta, ChangelogEntry
 
-__all__ = ["cache_key", "compiled", "get", "put", "validated"]
+__all__ = ["cache_key", "catalog_files", "compiled", "get", "put", "validated"]
 
-_MAGIC = b"sekisho-validated-1\n"
+_MAGIC = b"sekisho-validated-2\n"
 _KEEP = 4  # entries kept in the directory (the newest by modification time)
 _PACKAGE = Path(__file__).resolve().parents[1]
 # the code a validated catalog depends on: a change to any of it is a new key
@@ -69,11 +71,21 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-def _files(root: Path) -> list[tuple[str, Path]]:
-    out = [(p.relative_to(root).as_posix(), p) for p in root.rglob("*") if p.is_file()]
+def catalog_files(root: Path) -> list[tuple[str, str]]:
+    """(path relative to ``root`` with ``/``, full path) of every file under ``root`` and of the
+    user's imported known lists, sorted. ``os.walk``, not ``Path.rglob``: 1 ms instead of 6 for the
+    catalog's 470 files, paid at every start."""
+    base = str(root)
+    out = []
+    for folder, _dirs, names in os.walk(base):
+        rel = os.path.relpath(folder, base).replace(os.sep, "/")
+        for name in names:
+            full = os.path.join(folder, name)
+            if os.path.isfile(full):
+                out.append((name if rel == "." else f"{rel}/{name}", full))
     udir = user_known_dir()
     if udir.is_dir():
-        out += [(f"user-known/{p.name}", p) for p in udir.glob("*.json.gz") if p.is_file()]
+        out += [(f"user-known/{p.name}", str(p)) for p in udir.glob("*.json.gz") if p.is_file()]
     return sorted(out)
 
 
@@ -81,8 +93,9 @@ def cache_key(root: Path, today: dt.date, options: str = "") -> str:
     """The SHA-256 of everything a validation of ``root`` on ``today`` depends on (see the module)."""
     h = hashlib.sha256(_MAGIC + _code_digest())
     h.update(f"{Path(root).resolve()}\0{today.isoformat()}\0{options}\0".encode())
-    for rel, path in _files(Path(root)):
-        data = path.read_bytes()
+    for rel, path in catalog_files(Path(root)):
+        with open(path, "rb") as f:
+            data = f.read()
         h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()
@@ -93,7 +106,6 @@ def cache_key(root: Path, today: dt.date, options: str = "") -> str:
 def _models() -> dict[tuple[str, str], type[BaseModel]]:
     """Every model class a catalog entry can hold, by (module, name) — ``Fact[str]`` too: walked
     from the entry kinds' field types."""
-    from sekisho.model.catalog import CatalogMeta, ChangelogEntry
     from sekisho.model.known import KnownService
 
     out: dict[tuple[str, str], type[BaseModel]] = {}
@@ -168,6 +180,27 @@ class _Unpickler(pickle.Unpickler):
         return found
 
 
+class _CachedCatalog(Catalog):
+    """A catalog read from the cache: its changelog (1,000+ entries, that only validation and
+    `sekisho catalog changelog` read) is unpickled on first use."""
+
+    _pending_changelog: bytes | None = None
+
+    @property
+    def changelog(self) -> list[ChangelogEntry]:
+        if self._pending_changelog is not None:
+            found = _loads(self._pending_changelog)
+            if not isinstance(found, list) or not all(isinstance(c, ChangelogEntry) for c in found):
+                raise TypeError("damaged changelog in the catalog cache")
+            self.__dict__["_changelog"], self._pending_changelog = found, None
+        entries: list[ChangelogEntry] = self.__dict__["_changelog"]
+        return entries
+
+    @changelog.setter
+    def changelog(self, value: list[ChangelogEntry]) -> None:
+        self.__dict__["_changelog"], self._pending_changelog = value, None
+
+
 class _CachedKnown(KnownSet):
     """A known tier read from the cache: the name index (what matching needs) computed when it was
     written, the services themselves (what reports need) unpickled on first use."""
@@ -229,6 +262,13 @@ def _path(key: str) -> Path:
     return _dir() / f"{key}.pickle"
 
 
+def _check(body: bytes) -> bytes:
+    """An entry's check value: CRC-32 finds a damaged or cut entry (the key, a SHA-256 of what the
+    entry was made from, says whether it is the right one) in 1.5 ms for its 6 MB, where
+    SHA-256 took 4-9 ms of every start."""
+    return b"crc32:%08x" % zlib.crc32(body)
+
+
 def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
     """Remember a validated catalog (atomically; silently not, if it cannot be written)."""
     if any(f.severity == "error" for f in findings):
@@ -240,7 +280,7 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
         "key": key,
         "meta": catalog.meta,
         **{kind: getattr(catalog, kind) for kind in KINDS},
-        "changelog": catalog.changelog,
+        "changelog": b"",
         "findings": [(str(f.location.path), f.location.line, f.message, f.severity) for f in findings],
         "known": {
             "services": b"",
@@ -253,10 +293,11 @@ def put(key: str, catalog: Catalog, findings: list[Finding]) -> None:
     }
     try:
         payload["known"]["services"] = _dumps(known.services)
+        payload["changelog"] = _dumps(catalog.changelog)
         body = _dumps(payload)
     except (pickle.PicklingError, TypeError, AttributeError):
         return
-    blob = _MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    blob = _MAGIC + _check(body) + b"\n" + body
     path = _path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -299,7 +340,7 @@ def get(key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
         return None
     head, _, rest = blob.partition(b"\n")
     digest, _, body = rest.partition(b"\n")
-    if head + b"\n" != _MAGIC or hashlib.sha256(body).hexdigest().encode() != digest:
+    if head + b"\n" != _MAGIC or _check(body) != digest:
         return None
     try:
         return _rebuild(_loads(body), key, root)
@@ -308,11 +349,9 @@ def get(key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
 
 
 def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] | None:
-    from sekisho.model.catalog import CatalogMeta, ChangelogEntry
-
     if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("meta"), CatalogMeta):
         return None
-    cat = Catalog(root=root, meta=data["meta"])
+    cat = _CachedCatalog(root=root, meta=data["meta"])
     for kind, model in KINDS.items():
         entries = data[kind]
         folder = root / kind
@@ -326,11 +365,9 @@ def _rebuild(data: Any, key: str, root: Path) -> tuple[Catalog, list[Finding]] |
         ):
             return None  # not the entries of this directory
         setattr(cat, kind, entries)
-    if not isinstance(data["changelog"], list) or not all(
-        isinstance(c, ChangelogEntry) for c in data["changelog"]
-    ):
+    if type(data["changelog"]) is not bytes:
         return None
-    cat.changelog = data["changelog"]
+    cat._pending_changelog = data["changelog"]
     k = data["known"]
     if type(k["services"]) is not bytes:
         return None

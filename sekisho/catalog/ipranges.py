@@ -30,8 +30,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sekisho.catalog.known import ImportReport, known_doc
 from sekisho.errors import CatalogError, Location
 
@@ -126,6 +124,8 @@ def _sources(path: Path) -> tuple[dict[str, Any], Path]:
         from sekisho.catalog.loader import bundled_catalog_dir
 
         manifest = bundled_catalog_dir() / "known" / SOURCES_FILE
+    import yaml  # here: a catalog read from the caches never needs it
+
     try:
         doc = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:

@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from platformdirs import user_cache_dir
 
 from sekisho.errors import CatalogError, Location
@@ -512,6 +511,8 @@ def load_restricted_suffixes(known_dir: Path) -> list[dict[str, Any]]:
     path = known_dir / SUFFIXES_FILE
     if not path.is_file():
         return []
+    import yaml  # here: a catalog read from the caches never needs it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
@@ -601,6 +602,8 @@ def load_sourced_rows(known_dir: Path, table: SourcedTable) -> list[dict[str, An
     path = known_dir / table.file
     if not path.is_file():
         return []
+    import yaml  # here: a catalog read from the caches never needs it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
@@ -835,6 +838,8 @@ def owner_maps(directory: Path) -> tuple[dict[str, str], list[tuple[Path, str]]]
     owners: dict[str, str] = {}
     problems: list[tuple[Path, str]] = []
     for path in sorted(directory.glob("*-owners-*.yaml")) if directory.is_dir() else []:
+        import yaml  # here: a catalog read from the caches never needs it
+
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as e:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sekisho import parsecache
@@ -62,12 +62,16 @@ class YamlDoc:
     def tree(self) -> Any:
         """The node tree (libyaml's composer: positions, no values built — a warning's line must not
         cost the start-up of every command the round-trip parse of a long file)."""
+        import yaml
+
         if self._tree is None:
             self._tree = yaml.compose(self._text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         return self._tree
 
     def line_of(self, keys: Sequence[str | int]) -> int:
         """1-based line of the deepest node along ``keys`` that exists (1 if none)."""
+        import yaml
+
         node, line = self.tree, 1
         for key in keys:
             if isinstance(node, yaml.MappingNode):
@@ -161,25 +165,27 @@ def _yaml() -> Any:
     return y
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml's safe loader, with dates kept as text (as the round-trip loader does)."""
+@cache
+def _fast_loader() -> Any:
+    """libyaml's safe loader, with dates kept as text (as the round-trip loader does) and duplicate
+    keys refused. PyYAML is imported here: a catalog read from the caches never needs it."""
+    import yaml
 
+    class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+            for i, key in enumerate(keys):
+                if key in keys[:i]:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", node.value[i][0].start_mark
+                    )
+            return yaml.SafeLoader.construct_mapping(self, node, deep=deep)
 
-def _no_duplicates(loader: Any, node: Any, deep: bool = False) -> Any:
-    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
-    for i, key in enumerate(keys):
-        if key in keys[:i]:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", node.value[i][0].start_mark
-            )
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_FastLoader.construct_mapping = _no_duplicates
-_FastLoader.yaml_implicit_resolvers = {
-    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    FastLoader.yaml_implicit_resolvers = {
+        k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return FastLoader
 
 
 def read_yaml(path: Path) -> YamlDoc:
@@ -195,10 +201,21 @@ def read_yaml(path: Path) -> YamlDoc:
     except OSError as e:
         raise CatalogError(f"cannot read: {e.strerror}", Location(path)) from None
     data = parsecache.get(text)
+    if data is parsecache.MISSING:
+        data = _parse(path, text)
+        parsecache.put(text, data)
+    if isinstance(data, dict):
+        for key in data:
+            if not isinstance(key, str):
+                raise CatalogError(f"invalid YAML: key {key!r} is not text", Location(path))
+    return YamlDoc(path, data, text)
+
+
+def _parse(path: Path, text: str) -> Any:
+    import yaml
+
     try:
-        if data is parsecache.MISSING:
-            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - _FastLoader is CSafeLoader/SafeLoader
-            parsecache.put(text, data)
+        return yaml.load(text, Loader=_fast_loader())  # noqa: S506 - CSafeLoader/SafeLoader
     except yaml.constructor.ConstructorError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
         raise CatalogError(f"invalid YAML: {e.problem}", Location(path, line)) from None
@@ -215,11 +232,6 @@ def read_yaml(path: Path) -> YamlDoc:
         except (YAMLError, ValueError) as e:
             raise CatalogError(f"invalid YAML: {e}", Location(path)) from None
         raise CatalogError("invalid YAML", Location(path)) from None
-    if isinstance(data, dict):
-        for key in data:
-            if not isinstance(key, str):
-                raise CatalogError(f"invalid YAML: key {key!r} is not text", Location(path))
-    return YamlDoc(path, data, text)
 
 
 def _describe(err: dict[str, Any]) -> str:

@@ -464,3 +464,7 @@ def coverage(
         markup=False,
         highlight=False,
     )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="catalog")

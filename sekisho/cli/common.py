@@ -7,20 +7,47 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.markup import escape
 
 from sekisho.errors import SekishoError
-from sekisho.report.console import SafeConsole
+
+if TYPE_CHECKING:
+    from sekisho.report.console import SafeConsole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class LazyConsole:
+    """A :class:`~sekisho.report.console.SafeConsole`, made when first printed to: rich is imported
+    by a command that prints through it, not by every start (``sekisho watch`` writes its lines
+    itself)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: SafeConsole | None = None
+
+    @property
+    def real(self) -> SafeConsole:
+        if self._console is None:
+            from sekisho.report.console import SafeConsole
+
+            self._console = SafeConsole(stderr=self._stderr)
+        return self._console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        self.real.print(*objects, **kwargs)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.real.is_terminal
+
+
 # Markup is off: a value from a log, the catalog or a policy is printed as it is (``markup=True``
 # where a message wants style, with its data escaped); control characters are shown escaped.
-console = SafeConsole()
-err_console = SafeConsole(stderr=True)
+console = LazyConsole()
+err_console = LazyConsole(stderr=True)
 
 CatalogOpt = typer.Option(
     None,
@@ -47,6 +74,8 @@ def fail(message: str, code: int = 1, lang: str = "en") -> typer.Exit:
         from sekisho.i18n_reasons import translate
 
         label, message = text("cli.lang.error", "ja", message="").strip(), translate(message, "ja")
+    from rich.markup import escape
+
     err_console.print(
         f"[bold red]{escape(label)}[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True
     )

@@ -127,3 +127,7 @@ def compact(
         f"retention-days {done.retention_days}, from {done.reference})"
     ]:
         console.print(translate(line, lg), markup=False, highlight=False, soft_wrap=True)  # type: ignore[arg-type]
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db")

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
+
 import typer
 from typer.core import TyperGroup
 
-from sekisho.cli import (
-    audit_cmd,
-    catalog_cmd,
-    db_cmd,
-    export_cmd,
-    exposure_cmd,
-    inventory_cmd,
-    register_cmd,
-    report_cmd,
-    scan_cmd,
-    services_cmd,
-    watch_cmd,
-    web_cmd,
-)
+# The command modules in the order their commands are listed, each with the commands and command
+# groups it registers: `sekisho CMD …` imports only CMD's module (the others' imports and typer's
+# building of their parameters are not paid), `sekisho --help` all of them
+# (tests/unit/test_cli_one_command.py checks this table against what each module registers).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "services_cmd": ("services", "show"),
+    "scan_cmd": ("scan", "scope", "formats"),
+    "report_cmd": ("report",),
+    "catalog_cmd": ("catalog",),
+    "db_cmd": ("db",),
+    "export_cmd": ("export", "policy"),
+    "web_cmd": ("serve",),
+    "watch_cmd": ("watch", "alerts"),
+    "audit_cmd": ("audit", "audit-sigma"),
+    "register_cmd": ("register",),
+    "exposure_cmd": ("exposure",),
+    "inventory_cmd": ("inventory",),
+}
 
 
 class _Group(TyperGroup):
@@ -36,30 +43,6 @@ class _Group(TyperGroup):
         return opt
 
 
-app = typer.Typer(
-    name="sekisho",
-    cls=_Group,
-    help="sekisho (関所) — see where your organisation's data goes, judge each destination on evidence, "
-    "block what must not reach it.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-services_cmd.register(app)
-scan_cmd.register(app)
-report_cmd.register(app)
-app.add_typer(catalog_cmd.app, name="catalog")
-app.add_typer(db_cmd.app, name="db")
-export_cmd.register(app)  # also `sekisho policy`
-web_cmd.register(app)
-watch_cmd.register(app)  # also `sekisho alerts`
-audit_cmd.register(app)
-register_cmd.register(app)  # `sekisho register check|export|history`
-exposure_cmd.register(app)  # `sekisho exposure check`
-inventory_cmd.register(app)  # `sekisho inventory PATH...`
-
-
-@app.callback()
 def _options(
     wait: float = typer.Option(
         30.0,
@@ -78,32 +61,53 @@ def _options(
     os.environ["SEKISHO_WAIT"] = f"{wait:g}"  # read by sekisho.store.busy when a store is opened
 
 
-def main() -> None:
-    import sys
-
-    (_one_command(sys.argv[1:]) or app)()
-
-
-def _one_command(args: list[str]) -> typer.Typer | None:
-    """The app with only the command (or command group) ``args`` start with, or None (no command
-    first: a root option, ``--help``, a name that is no command). typer builds every command's
-    parameters before it runs one (0.02 s for the 30 commands here); the command runs, parses and
-    helps the same either way (tests/unit/test_cli_one_command.py)."""
-    if not args or args[0].startswith("-"):
-        return None
-    commands = [c for c in app.registered_commands if c.name == args[0]]
-    groups = [g for g in app.registered_groups if g.name == args[0]]
-    if not commands and not groups:
-        return None
-    one = typer.Typer(
-        name=app.info.name,
+def _new_app(modules: list[str]) -> typer.Typer:
+    """The root app holding the commands of ``modules`` (names in :data:`COMMAND_MODULES`)."""
+    app = typer.Typer(
+        name="sekisho",
         cls=_Group,
-        help=app.info.help,
+        help="sekisho (関所) — see where your organisation's data goes, judge each destination on "
+        "evidence, block what must not reach it.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    one.registered_callback = app.registered_callback
-    one.registered_commands = commands
-    one.registered_groups = groups
+    app.callback()(_options)
+    for name in modules:
+        importlib.import_module(f"sekisho.cli.{name}").register(app)
+    return app
+
+
+@cache
+def full_app() -> typer.Typer:
+    """The app with every command (help lists them all)."""
+    return _new_app(list(COMMAND_MODULES))
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # `from sekisho.cli.main import app`: the full app, made when first asked for
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def main() -> None:
+    import sys
+
+    (_one_command(sys.argv[1:]) or full_app())()
+
+
+def _one_command(args: list[str]) -> typer.Typer | None:
+    """The app with only the command (or command group) ``args`` start with, or None (no command
+    first: a root option, ``--help``, a name that is no command). Only that command's module is
+    imported, and typer builds only its parameters (it builds every registered command's before it
+    runs one); the command runs, parses and helps the same either way
+    (tests/unit/test_cli_one_command.py)."""
+    if not args or args[0].startswith("-"):
+        return None
+    module = next((m for m, names in COMMAND_MODULES.items() if args[0] in names), None)
+    if module is None:
+        return None
+    one = _new_app([module])
+    one.registered_commands = [c for c in one.registered_commands if c.name == args[0]]
+    one.registered_groups = [g for g in one.registered_groups if g.name == args[0]]
     return one

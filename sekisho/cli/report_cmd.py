@@ -95,7 +95,7 @@ def report(
     if not any((html, pdf, json_out, csv_out)):
         from sekisho.report.terminal import render_terminal
 
-        render_terminal(data, console)
+        render_terminal(data, console.real)
         return
     if csv_out:
         _write(csv_out, render_csv(data, csv_table).encode("utf-8"))

@@ -21,7 +21,7 @@ from sekisho.cli.common import (
 )
 from sekisho.errors import did_you_mean
 from sekisho.i18n import Lang
-from sekisho.report.console import escape_controls
+from sekisho.report.escapes import escape_controls
 
 # Start-up: this module is imported for `sekisho --help`; the library is imported inside each command.
 
@@ -155,7 +155,7 @@ def scan(
         return
     total = sum(Path(p).stat().st_size for p in expand(paths) if p != "-")
     show = not as_json and err_console.is_terminal and total > SHOW_FROM_BYTES
-    with ScanProgress(err_console, total, show) as bar:
+    with ScanProgress(err_console.real, total, show) as bar:
         result = api.scan(
             paths,
             db,

@@ -159,7 +159,7 @@ def show(
     if as_json:
         print_json(dossier)
     else:
-        render_terminal(dossier, console)
+        render_terminal(dossier, console.real)
 
 
 def _render_known(entry: dict, lang: str) -> None:

@@ -69,7 +69,7 @@ def _domain(v: str) -> str:
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
@@ -79,7 +79,7 @@ class _Entry(BaseModel):
 class Alternative(BaseModel):
     """A service to move to: a catalog id, or a name with operator and country for one outside it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     service: str | None = Field(default=None, description="catalog id of the alternative")
     name: str | None = None
@@ -208,7 +208,7 @@ class Software(_Entry):
 class ChangelogEntry(BaseModel):
     """One edit of the catalog: what changed, why, on what evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     date: dt.date
     entry: str = Field(description="kind/id, e.g. services/paypay")
@@ -218,7 +218,7 @@ class ChangelogEntry(BaseModel):
 
 
 class CatalogMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     version: str
     date: dt.date

@@ -46,7 +46,7 @@ class Fact(BaseModel, Generic[T]):
     and shown as a claim everywhere, and the rating never counts it as evidence.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     value: T
     source: str = Field(min_length=1, description="URL (or document reference) that was read")
@@ -70,7 +70,7 @@ class Fact(BaseModel, Generic[T]):
 class Incident(BaseModel):
     """Something that happened: a breach, a fine, a ban, an exposed database."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     date: dt.date
     value: str = Field(min_length=1, description="one-sentence summary in English")
@@ -105,7 +105,7 @@ class Incident(BaseModel):
 class Claim(BaseModel):
     """A statement found in a source but not verified; always shown as a claim."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     statement: str = Field(min_length=1)
     statement_ja: str | None = None

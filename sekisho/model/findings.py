@@ -20,7 +20,7 @@ class Evidence(BaseModel):
     """Where a finding comes from: a file and line (a log record), or a request and what answered
     (a probe), or a register row — with the few values a human needs to check it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     file: str | None = None
     line: int | None = None
@@ -33,7 +33,7 @@ class Evidence(BaseModel):
 class SourceRef(BaseModel):
     """A source a finding rests on (a catalog fact, a law, an IP database and its date)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     text: str
     source: str | None = None
@@ -47,7 +47,7 @@ class Finding(BaseModel):
     account, a host:port, a vendor); ``key`` identifies it across runs, so the same finding seen
     again updates ``last_seen`` instead of appearing twice."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     stage: str = Field(min_length=1)
     kind: str = Field(min_length=1)

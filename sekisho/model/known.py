@@ -10,7 +10,7 @@ KNOWN_ID_PATTERN = r"^[a-z0-9]+:[a-z0-9!][a-z0-9._!-]*$"
 class Provenance(BaseModel):
     """Where a known entry came from: the dataset, its file, the commit or version read, its licence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     dataset: str = Field(description="e.g. v2fly/domain-list-community, publicsuffix/list")
     file: str = Field(description="file inside the dataset, e.g. data/google")
@@ -23,7 +23,7 @@ class KnownService(BaseModel):
     """A *known* service: names and (when a mapping says so) an organisation, imported from an
     openly licensed list. It is never assessed: it has no facts, so no rating and no level."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=KNOWN_ID_PATTERN, description="tier:name, e.g. v2fly:google")
     name: str = Field(min_length=1)

@@ -19,7 +19,7 @@ PointStatus = Literal["yes", "partial", "no", "unknown", "claim"]
 class Evidence(BaseModel):
     """A fact (or claim) that a point, cap or risk rests on."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     statement: str = Field(description="message key naming what the fact is about")
     params: dict[str, Any] = Field(default_factory=dict)
@@ -34,7 +34,7 @@ class Evidence(BaseModel):
 class Message(BaseModel):
     """A text to render: message key + parameters, with the evidence it rests on."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     key: str
     params: dict[str, Any] = Field(default_factory=dict)
@@ -44,7 +44,7 @@ class Message(BaseModel):
 class Point(BaseModel):
     """One factor of one score: its weight, what it earned and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     factor: str
     weight: float
@@ -54,7 +54,7 @@ class Point(BaseModel):
 
 
 class Score(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     name: ScoreName
     value: float | None = Field(ge=0, le=10, description="None: no factor of this score has evidence")
@@ -70,7 +70,7 @@ class Score(BaseModel):
 
 
 class CapHit(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     rule: str
     max_level: int
@@ -78,7 +78,7 @@ class CapHit(BaseModel):
 
 
 class LevelOverride(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     level: int = Field(ge=0, le=4)
     justification: str
@@ -87,7 +87,7 @@ class LevelOverride(BaseModel):
 class Rating(BaseModel):
     """The assessment of one service under one rules version and one organisation's settings."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     service_id: str
     rules_version: str

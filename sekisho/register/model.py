@@ -42,7 +42,7 @@ COLUMNS: tuple[str, ...] = (
 class Party(BaseModel):
     """One row of the register."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=PARTY_ID)
     name: str = Field(min_length=1)

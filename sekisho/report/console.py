@@ -11,7 +11,6 @@ are control sequences it adds afterwards, so colours still work.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,27 +18,9 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 
+from sekisho.report.escapes import escape_controls
+
 __all__ = ["SafeConsole", "escape_controls", "literal"]
-
-_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def _shown(ch: str) -> str:
-    if ch in _NAMED:
-        return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def escape_controls(text: str, keep: str = "") -> str:
-    """``text`` with every control, format and line/paragraph-separator character (except those in
-    ``keep``) written as an escape (``\\x1b``, ``\\u2028``); everything printable is kept as it is."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch in keep or unicodedata.category(ch) not in _UNSAFE_CATEGORIES else _shown(ch) for ch in text
-    )
 
 
 def literal(value: object, style: str = "") -> Text:

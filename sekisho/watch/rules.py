@@ -122,7 +122,7 @@ def _ts(v: Any) -> str | None:
 class AlertRule(BaseModel):
     """Fields every rule has."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     type: str

@@ -178,12 +178,19 @@ class Watcher:
         return Path(self.catalog_dir) if self.catalog_dir is not None else active_catalog_dir()
 
     def _key(self) -> tuple[str, int]:
+        """The catalog's place and a digest of every file's name, size and time: a file changed,
+        added or removed anywhere under it is a new key (then the catalog is loaded again)."""
+        from sekisho.catalog.cache import catalog_files
+
         root = self._catalog_root().resolve()
-        try:
-            mtime = max(p.stat().st_mtime_ns for p in [root, *root.rglob("*.yaml")])
-        except (OSError, ValueError):
-            mtime = 0
-        return str(root), mtime
+        stats = []
+        for rel, full in catalog_files(root):
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            stats.append((rel, st.st_size, st.st_mtime_ns))
+        return str(root), hash(tuple(stats))
 
     def _load_catalog(self) -> None:
         key = self._key()

@@ -52,3 +52,40 @@ def test_a_command_does_its_work_alone(tmp_path: Path, monkeypatch: pytest.Monke
         runner.invoke(groups, ["catalog", "stats", "--json"]).output
         == runner.invoke(app, ["catalog", "stats", "--json"]).output
     )
+
+
+def test_the_command_table_names_what_each_module_registers() -> None:
+    """`sekisho CMD` imports only the module COMMAND_MODULES gives for CMD: the table must say
+    exactly what each module registers, and the full app must hold every module's commands."""
+    from sekisho.cli.main import COMMAND_MODULES, _new_app
+
+    for module, names in COMMAND_MODULES.items():
+        alone = _new_app([module])
+        got = [c.name for c in alone.registered_commands] + [g.name for g in alone.registered_groups]
+        assert sorted(str(n) for n in got) == sorted(names), module
+    assert sorted(str(n) for n in NAMES) == sorted(n for names in COMMAND_MODULES.values() for n in names)
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """`sekisho watch` does not import the other commands' modules, nor rich or PyYAML (a watcher
+    writes its lines itself and reads its catalog and messages from the caches)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from sekisho.cli.main import _one_command\n"
+        "_one_command(['watch'])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sekisho.cli.') or m in ('rich', 'yaml'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(json.loads(out))
+    assert {"sekisho.cli.watch_cmd", "sekisho.cli.alerts_cmd"} <= loaded
+    assert not loaded & {
+        "sekisho.cli.audit_cmd",
+        "sekisho.cli.report_cmd",
+        "sekisho.cli.web_cmd",
+        "rich",
+        "yaml",
+    }

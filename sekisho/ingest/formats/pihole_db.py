@@ -11,10 +11,9 @@ download) into Arrow, and the engine aggregates them like any other format.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from contextlib import closing
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 
@@ -22,10 +21,15 @@ from sekisho.ingest.base import Format
 from sekisho.ingest.decoded import register_rows
 from sekisho.ingest.sources import Compression
 
+if TYPE_CHECKING:
+    import sqlite3
+
 ROWS_TABLE = "pihole_rows"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    import sqlite3  # here: only a Pi-hole database needs it
+
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
@@ -45,6 +49,8 @@ class PiholeFtlDb(Format):
 
     @staticmethod
     def is_ftl_db(path: Path) -> bool:
+        import sqlite3
+
         try:
             with closing(_connect(path)) as db:
                 cols = {row[1] for row in db.execute("PRAGMA table_info(queries)")}
