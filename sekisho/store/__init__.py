@@ -452,7 +452,12 @@ class Store:
         return int(row[0]) if row else 0
 
     def save_matches_from(self, table: str, catalog_version: str) -> None:
-        """Store ``table(name, registrable, service_id, matched_on)`` as the matches of this version."""
+        """Store ``table(name, registrable, service_id, matched_on)`` as the matches of this version.
+        ``names`` has no key (migration 008): a batch holding a name twice is refused here, once
+        per batch rather than per row."""
+        row = self.con.execute(f"SELECT count(*) = count(DISTINCT name) FROM {table}").fetchone()
+        if not row or not row[0]:
+            raise SekishoError(f"the matches in {table} hold a name twice: not saved")
         self.con.execute(f"DELETE FROM names WHERE name IN (SELECT name FROM {table})")
         self.con.execute(
             f"INSERT INTO names SELECT name, registrable, service_id, matched_on, ? FROM {table}",

@@ -230,6 +230,25 @@ def m006_login_events(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def m008_names_unindexed(con: duckdb.DuckDBPyConnection) -> None:
+    # ``names`` without its primary key: the index cost a scan of a new log 0.08 CPU s for 75,876
+    # names (inserted, logged and checkpointed with every name), and no query looks a name up by
+    # it. A name is still stored once: the only writer (Store.save_matches_from) deletes a batch's
+    # names before it inserts them and refuses a batch that holds a name twice.
+    con.execute("""
+        CREATE TABLE names_unindexed (
+            name VARCHAR NOT NULL,
+            registrable VARCHAR,
+            service_id VARCHAR,
+            matched_on VARCHAR,
+            catalog_version VARCHAR NOT NULL
+        );
+        INSERT INTO names_unindexed SELECT name, registrable, service_id, matched_on, catalog_version FROM names;
+        DROP TABLE names;
+        ALTER TABLE names_unindexed RENAME TO names;
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_rollup", m002_rollup),
@@ -238,4 +257,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_findings", m005_findings),
     ("006_login_events", m006_login_events),
     ("007_register", m007_register),
+    ("008_names_unindexed", m008_names_unindexed),
 ]
