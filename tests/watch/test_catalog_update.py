@@ -244,3 +244,34 @@ def test_a_running_watcher_notices_a_catalog_update(
     changes = [a for a in read_jsonl(out) if a["rule"] == "catalog-change"]
     assert len(changes) == 1 and changes[0]["service"] == "alpha-ime"
     assert w.catalog.meta.version == "test-2"
+
+
+def test_the_watchers_catalog_key_sees_every_file_change(catalog_ok: Path, tmp_path: Path) -> None:
+    """The key the watcher compares to notice a new catalog: a file added, edited or removed
+    anywhere under the catalog is a new key (the newest time alone missed a removed file)."""
+    cat = catalog_copy(catalog_ok, tmp_path / "cat")
+    log = tmp_path / "dnsmasq.log"
+    log.write_text("")
+    w = Watcher(
+        [log],
+        new_db(tmp_path / "org.duckdb"),
+        load_alert_rules(),
+        [make_sink({"type": "jsonl", "path": str(tmp_path / "a.jsonl")})],
+        catalog_dir=cat,
+    )
+    try:
+        first = w._key()
+        assert w._key() == first  # nothing changed
+        added = cat / "laws" / "zz-added.yaml"
+        added.write_text("id: zz-added\n")
+        assert w._key() != first
+        added.unlink()
+        assert w._key() == first  # back as it was
+        removed = sorted((cat / "services").glob("*.yaml"))[-1]
+        text = removed.read_text()
+        removed.unlink()
+        assert w._key() != first
+        removed.write_text(text + "\n")
+        assert w._key() != first  # edited: its size differs
+    finally:
+        w.close()
