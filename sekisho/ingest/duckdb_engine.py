@@ -180,6 +180,11 @@ def _name(expr: str) -> str:
 _NORMAL = "'[a-z0-9_-][a-z0-9_.-]*[a-z0-9_-]'"
 
 
+# A name of DNS labels as they are stored (1-63 lower-case letters, digits, '_', '-'): normal, no
+# control character, a DNS name when at most 253 characters long (the checks of ``_scan_locked``).
+_PLAIN = "'[a-z0-9_-]{1,63}(\\.[a-z0-9_-]{1,63})*'"
+
+
 def _name_once(expr: str) -> str:
     """:func:`_name` of ``expr``, skipped for a name that is already normal."""
     return f"CASE WHEN regexp_full_match({expr}, {_NORMAL}) THEN {expr} ELSE {_name(expr)} END"
@@ -1031,12 +1036,13 @@ def _scan_locked(
                  WHEN _state = 'ok' AND {future} THEN 'in the future'
                  ELSE _reason END AS _reason)
         FROM (
-            SELECT *, CASE WHEN _state = 'ok' THEN {control} END AS _k_control,
-                      CASE WHEN _state = 'ok' THEN {not_dns} END AS _k_dns,
+            SELECT *, CASE WHEN _state = 'ok' AND NOT __PLAIN__ THEN {control} WHEN _state = 'ok' THEN false END AS _k_control,
+                      CASE WHEN _state = 'ok' AND NOT __PLAIN__ THEN {not_dns}
+                           WHEN _state = 'ok' THEN length(name) > 253 END AS _k_dns,
                       CASE WHEN _state = 'ok' THEN {bad_client} END AS _k_client
             FROM (__ROWS__))"""
     # The clause judged line by line (used to find the first malformed lines) ...
-    sql = clause.replace("__ROWS__", rows)
+    sql = clause.replace("__ROWS__", rows).replace("__PLAIN__", "false")
     # ... and, for the counts, once per distinct (file, state, client, name, day, and outcome of each
     # check on the time): a line's verdict depends on nothing else, and a real log has about 16
     # lines per (day, client, name), so the name checks (and the name's normalisation: case,
@@ -1058,11 +1064,14 @@ def _scan_locked(
         f"sum({c}) AS {c}" if _declares(fmt, c) else f"NULL::HUGEINT AS {c}"
         for c in ("bytes_out", "bytes_in")
     )
+    # A name of labels of 1-63 lower-case letters, digits, '-' and '_' (most names) is its own
+    # normalisation, has no control character and is a DNS name if no longer than 253: one
+    # regular expression (``_plain``) instead of three per group.
     grouped = f"""
-        SELECT * EXCLUDE (_day, _c3) REPLACE ({_name_once("name")} AS name), first_seen AS ts,
-               name AS _raw{"" if many else ", 0 AS _file"}
+        SELECT * EXCLUDE (_day, _c3) REPLACE (CASE WHEN _plain THEN name ELSE {_name_once("name")} END AS name),
+               first_seen AS ts, name AS _raw{"" if many else ", 0 AS _file"}
         FROM (
-            SELECT *{per_group} FROM (
+            SELECT *{per_group}, coalesce(regexp_full_match(name, {_PLAIN}), false) AS _plain FROM (
                 SELECT {"_file, " if many else ""}{"" if by_name else "_state, _reason, "}client, name, CAST(ts AS DATE) AS _day,
                        {future} AS _c3,
                        count(*) AS n, min(ts) AS first_seen, max(ts) AS last_seen, {sums}
@@ -1084,7 +1093,7 @@ def _scan_locked(
                CASE WHEN j._state = 'ok' THEN j._raw IS DISTINCT FROM j.name END AS _renamed,
                CASE WHEN j._state = 'ok' THEN j.client IS NULL END AS _noclient,
                CASE WHEN j._state = 'ok' THEN j._reason IS NOT NULL END AS _okreason
-        FROM ({clause.replace("__ROWS__", grouped)}) AS j""")
+        FROM ({clause.replace("__ROWS__", grouped).replace("__PLAIN__", "_plain")}) AS j""")
     counts: list[dict[str, int]] = [{} for _ in parts]
     for i, state, n in con.execute("SELECT _file, _state, sum(n) FROM ingest_states GROUP BY ALL").fetchall():
         counts[int(i)][str(state)] = int(n)
