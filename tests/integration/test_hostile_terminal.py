@@ -94,7 +94,7 @@ def run(h: dict[str, Any], *args: str, monkeypatch: pytest.MonkeyPatch) -> str:
         # no folding: names must appear whole. The private field, not the ``width`` property: undoing
         # a patch of the property would pin the console to the width it had measured (rich's setter
         # stores it), and every later test in the process would wrap there.
-        monkeypatch.setattr(c, "_width", 400)
+        monkeypatch.setattr(c.real, "_width", 400)
     result = CliRunner().invoke(app, list(args))
     out = result.stdout + result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
