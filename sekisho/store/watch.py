@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from sekisho.errors import SekishoError
@@ -103,6 +104,7 @@ class StoreOpener(threading.Thread):
         self.db, self.wait = db, wait
         self.store: Store | None = None
         self.error: BaseException | None = None
+        self.spare: duckdb.DuckDBPyConnection | None = None  # an empty in-memory database for the engine
         self.cancel = threading.Event()
 
     def run(self) -> None:
@@ -110,6 +112,9 @@ class StoreOpener(threading.Thread):
             self.store = open_store(self.db, wait=self.wait, cancel=self.cancel)
         except BaseException as e:  # raised again by result(), in the watcher's thread
             self.error = e
+            return
+        if not self.cancel.is_set():  # the first batch's engine database, made here too
+            self.spare = duckdb.connect(":memory:")
 
     def result(self) -> Store:
         """The store, handed over (the opener keeps no reference), or the open's error."""
@@ -129,6 +134,9 @@ class StoreOpener(threading.Thread):
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self.spare is not None:
+            self.spare.close()
+            self.spare = None
 
 
 def _dicts(store: Store, sql: str, params: Any = None) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ from sekisho.catalog.cache import validated
 from sekisho.catalog.update import active_catalog_dir
 from sekisho.errors import CatalogError, InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
-from sekisho.ingest.duckdb_engine import FileAccount
+from sekisho.ingest.duckdb_engine import FileAccount, add_spare_connection
 from sekisho.ingest.sources import Source
 from sekisho.match import NameMatcher
 from sekisho.match.scan import match_new_names, scan_part
@@ -239,6 +239,9 @@ class Watcher:
                 if self._opener is not None:  # the first open, started with the watcher
                     opener, self._opener = self._opener, None
                     self.store = opener.result()
+                    if opener.spare is not None:
+                        add_spare_connection(opener.spare)
+                        opener.spare = None
                 else:
                     self.store = wstore.open_store(self.db, wait=wait)
             except SekishoError as e:
