@@ -147,6 +147,7 @@ class Watcher:
         # copy that vanished unread from one that lives on under another name
         self.content: dict[Path, tuple[int | None, int, str]] = {}
         self.ready = False  # said "following" (after the first poll: state loaded, first batch in)
+        self.settled = False  # the first poll's follow-up done (catalog cache written, on_ready called)
         self._batch_ids: dict[Path, int] = {}
         self.checked_gone = False
         self.store: Store | None = None
@@ -315,6 +316,8 @@ class Watcher:
             self._report_gone_at_start(store)
         if work:
             self._commit(store, work, result)
+            if not self.ready and result.files:
+                self._say_ready(result)
         self._deliver(store, result)
         return result
 
@@ -388,12 +391,19 @@ class Watcher:
                 with store.transaction():
                     wstore.forget_watched_file(store, row.path)
 
-    def _say_ready(self, store: Store, result: PollResult) -> None:
+    def _say_ready(self, result: PollResult) -> None:
+        """ "following …": said once, as soon as the first batch is committed (before its alerts
+        are handed to the sinks: a slow webhook does not hold it back), or after a first poll that
+        found nothing new."""
         self.ready = True
         age = process_age()
         first = f"first batch committed ({result.lines} line(s))" if result.files else "nothing new to read"
         when = f" {age:.2f} s after start" if age is not None else ""
         self.log(f"following {len(self.memo)} file(s) from the stored offsets; {first}{when}")
+
+    def _settle(self) -> None:
+        """After the first poll: what start-up left to do when there is time."""
+        self.settled = True
         self._remember_catalog()  # a catalog validated at start goes to the cache now, not before
         for call in self.on_ready:
             call()
@@ -606,7 +616,9 @@ class Watcher:
                         f"batch: {result.lines} line(s) from {result.files} file(s), {len(result.alerts)} alert(s)"
                     )
                 if not self.ready:
-                    self._say_ready(store, result)
+                    self._say_ready(result)
+                if not self.settled:
+                    self._settle()
                 if self.opt.once and not result.backlog:
                     break
                 if not result.backlog:
