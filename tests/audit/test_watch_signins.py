@@ -44,12 +44,11 @@ def test_watch_follows_signins_through_its_sinks(tmp_path: Path) -> None:
         "--sink",
         f"jsonl:{out}",
     ) as proc:
+        # the network log's first batch is said as soon as it is committed, then the sign-ins'
+        ready = _said(proc, "following 1 file(s) from the stored offsets", anywhere=True)
+        assert "sign-ins" not in ready
         first = _said(proc, "sign-ins: following ", anywhere=True)
         assert "sign-ins: following 1 file(s); 0 new alert(s)" in first, first
-        ready = _said(
-            proc, "following 1 file(s) from the stored offsets", anywhere=True
-        )  # the network log too
-        assert "sign-ins" not in ready
         with open(auth, "a") as f:  # a spray and its success in one write: one poll sees all
             f.write(SPRAY)
         lines.append(_said(proc, "sign-ins: read ", anywhere=True))
