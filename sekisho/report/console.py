@@ -37,6 +37,11 @@ class SafeConsole(Console):
         kwargs.setdefault("markup", False)
         kwargs.setdefault("emoji", False)
         super().__init__(**kwargs)
+        if "width" not in kwargs:
+            # Rich pins the width to $COLUMNS as it is when the console is made; the CLI's consoles
+            # are made at their first print (cli.common.LazyConsole): the width follows $COLUMNS
+            # and the terminal at every print instead, as for a console made with no $COLUMNS
+            self._width = None
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         # Before Rich builds its Text (which drops \r, \b, \a silently): escaped, so they are seen.
