@@ -147,7 +147,6 @@ class Watcher:
         # copy that vanished unread from one that lives on under another name
         self.content: dict[Path, tuple[int | None, int, str]] = {}
         self.ready = False  # said "following" (after the first poll: state loaded, first batch in)
-        self.settled = False  # the first poll's follow-up done (catalog cache written, on_ready called)
         self._batch_ids: dict[Path, int] = {}
         self.checked_gone = False
         self.store: Store | None = None
@@ -403,7 +402,6 @@ class Watcher:
 
     def _settle(self) -> None:
         """After the first poll: what start-up left to do when there is time."""
-        self.settled = True
         self._remember_catalog()  # a catalog validated at start goes to the cache now, not before
         for call in self.on_ready:
             call()
@@ -594,6 +592,7 @@ class Watcher:
         # (due now: the poll opens the store and delivers whatever is due, even with nothing to read)
         self._next_due = wstore.utcnow()
         failures = 0
+        settled = False  # the first poll's follow-up done (catalog cache written, on_ready called)
         try:
             while not stop.is_set():
                 try:
@@ -617,8 +616,9 @@ class Watcher:
                     )
                 if not self.ready:
                     self._say_ready(result)
-                if not self.settled:
+                if not settled:
                     self._settle()
+                    settled = True
                 if self.opt.once and not result.backlog:
                     break
                 if not result.backlog:
