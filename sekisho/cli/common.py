@@ -158,23 +158,55 @@ def _metavar(annotation: Any) -> str:
     return "TEXT"
 
 
+# typer before 0.29 describes a parameter by its click type only (``param.type.name``)
+_CLICK_NAMES = (("path", "PATH"), ("int", "N"), ("float", "NUMBER"), ("datetime", "DATE"))
+
+
+def _click_metavar(param: Any) -> str | None:
+    """The metavar of a parameter typer described by its click type; None: typer shows it as it
+    is (choices), "": nothing (a flag)."""
+    kind = str(getattr(getattr(param, "type", None), "name", "")).lower()
+    if "bool" in kind:
+        return ""
+    if "choice" in kind:
+        return None
+    return next((m for k, m in _CLICK_NAMES if kind.startswith(k)), "TEXT")
+
+
+def _quiet_type(param: Any) -> None:
+    """An argument's type column shows nothing (its name, PATHS or ID, says it): a copy of its
+    click type, never the shared one, that names no metavar."""
+    import copy
+
+    kind = copy.copy(param.type)
+    kind.get_metavar = lambda *a, **k: ""
+    param.type = kind
+
+
 def human_metavars(command: Any) -> Any:
     """Give every option of ``command`` (and of its subcommands) a metavar a person reads."""
     for param in getattr(command, "params", []):
         desc = getattr(param, "type_descriptor", None)
         if getattr(param, "param_type_name", "") == "argument":
             param.metavar = param.metavar or param.name.upper()
+            if desc is None:
+                _quiet_type(param)
             param.display_type_rich = lambda ctx: ""  # the name (PATHS, ID) says it
             continue
-        if getattr(param, "metavar", None) is not None or desc is None:
+        if getattr(param, "metavar", None) is not None:
             continue
-        if getattr(param, "is_flag", False) or desc.annotation is bool:
+        if getattr(param, "is_flag", False) or (desc is not None and desc.annotation is bool):
             param.metavar = ""
             continue
-        if getattr(desc, "is_choice", False):
+        if desc is not None and getattr(desc, "is_choice", False):
             continue  # typer shows the choices
         named = next((_NAMED[o] for o in getattr(param, "opts", []) if o in _NAMED), None)
-        param.metavar = named or _metavar(desc.annotation)
+        if desc is not None:
+            param.metavar = named or _metavar(desc.annotation)
+        else:
+            plain = _click_metavar(param)
+            if plain is not None:
+                param.metavar = named or plain
     if command is not None and not getattr(command, "_human_help", False):
         make_help = command.get_help_option
 

@@ -966,7 +966,11 @@ def add_spare_connection(con: duckdb.DuckDBPyConnection) -> None:
     """Give the engine a database made ahead of need: ``duckdb.connect(":memory:")``, on which
     nothing has run. DuckDB creates one without the GIL, so a thread can (the watcher's store
     opener does, while the watcher's modules are imported: 0.01 s its first batch no longer waits
-    for). :func:`engine_connection` takes it, sets its allowed paths and locks it, as a new one."""
+    for). :func:`engine_connection` takes it, sets its allowed paths and locks it, as a new one.
+    One is kept: a second, given while the first is unused (a watcher that read nothing), is closed."""
+    if _SPARE:
+        con.close()
+        return
     _SPARE.append(con)
 
 

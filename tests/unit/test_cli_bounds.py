@@ -4,6 +4,7 @@ QA pass). Real data: the dnsmasq 2.90 log of ../shared/corpora."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ def test_a_negative_count_is_refused_before_anything_is_read(
     argv = [str(corpora / DNSMASQ) if a == "__LOG__" else a for a in args]
     run = CliRunner().invoke(app, [*argv, "--db", str(db)])
     assert run.exit_code == 2, run.output
-    assert "greater than or equal to 0" in run.output
+    # typer 0.29 words it through pydantic, earlier ones through click
+    assert re.search(r"greater than or equal to 0|not in the range x>=0", " ".join(run.output.split())), (
+        run.output
+    )
     assert run.exception is None or isinstance(run.exception, SystemExit)
     assert not db.exists()  # refused before the store was opened or the log read
 

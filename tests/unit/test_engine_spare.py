@@ -13,7 +13,9 @@ from sekisho.ingest import duckdb_engine
 from sekisho.ingest.duckdb_engine import add_spare_connection, engine_connection
 
 
-def test_the_spare_database_is_taken_once_and_locked(tmp_path: Path) -> None:
+def test_the_spare_database_is_taken_once_and_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (a watcher run earlier in this process may have left its spare unused)
+    monkeypatch.setattr(duckdb_engine, "_SPARE", [])
     allowed, other = tmp_path / "a.log", tmp_path / "b.log"
     allowed.write_text("x\n")
     other.write_text("y\n")
@@ -34,3 +36,14 @@ def test_the_spare_database_is_taken_once_and_locked(tmp_path: Path) -> None:
         assert again is not spare
     finally:
         again.close()
+
+
+def test_one_spare_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duckdb_engine, "_SPARE", [])
+    first, second = duckdb.connect(":memory:"), duckdb.connect(":memory:")
+    add_spare_connection(first)
+    add_spare_connection(second)  # the first is still unused: the second is closed
+    assert [first] == duckdb_engine._SPARE
+    with pytest.raises(duckdb.Error):
+        second.execute("SELECT 1")
+    first.close()
