@@ -39,7 +39,7 @@ from sekisho.catalog.update import active_catalog_dir
 from sekisho.errors import CatalogError, InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.duckdb_engine import FileAccount, add_spare_connection
-from sekisho.ingest.sources import Source
+from sekisho.ingest.sources import FINGERPRINT_BYTES, Source
 from sekisho.match import NameMatcher
 from sekisho.match.scan import match_new_names, scan_part
 from sekisho.model.rating import Rating
@@ -100,6 +100,16 @@ class _Work:
     chunk: Chunk
     lines_before: int
     mtime: dt.datetime
+
+
+def _same_content(a: _Work, b: _Work) -> bool:
+    """Whether two files of one poll are one content, as the store tells contents apart: the same
+    stored state, or (content not seen before) heads of which one starts with the other's
+    fingerprint (``Store.known_file`` would take them for one file once either is saved)."""
+    if a.state is not None or b.state is not None:
+        return a.state is not None and b.state is not None and a.state.id == b.state.id
+    ha, hb = a.head.complete[:FINGERPRINT_BYTES], b.head.complete[:FINGERPRINT_BYTES]
+    return ha.startswith(hb) or hb.startswith(ha)
 
 
 @dataclass
@@ -324,7 +334,12 @@ class Watcher:
         return self._next_due is not None and self._next_due <= wstore.utcnow()
 
     def _plan(self, store: Store, changed: list[tuple[Path, Signature]]) -> list[_Work]:
-        work = []
+        """The work of one poll: each content once. Two names may hold one content for a moment
+        (logrotate has written ``dns.log.2.gz`` and not yet deleted ``dns.log.1``; copytruncate has
+        copied ``dns.log`` and not yet truncated it): both would read on from the same offset and
+        count those lines twice. The first name in the poll is read; the other waits for the next
+        poll, which finds its content read (``_same_content``)."""
+        work: list[_Work] = []
         for path, sig in changed:
             try:
                 item = self._plan_one(store, path, sig)
@@ -339,8 +354,9 @@ class Watcher:
                 continue
             if item is None:
                 self.memo[path] = _Memo(sig, True)
-            else:
+            elif not any(_same_content(item, w) for w in work):
                 work.append(item)
+            # else: not memoised, so the next poll plans it again (and finds its content read)
         return work
 
     def _report_lost(self, gone: dict[Path, _Memo]) -> None:
