@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,18 +44,26 @@ def signature(st: os.stat_result) -> Signature:
     return (int(st.st_dev), int(st.st_ino), int(st.st_size), int(st.st_mtime_ns))
 
 
+# A directory's mtime has the file system's granularity (a kernel tick, 1-10 ms, on Linux; 2 s
+# on FAT): a file renamed into it within the tick of the last listing leaves the mtime as it was.
+# A listing taken less than this long after the mtime it saw is not trusted: the directory is
+# listed again at the next poll (as git treats an index entry as "racily clean").
+RACY_NS = 3_000_000_000
+
+
 @dataclass
 class _Dir:
     mtime_ns: int
     files: list[Path]
     dirs: list[Path]
+    settled: bool = True  # listed long enough after its mtime that the mtime can be trusted
 
 
 @dataclass
 class Finder:
     """The files under the followed paths. A directory is listed again only when its mtime changed
-    (a file was added, removed or renamed in it), so an idle poll costs one ``stat`` per directory
-    and per file. A followed *file* brings its rotated copies in the same directory with it
+    (a file was added, removed or renamed in it) or had changed less than ``RACY_NS`` before the
+    last listing, so an idle poll costs one ``stat`` per directory and per file. A followed *file* brings its rotated copies in the same directory with it
     (``dns.log.1``, ``dns.log-20260101.gz``, ``dns.log.2.gz``)."""
 
     paths: list[Path]
@@ -83,8 +92,9 @@ class Finder:
             self._dirs.pop(d, None)
             return None
         cached = self._dirs.get(d)
-        if cached is not None and cached.mtime_ns == mtime:
+        if cached is not None and cached.mtime_ns == mtime and cached.settled:
             return cached
+        listed_at = time.time_ns()
         files, dirs = [], []
         try:
             with os.scandir(d) as it:
@@ -100,7 +110,7 @@ class Finder:
                         continue
         except OSError:
             return None
-        listing = _Dir(mtime, sorted(files), sorted(dirs))
+        listing = _Dir(mtime, sorted(files), sorted(dirs), settled=listed_at - mtime > RACY_NS)
         self._dirs[d] = listing
         return listing
 
