@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from sekisho.store import Store
+from tests.conftest import DATA
 
 HERE = Path(__file__).resolve().parent
 WRITER = HERE / "writer.py"
@@ -99,3 +100,21 @@ def dnsmasq_template(corpora: Path) -> str:
         if "query[A]" in line:
             return line
     raise AssertionError("no query line in the dnsmasq corpus")
+
+
+def in_process_watcher(target: Path, db: Path, tmp_path: Path, said: list[str], **opts: Any) -> Any:
+    """A watcher in this process over ``target`` (a file or directory), its lines said into
+    ``said``, its alerts to a JSONL file in ``tmp_path``; the test catalog (these tests are about
+    files, not services)."""
+    from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink
+
+    sink = make_sink({"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")})
+    return Watcher(
+        [target],
+        db,
+        load_alert_rules(None),
+        [sink],
+        catalog_dir=DATA / "catalog_ok",
+        options=WatchOptions(**opts),
+        log=said.append,
+    )

@@ -13,27 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink
 from tests.conftest import DATA
 
-from .conftest import DNSMASQ, new_db, run_sekisho
+from .conftest import DNSMASQ, in_process_watcher, new_db, run_sekisho
 
 CATALOG = DATA / "catalog_ok"  # the catalog does not matter here; a fixed one keeps it about files
 
 pytestmark = pytest.mark.realworld
-
-
-def _watcher(target: Path, db: Path, tmp_path: Path, said: list[str], **opts: object) -> Watcher:
-    sink = make_sink({"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")})
-    return Watcher(
-        [target],
-        db,
-        load_alert_rules(None),
-        [sink],
-        catalog_dir=CATALOG,
-        options=WatchOptions(**opts),  # type: ignore[arg-type]
-        log=said.append,
-    )
 
 
 def test_a_copy_deleted_before_it_was_read_to_the_end_is_reported_with_its_bytes(
@@ -45,7 +31,7 @@ def test_a_copy_deleted_before_it_was_read_to_the_end_is_reported_with_its_bytes
     shutil.copyfile(corpora / DNSMASQ, old)
     log.write_bytes(b"")
     said: list[str] = []
-    w = _watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said, batch_bytes=8192)
+    w = in_process_watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said, batch_bytes=8192)
     try:
         first = w.poll()  # reads the first 8 KiB (whole lines) of dns.log.1, more to come
         assert first.backlog and first.lines > 0
@@ -70,7 +56,7 @@ def test_a_copy_renamed_and_compressed_is_not_lost(corpora: Path, tmp_path: Path
     shutil.copyfile(corpora / DNSMASQ, one)
     log.write_bytes(b"")
     said: list[str] = []
-    w = _watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said, batch_bytes=8192)
+    w = in_process_watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said, batch_bytes=8192)
     try:
         w.poll()
         with open(one, "rb") as src, gzip.open(two, "wb") as dst:  # logrotate: .1 → .2.gz

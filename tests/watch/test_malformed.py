@@ -13,29 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink
-from tests.conftest import DATA
-
-from .conftest import DNSMASQ, new_db
+from .conftest import DNSMASQ, in_process_watcher, new_db
 
 pytestmark = pytest.mark.realworld
 
 BAD_NAME = b"Nov 23 18:41:53 dnsmasq[1]: query[A] www.evil[/].com from 10.0.0.5\n"
 BAD_CONTROL = b"Nov 23 18:41:54 dnsmasq[1]: query[A] a\x1b[31mred.com from 10.0.0.6\n"
 GOOD = b"Nov 23 18:41:55 dnsmasq[1]: query[A] chat.deepseek.com from 10.0.0.7\n"
-
-
-def _watcher(log: Path, db: Path, tmp_path: Path, said: list[str]) -> Watcher:
-    sink = make_sink({"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")})
-    return Watcher(
-        [log],
-        db,
-        load_alert_rules(None),
-        [sink],
-        catalog_dir=DATA / "catalog_ok",
-        options=WatchOptions(),
-        log=said.append,
-    )
 
 
 def test_malformed_lines_of_a_followed_log_are_said_with_file_line_and_reason(
@@ -45,7 +29,7 @@ def test_malformed_lines_of_a_followed_log_are_said_with_file_line_and_reason(
     shutil.copyfile(corpora / DNSMASQ, log)
     real_lines = len(log.read_bytes().splitlines())
     said: list[str] = []
-    w = _watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said)
+    w = in_process_watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said)
     try:
         w.poll()
         assert not [s for s in said if s.startswith("malformed:")]  # the real log reads cleanly

@@ -19,27 +19,14 @@ from pathlib import Path
 import pytest
 
 from sekisho.store import Store
-from sekisho.watch import Watcher, WatchOptions, load_alert_rules, make_sink
+from sekisho.watch import Watcher
 from tests.conftest import DATA
 
-from .conftest import DNSMASQ, new_db, observations, run_sekisho
+from .conftest import DNSMASQ, in_process_watcher, new_db, observations, run_sekisho
 
 CATALOG = DATA / "catalog_ok"
 
 pytestmark = pytest.mark.realworld
-
-
-def _watcher(target: Path, db: Path, tmp_path: Path, said: list[str], **opts: object) -> Watcher:
-    sink = make_sink({"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")})
-    return Watcher(
-        [target],
-        db,
-        load_alert_rules(None),
-        [sink],
-        catalog_dir=CATALOG,
-        options=WatchOptions(**opts),  # type: ignore[arg-type]
-        log=said.append,
-    )
 
 
 def _queries(db: Path) -> int:
@@ -53,6 +40,24 @@ def _one_shot(tmp_path: Path, log: Path) -> Path:
     db = new_db(tmp_path / "oneshot.duckdb")
     done = run_sekisho("scan", "--db", str(db), "--json", "--catalog", str(CATALOG), str(log))
     assert done.returncode == 0, done.stderr
+    return db
+
+
+def _as_one_shot(db: Path, tmp_path: Path, corpora: Path) -> None:
+    """The store holds what a one-shot scan of the log gives: every line once."""
+    reference = _one_shot(tmp_path, corpora / DNSMASQ)
+    assert _queries(db) == _queries(reference) > 0
+    assert observations(db) == observations(reference)
+
+
+def _watched(logs: Path, tmp_path: Path) -> Path:
+    """A store of what a watcher of ``logs`` read until it had nothing new."""
+    db = new_db(tmp_path / "w.duckdb")
+    w = in_process_watcher(logs, db, tmp_path, [])
+    try:
+        _drain(w)
+    finally:
+        w.close()
     return db
 
 
@@ -73,7 +78,7 @@ def test_a_copy_compressed_before_the_plain_one_is_deleted_is_read_once(
     log.write_bytes(b"")
     said: list[str] = []
     db = new_db(tmp_path / "w.duckdb")
-    w = _watcher(log, db, tmp_path, said, batch_bytes=8192)
+    w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
     try:
         assert w.poll().backlog  # the first 8 KiB of dns.log.1, more to come
         with open(one, "rb") as src, gzip.open(two, "wb") as dst:  # logrotate: .1 → .2.gz …
@@ -83,9 +88,7 @@ def test_a_copy_compressed_before_the_plain_one_is_deleted_is_read_once(
         _drain(w)
     finally:
         w.close()
-    reference = _one_shot(tmp_path, corpora / DNSMASQ)
-    assert _queries(db) == _queries(reference) > 0
-    assert observations(db) == observations(reference)
+    _as_one_shot(db, tmp_path, corpora)
     assert not [s for s in said if s.startswith("lost")], said
 
 
@@ -96,7 +99,7 @@ def test_a_copy_made_before_the_truncation_is_read_once(corpora: Path, tmp_path:
     shutil.copyfile(corpora / DNSMASQ, log)
     said: list[str] = []
     db = new_db(tmp_path / "w.duckdb")
-    w = _watcher(log, db, tmp_path, said, batch_bytes=8192)
+    w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
     try:
         assert w.poll().backlog
         shutil.copyfile(log, one)  # copytruncate: the copy first …
@@ -105,9 +108,7 @@ def test_a_copy_made_before_the_truncation_is_read_once(corpora: Path, tmp_path:
         _drain(w)
     finally:
         w.close()
-    reference = _one_shot(tmp_path, corpora / DNSMASQ)
-    assert _queries(db) == _queries(reference) > 0
-    assert observations(db) == observations(reference)
+    _as_one_shot(db, tmp_path, corpora)
 
 
 def test_a_new_content_under_two_names_at_the_first_poll_is_read_once(corpora: Path, tmp_path: Path) -> None:
@@ -115,15 +116,7 @@ def test_a_new_content_under_two_names_at_the_first_poll_is_read_once(corpora: P
     logs.mkdir()
     shutil.copyfile(corpora / DNSMASQ, logs / "dns.log")
     shutil.copyfile(corpora / DNSMASQ, logs / "dns.log.1")
-    said: list[str] = []
-    db = new_db(tmp_path / "w.duckdb")
-    w = _watcher(logs, db, tmp_path, said)
-    try:
-        _drain(w)
-    finally:
-        w.close()
-    reference = _one_shot(tmp_path, corpora / DNSMASQ)
-    assert _queries(db) == _queries(reference) > 0
+    assert _queries(_watched(logs, tmp_path)) == _queries(_one_shot(tmp_path, corpora / DNSMASQ)) > 0
 
 
 def test_two_different_logs_in_one_poll_are_both_read(corpora: Path, tmp_path: Path) -> None:
@@ -134,12 +127,4 @@ def test_two_different_logs_in_one_poll_are_both_read(corpora: Path, tmp_path: P
     half = len(lines) // 2
     (logs / "a.log").write_bytes(b"".join(lines[:half]))
     (logs / "b.log").write_bytes(b"".join(lines[half:]))
-    said: list[str] = []
-    db = new_db(tmp_path / "w.duckdb")
-    w = _watcher(logs, db, tmp_path, said)
-    try:
-        _drain(w)
-    finally:
-        w.close()
-    reference = _one_shot(tmp_path, corpora / DNSMASQ)
-    assert _queries(db) == _queries(reference) > 0
+    assert _queries(_watched(logs, tmp_path)) == _queries(_one_shot(tmp_path, corpora / DNSMASQ)) > 0
