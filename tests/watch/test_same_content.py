@@ -128,3 +128,29 @@ def test_two_different_logs_in_one_poll_are_both_read(corpora: Path, tmp_path: P
     (logs / "a.log").write_bytes(b"".join(lines[:half]))
     (logs / "b.log").write_bytes(b"".join(lines[half:]))
     assert _queries(_watched(logs, tmp_path)) == _queries(_one_shot(tmp_path, corpora / DNSMASQ)) > 0
+
+
+def test_a_new_content_read_in_part_under_one_name_is_not_lost_when_that_name_goes(
+    corpora: Path, tmp_path: Path
+) -> None:
+    """Never seen before, under two names (``dns.log.1`` and its compressed copy): the first is read
+    in part (8 KiB), then deleted as logrotate does. Its content lives on in the other name, which
+    is read on from there: nothing is lost, and nothing is said to be."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log, one, two = logs / "dns.log", logs / "dns.log.1", logs / "dns.log.2.gz"
+    shutil.copyfile(corpora / DNSMASQ, one)
+    with open(one, "rb") as src, gzip.open(two, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    log.write_bytes(b"")
+    said: list[str] = []
+    db = new_db(tmp_path / "w.duckdb")
+    w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
+    try:
+        assert w.poll().backlog  # 8 KiB of dns.log.1; dns.log.2.gz waits
+        one.unlink()
+        _drain(w)
+    finally:
+        w.close()
+    assert not [s for s in said if s.startswith("lost")], said
+    _as_one_shot(db, tmp_path, corpora)
