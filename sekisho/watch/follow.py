@@ -63,8 +63,9 @@ class _Dir:
 class Finder:
     """The files under the followed paths. A directory is listed again only when its mtime changed
     (a file was added, removed or renamed in it) or had changed less than ``RACY_NS`` before the
-    last listing, so an idle poll costs one ``stat`` per directory and per file. A followed *file* brings its rotated copies in the same directory with it
-    (``dns.log.1``, ``dns.log-20260101.gz``, ``dns.log.2.gz``)."""
+    last listing, so an idle poll costs one ``stat`` per directory and per file. A followed *file*
+    brings its rotated copies in the same directory with it (``dns.log.1``,
+    ``dns.log-20260101.gz``, ``dns.log.2.gz``)."""
 
     paths: list[Path]
     exclude: set[Path] = field(default_factory=set)

@@ -39,13 +39,13 @@ from sekisho.catalog.update import active_catalog_dir
 from sekisho.errors import CatalogError, InputError, Location, SekishoError
 from sekisho.ingest import Format, detect, get_format
 from sekisho.ingest.duckdb_engine import FileAccount, add_spare_connection
-from sekisho.ingest.sources import FINGERPRINT_BYTES, Source
+from sekisho.ingest.sources import Source
 from sekisho.match import NameMatcher
 from sekisho.match.scan import match_new_names, scan_part
 from sekisho.model.rating import Rating
 from sekisho.policy import Plan, build_plan, load_policy
 from sekisho.policy.presets import level_facts
-from sekisho.store import FileState, Store
+from sekisho.store import FileState, Store, _prefix_digests
 from sekisho.store import watch as wstore
 from sekisho.watch.alerts import raise_alerts
 from sekisho.watch.catalog_watch import check_catalog
@@ -102,14 +102,31 @@ class _Work:
     mtime: dt.datetime
 
 
-def _same_content(a: _Work, b: _Work) -> bool:
-    """Whether two files of one poll are one content, as the store tells contents apart: the same
-    stored state, or (content not seen before) heads of which one starts with the other's
-    fingerprint (``Store.known_file`` would take them for one file once either is saved)."""
-    if a.state is not None or b.state is not None:
-        return a.state is not None and b.state is not None and a.state.id == b.state.id
-    ha, hb = a.head.complete[:FINGERPRINT_BYTES], b.head.complete[:FINGERPRINT_BYTES]
-    return ha.startswith(hb) or hb.startswith(ha)
+class _Claimed:
+    """The contents one poll has planned, told apart as the store tells them: a stored state by its
+    id; a content not seen before by its head, which is one with another's when one fingerprint
+    starts with the other (``Store.known_file`` would take them for one file once either is saved).
+    The line-end prefixes' digests (``_prefix_digests``) make that a set lookup, not a comparison
+    with every file planned so far (a first poll over a directory of thousands of logs)."""
+
+    def __init__(self) -> None:
+        self.states: set[int] = set()
+        self.prefixes: set[str] = set()  # every line-end prefix of the new heads claimed
+        self.whole: set[str] = set()  # each new head claimed, whole (its fingerprint)
+
+    def claim(self, item: _Work) -> bool:
+        """Claims ``item``'s content; False when this poll has planned it already."""
+        if item.state is not None:
+            if item.state.id in self.states:
+                return False
+            self.states.add(item.state.id)
+            return True
+        digests = _prefix_digests(item.head.complete)
+        if digests[-1] in self.prefixes or self.whole.intersection(digests):
+            return False
+        self.prefixes.update(digests)
+        self.whole.add(digests[-1])
+        return True
 
 
 @dataclass
@@ -338,8 +355,9 @@ class Watcher:
         (logrotate has written ``dns.log.2.gz`` and not yet deleted ``dns.log.1``; copytruncate has
         copied ``dns.log`` and not yet truncated it): both would read on from the same offset and
         count those lines twice. The first name in the poll is read; the other waits for the next
-        poll, which finds its content read (``_same_content``)."""
+        poll, which finds its content read (``_Claimed``)."""
         work: list[_Work] = []
+        claimed = _Claimed()
         for path, sig in changed:
             try:
                 item = self._plan_one(store, path, sig)
@@ -354,7 +372,7 @@ class Watcher:
                 continue
             if item is None:
                 self.memo[path] = _Memo(sig, True)
-            elif not any(_same_content(item, w) for w in work):
+            elif claimed.claim(item):
                 work.append(item)
             # else: not memoised, so the next poll plans it again (and finds its content read)
         return work
