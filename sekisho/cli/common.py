@@ -162,9 +162,13 @@ def _metavar(annotation: Any) -> str:
 _CLICK_NAMES = (("path", "PATH"), ("int", "N"), ("float", "NUMBER"), ("datetime", "DATE"))
 
 
-def _click_metavar(param: Any) -> str | None:
-    """The metavar of a parameter typer described by its click type; None: typer shows it as it
-    is (choices), "": nothing (a flag)."""
+def _option_metavar(param: Any, desc: Any) -> str | None:
+    """What an option shows for its value: "" nothing (a flag), None what typer shows (choices),
+    else a word a person reads — from typer's descriptor of it (0.29) or its click type."""
+    if desc is not None:
+        if desc.annotation is bool:
+            return ""
+        return None if getattr(desc, "is_choice", False) else _metavar(desc.annotation)
     kind = str(getattr(getattr(param, "type", None), "name", "")).lower()
     if "bool" in kind:
         return ""
@@ -195,18 +199,11 @@ def human_metavars(command: Any) -> Any:
             continue
         if getattr(param, "metavar", None) is not None:
             continue
-        if getattr(param, "is_flag", False) or (desc is not None and desc.annotation is bool):
-            param.metavar = ""
-            continue
-        if desc is not None and getattr(desc, "is_choice", False):
+        shown = "" if getattr(param, "is_flag", False) else _option_metavar(param, desc)
+        if shown is None:
             continue  # typer shows the choices
         named = next((_NAMED[o] for o in getattr(param, "opts", []) if o in _NAMED), None)
-        if desc is not None:
-            param.metavar = named or _metavar(desc.annotation)
-        else:
-            plain = _click_metavar(param)
-            if plain is not None:
-                param.metavar = named or plain
+        param.metavar = (named or shown) if shown else ""
     if command is not None and not getattr(command, "_human_help", False):
         make_help = command.get_help_option
 
