@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from installed_env import ENV  # (benchmarks/ is this script's directory, on sys.path)
+
 ZEEK_FIELDS = [
     "ts",
     "uid",
@@ -58,16 +60,10 @@ ZEEK_FIELDS = [
     "TTLs",
     "rejected",
 ]
-# An installed sekisho runs from compiled bytecode (pip writes it at install). Where
-# PYTHONDONTWRITEBYTECODE is set (some CI and sandbox shells) an editable install's modules would be
-# compiled again in every measured run (0.15-0.2 CPU s of each scan): the contenders run with their
-# bytecode under a private prefix instead, compiled once before the first run (``_compile``).
-ENV = dict(os.environ)
-if ENV.pop("PYTHONDONTWRITEBYTECODE", None):
-    ENV.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "sekisho-bench-pycache"))
 
 
 def _compile() -> None:
+    """sekisho's bytecode written before the first measured run (``installed_env``)."""
     import sekisho
 
     subprocess.run(

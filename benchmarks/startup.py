@@ -25,16 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed_env import ENV  # (benchmarks/ is this script's directory, on sys.path)
+
 BIN = Path(sys.executable).parent
 TARGETS = {"sekisho --help": 0.3, "sekisho services": 0.6, "sekisho watch: 1st batch": 0.5}
-
-
-# An installed sekisho runs from compiled bytecode (pip writes it). Where PYTHONDONTWRITEBYTECODE is
-# set (some CI and sandbox shells), every run would compile every module again: the commands then
-# write their bytecode under a private prefix instead (the warm-up run fills it), never the tree.
-ENV = dict(os.environ)
-if ENV.pop("PYTHONDONTWRITEBYTECODE", None):
-    ENV.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "sekisho-bench-pycache"))
 
 
 def wall(argv: list[str]) -> float:
