@@ -706,6 +706,12 @@ def _read_parts(
     con = engine_connection([p.path for p in parts])
     watched = progress.watch(con)  # how far the read is, for a progress bar that asked
     lines_before = [p.account.lines for p in parts]
+    # a large file's newlines are counted by wc(1) while DuckDB reads it (the count is needed
+    # after the read: the lines the reader lost without a word)
+    counts = [
+        NewlineCount.start(p.path) if fmt.text and compression == "none" and p.content is None else None
+        for p in parts
+    ]
     try:
         if isinstance(target, list):
             con.execute(
@@ -736,8 +742,8 @@ def _read_parts(
                         con, fmt, target, compression, mtime, parts, head, json_fast=True, ts_text=ts_text
                     )
                     counted = all(
-                        p.account.lines - before == _line_total(p.path, p.content)
-                        for p, before in zip(parts, lines_before, strict=True)
+                        p.account.lines - before == _line_total(p.path, p.content, count)
+                        for p, before, count in zip(parts, lines_before, counts, strict=True)
                     )
                 except _TimeAsText:
                     again = True
@@ -771,8 +777,8 @@ def _read_parts(
                     finally:
                         _SERIAL.reset(token)
         if fmt.text and compression == "none" and not counted:
-            for part, before in zip(parts, lines_before, strict=True):
-                _count_overlong(part.path, part.account, part.account.lines - before, part.content)
+            for part, before, count in zip(parts, lines_before, counts, strict=True):
+                _count_overlong(part.path, part.account, part.account.lines - before, part.content, count)
         for i, first, last in con.execute(
             "SELECT _file, min(day), max(day) FROM ingest_states WHERE _state = 'ok' AND day IS NOT NULL GROUP BY 1"
         ).fetchall():
@@ -801,6 +807,9 @@ def _read_parts(
     finally:
         watched()
         con.close()
+        for count in counts:
+            if count is not None:
+                count.close()
     store_con.execute("SELECT 1").fetchall()  # no pending result before registering
     store_con.register("ingest_batch_arrow", batch)
     try:
@@ -845,11 +854,14 @@ class _TimeAsText(Exception):
 EPOCH_FIRST_SECOND = "TIMESTAMP '1970-01-01 00:00:00' AND TIMESTAMP '1970-01-01 00:00:01'"
 
 
-def _line_total(path: Path, content: bytes | None = None) -> int:
+def _line_total(path: Path, content: bytes | None = None, count: NewlineCount | None = None) -> int:
     """Lines of an uncompressed file, as the line reader counts them (a last line without a newline
     counts; a byte order mark is no text). A large file's newlines are counted by ``wc -l`` when
-    the system has it (vectorised: a third of the CPU time of Python's loop)."""
-    if content is None and (newlines := _wc_newlines(path)) is not None:
+    the system has it (vectorised: a third of the CPU time of Python's loop); ``count``: that
+    count, started while the engine read the file."""
+    if count is None and content is None:
+        count = NewlineCount.start(path)
+    if content is None and count is not None and (newlines := count.result()) is not None:
         with open(path, "rb") as f:
             size = f.seek(0, os.SEEK_END)
             if size == 0:
@@ -867,22 +879,49 @@ FAST_COUNT_BYTES = 32 << 20  # from this size a file's newlines are counted by w
 _WC = next((w for w in ("/usr/bin/wc", "/bin/wc") if os.access(w, os.X_OK)), None)
 
 
-def _wc_newlines(path: Path) -> int | None:
-    """The newlines (bytes 0x0A) of a file of at least ``FAST_COUNT_BYTES``, counted by the
-    system's ``wc -l`` reading it on its standard input (no path, no shell); None for a smaller
-    file, without ``wc``, or when it fails (the caller counts in Python)."""
-    if _WC is None:
-        return None
-    try:
-        with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_size < FAST_COUNT_BYTES:
-                return None
-            done = subprocess.run(  # noqa: S603 - a fixed program and argument, no shell
-                [_WC, "-l"], stdin=f, capture_output=True, env={"LC_ALL": "C"}, check=False, timeout=3600
-            )
-        return int(done.stdout.split()[0]) if done.returncode == 0 else None
-    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-        return None
+class NewlineCount:
+    """``wc -l`` counting a large file's newlines in its own process, started before the result
+    is needed (while the engine reads the same file: on a second core, its 0.1 s per GB is not
+    added to the scan's time). :meth:`result` waits for it; :meth:`close` stops one not asked."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self._newlines: int | None = None
+        self._done = False
+
+    @classmethod
+    def start(cls, path: Path) -> NewlineCount | None:
+        """The count of ``path`` under way; None for a file under ``FAST_COUNT_BYTES`` or
+        without ``wc`` (the caller counts in Python)."""
+        if _WC is None:
+            return None
+        try:
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < FAST_COUNT_BYTES:
+                    return None
+                # a fixed program and argument, no shell; the child holds its own copy of the file
+                proc = subprocess.Popen(  # noqa: S603
+                    [_WC, "-l"], stdin=f, stdout=subprocess.PIPE, env={"LC_ALL": "C"}
+                )
+            return cls(proc)
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    def result(self) -> int | None:
+        """The newlines, or None when ``wc`` failed (the caller counts in Python)."""
+        if not self._done:
+            self._done = True
+            try:
+                out, _ = self.proc.communicate(timeout=3600)
+                self._newlines = int(out.split()[0]) if self.proc.returncode == 0 else None
+            except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+                self.close()
+        return self._newlines
+
+    def close(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.communicate()
 
 
 def _line_scan(path: Path, content: bytes | None = None) -> tuple[int, list[int]]:
@@ -917,12 +956,18 @@ def _snapshot(a: FileAccount) -> FileAccount:
     )
 
 
-def _count_overlong(path: Path, account: FileAccount, counted: int, content: bytes | None = None) -> None:
+def _count_overlong(
+    path: Path,
+    account: FileAccount,
+    counted: int,
+    content: bytes | None = None,
+    count: NewlineCount | None = None,
+) -> None:
     """DuckDB's reader reports a line over its limit, but loses one longer than its buffer without
     a word. Count the file's lines (newlines, C speed, one pass) and note each line the engine did
     not account for as malformed, with its number. ``content``: the whole file, when the caller
     already holds it (a small file: no need to open it again)."""
-    lost = _line_total(path, content) - counted
+    lost = _line_total(path, content, count) - counted
     if lost <= 0:
         return
     _, long_lines = _line_scan(path, content)  # which lines, only when some were lost
