@@ -119,7 +119,8 @@ def _with_file(rel: str, target: Target, cols: str) -> str:
     )
 
 
-REJECTS = "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans'"
+REJECTS_TABLE = "ingest_rejects"  # (named by every reader that stores rejects; csv_mapped too)
+REJECTS = f"store_rejects=true, rejects_table='{REJECTS_TABLE}', rejects_scan='ingest_reject_scans'"
 # Set while a file is read again by one thread: DuckDB's parallel CSV reader refuses a file whose
 # few lines include one longer than its buffer ("does not support a full read on this file").
 _SERIAL: contextvars.ContextVar[bool] = contextvars.ContextVar("sekisho_serial_read", default=False)
@@ -1177,7 +1178,7 @@ def _scan_locked(
         parts[int(i)].account.skipped_reasons[str(reason)] = int(n)
 
     refused: list[list[tuple[Any, ...]]] = [[] for _ in parts]
-    for r in _rejects(con):
+    for r in _rejects(con, REJECTS_TABLE in raw):
         refused[int(r[0])].append(r[1:])
     bad_lines: list[list[tuple[Any, ...]]] = [[] for _ in parts]
     if any(c.get("bad") for c in counts):
@@ -1236,22 +1237,24 @@ def _account(
     account.malformed_samples = [{"line": ln, "reason": r} for ln, r in sorted(samples)[:MAX_SAMPLES]]
 
 
-def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """(file position, line, error type, message, line text) per rejected line, in file order."""
-    # Only formats read by DuckDB's CSV reader have a rejects table. (Asking for a missing table
-    # would abort the scan's transaction, so look first.)
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingest_rejects' AND temporary"
-    ).fetchone()
-    if not exists or not exists[0]:
+def _rejects(con: duckdb.DuckDBPyConnection, named: bool) -> list[tuple[Any, ...]]:
+    """(file position, line, error type, message, line text) per rejected line, in file order.
+    ``named``: the statement named the rejects table (only DuckDB's CSV reader keeps one)."""
+    if not named:
         return []
-    # One row per rejected line (DuckDB may report several errors for one line); ``file_id`` is
-    # the file's position in the list read.
-    return con.execute(
-        "SELECT file_id, line, any_value(error_type ORDER BY column_idx), "
-        "any_value(error_message ORDER BY column_idx), any_value(csv_line) "
-        "FROM ingest_rejects GROUP BY file_id, line ORDER BY file_id, line"
-    ).fetchall()
+    # The table is asked for, not looked up in duckdb_tables(): that catalog function's first call
+    # on a connection costs 5-10 ms, the query 0.5. It is missing when the reader never ran (a
+    # plan that read nothing); the engine's private connection holds no transaction to abort.
+    try:
+        # One row per rejected line (DuckDB may report several errors for one line); ``file_id``
+        # is the file's position in the list read.
+        return con.execute(
+            "SELECT file_id, line, any_value(error_type ORDER BY column_idx), "
+            "any_value(error_message ORDER BY column_idx), any_value(csv_line) "
+            f"FROM {REJECTS_TABLE} GROUP BY file_id, line ORDER BY file_id, line"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 def _locate(
