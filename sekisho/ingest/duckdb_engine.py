@@ -708,10 +708,13 @@ def _read_parts(
     watched = progress.watch(con)  # how far the read is, for a progress bar that asked
     lines_before = [p.account.lines for p in parts]
     # a large file's newlines are counted by wc(1) while DuckDB reads it (the count is needed
-    # after the read: the lines the reader lost without a word)
+    # after the read: the lines the reader lost without a word); of a group, the first few files
+    # only (the others are counted after the read, one at a time, as before)
     counts = [
-        NewlineCount.start(p.path) if fmt.text and compression == "none" and p.content is None else None
-        for p in parts
+        NewlineCount.start(p.path)
+        if fmt.text and compression == "none" and p.content is None and i < COUNTS_AHEAD
+        else None
+        for i, p in enumerate(parts)
     ]
     try:
         if isinstance(target, list):
@@ -877,6 +880,7 @@ def _line_total(path: Path, content: bytes | None = None, count: NewlineCount | 
 
 
 FAST_COUNT_BYTES = 32 << 20  # from this size a file's newlines are counted by wc(1), if found
+COUNTS_AHEAD = 4  # wc(1) processes started with one read (a group of many files starts no more)
 _WC = next((w for w in ("/usr/bin/wc", "/bin/wc") if os.access(w, os.X_OK)), None)
 
 

@@ -124,3 +124,45 @@ def test_the_engine_reads_with_the_count_running(tmp_path: Path, monkeypatch: py
     assert account.lines == 301
     assert account.parsed == 300
     assert account.malformed == 1
+
+
+@pytest.mark.skipif(engine._WC is None, reason="no wc(1) on this system")
+def test_a_group_of_many_files_starts_few_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files read in one pass: at most COUNTS_AHEAD counts run beside the read (a directory of a
+    thousand large logs must not start a thousand processes); the others are counted after it,
+    and every file's lines are accounted for."""
+    import datetime as dt
+
+    import duckdb
+
+    from sekisho.ingest import get_format
+    from sekisho.ingest.accounting import FileAccount
+
+    started: list[Path] = []
+    real_start = engine.NewlineCount.start
+
+    def spy(path: Path) -> engine.NewlineCount | None:
+        started.append(path)
+        return real_start(path)
+
+    before_read: list[int] = []
+    real_scan = engine._scan_locked
+
+    def scan(*args: object, **kwargs: object) -> None:
+        before_read.append(len(started))
+        real_scan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "FAST_COUNT_BYTES", 0)
+    monkeypatch.setattr(engine.NewlineCount, "start", staticmethod(spy))
+    monkeypatch.setattr(engine, "_scan_locked", scan)
+    line = "Nov 23 18:00:{s:02d} dnsmasq[15339]: query[A] host{i}.example.com from 10.0.0.{c}\n"
+    parts = []
+    for n in range(engine.COUNTS_AHEAD + 3):
+        path = tmp_path / f"dns-{n}.log"
+        path.write_text("".join(line.format(s=i % 60, i=i, c=n + 1) for i in range(50 + n)))
+        parts.append(engine.Part(path, dt.datetime(2026, 11, 30), FileAccount(str(path), "dnsmasq")))
+    engine.scan_files(duckdb.connect(), get_format("dnsmasq"), parts, "none")
+    assert before_read and before_read[0] == engine.COUNTS_AHEAD
+    assert sorted(started, key=str) == sorted((p.path for p in parts), key=str)  # each counted once
+    assert [p.account.lines for p in parts] == [50 + n for n in range(len(parts))]
+    assert all(p.account.parsed == p.account.lines for p in parts)
