@@ -119,7 +119,7 @@ def _with_file(rel: str, target: Target, cols: str) -> str:
     )
 
 
-REJECTS_TABLE = "ingest_rejects"  # (named by every reader that stores rejects; csv_mapped too)
+REJECTS_TABLE = "ingest_rejects"  # every reader that stores rejects names it through REJECTS
 REJECTS = f"store_rejects=true, rejects_table='{REJECTS_TABLE}', rejects_scan='ingest_reject_scans'"
 # Set while a file is read again by one thread: DuckDB's parallel CSV reader refuses a file whose
 # few lines include one longer than its buffer ("does not support a full read on this file").
@@ -511,7 +511,7 @@ def compile_zeek(
     rel = _with_file(
         f"read_csv({_paths_sql(path)}, columns={columns}, delim='\\t', quote='', escape='', header=false, "
         f"auto_detect=false, skip={int(header_lines)}, nullstr=['-', '(empty)'], compression={q(_comp(compression))}, "
-        f"store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans', new_line='\\n'{many})",
+        f"{REJECTS}, new_line='\\n'{many})",
         path,
         ", ".join(cols),
     )
@@ -892,7 +892,6 @@ class NewlineCount:
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
         self._newlines: int | None = None
-        self._done = False
 
     @classmethod
     def start(cls, path: Path) -> NewlineCount | None:
@@ -914,8 +913,7 @@ class NewlineCount:
 
     def result(self) -> int | None:
         """The newlines, or None when ``wc`` failed (the caller counts in Python)."""
-        if not self._done:
-            self._done = True
+        if self.proc.returncode is None:  # not yet waited for
             try:
                 out, _ = self.proc.communicate(timeout=3600)
                 self._newlines = int(out.split()[0]) if self.proc.returncode == 0 else None

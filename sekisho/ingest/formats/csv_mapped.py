@@ -53,7 +53,7 @@ class CsvMapped(Format):
     def compile_duckdb(
         self, path: Path, compression: Compression, mtime: dt.datetime, con: Any
     ) -> tuple[str, int]:
-        from sekisho.ingest.duckdb_engine import _comp, _name, q, ts_expr
+        from sekisho.ingest.duckdb_engine import REJECTS, _comp, _name, q, ts_expr
         from sekisho.sql import positional
 
         if "name" not in self.mapping:
@@ -66,7 +66,7 @@ class CsvMapped(Format):
         rel = (
             f"read_csv({q(str(path))}, header=true, auto_detect=false, columns={columns}, delim={q(delim)}, "
             f"quote='\"', escape='\"', compression={q(comp)}, "
-            "store_rejects=true, rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')"
+            f"{REJECTS})"
         )
         missing = [c for c in self.mapping.values() if c not in names]
         if missing:
