@@ -3,8 +3,10 @@ lines copied from ../shared/corpora into tmp_path at test time, stores in tmp_pa
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -118,3 +120,20 @@ def in_process_watcher(target: Path, db: Path, tmp_path: Path, said: list[str], 
         options=WatchOptions(**opts),
         log=said.append,
     )
+
+
+def rotation_layout(corpora: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """``logs/dns.log`` (new and empty), ``dns.log.1`` holding the real dnsmasq log, and the name
+    logrotate gives its compressed copy, ``dns.log.2.gz`` (not written: :func:`compress`)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log, one, two = logs / "dns.log", logs / "dns.log.1", logs / "dns.log.2.gz"
+    shutil.copyfile(corpora / DNSMASQ, one)
+    log.write_bytes(b"")
+    return log, one, two
+
+
+def compress(src: Path, dst: Path) -> None:
+    """logrotate's step: ``src`` gzipped into ``dst`` (``src`` is left in place)."""
+    with open(src, "rb") as f, gzip.open(dst, "wb") as out:
+        shutil.copyfileobj(f, out)

@@ -6,7 +6,6 @@ Real lines: dnsmasq 2.90's own query log from ../shared/corpora, copied into tmp
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from tests.conftest import DATA
 
-from .conftest import DNSMASQ, in_process_watcher, new_db, run_sekisho
+from .conftest import DNSMASQ, compress, in_process_watcher, new_db, rotation_layout, run_sekisho
 
 CATALOG = DATA / "catalog_ok"  # the catalog does not matter here; a fixed one keeps it about files
 
@@ -50,17 +49,12 @@ def test_a_copy_deleted_before_it_was_read_to_the_end_is_reported_with_its_bytes
 
 
 def test_a_copy_renamed_and_compressed_is_not_lost(corpora: Path, tmp_path: Path) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    log, one, two = logs / "dns.log", logs / "dns.log.1", logs / "dns.log.2.gz"
-    shutil.copyfile(corpora / DNSMASQ, one)
-    log.write_bytes(b"")
+    log, one, two = rotation_layout(corpora, tmp_path)
     said: list[str] = []
     w = in_process_watcher(log, new_db(tmp_path / "w.duckdb"), tmp_path, said, batch_bytes=8192)
     try:
         w.poll()
-        with open(one, "rb") as src, gzip.open(two, "wb") as dst:  # logrotate: .1 → .2.gz
-            shutil.copyfileobj(src, dst)
+        compress(one, two)  # logrotate: .1 → .2.gz
         one.unlink()
         while w.poll().backlog:  # the rest is read from the compressed copy
             pass

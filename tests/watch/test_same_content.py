@@ -12,7 +12,6 @@ Real lines: dnsmasq 2.90's own query log from ../shared/corpora, copied into tmp
 
 from __future__ import annotations
 
-import gzip
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,15 @@ from sekisho.store import Store
 from sekisho.watch import Watcher
 from tests.conftest import DATA
 
-from .conftest import DNSMASQ, in_process_watcher, new_db, observations, run_sekisho
+from .conftest import (
+    DNSMASQ,
+    compress,
+    in_process_watcher,
+    new_db,
+    observations,
+    rotation_layout,
+    run_sekisho,
+)
 
 CATALOG = DATA / "catalog_ok"
 
@@ -71,18 +78,13 @@ def _drain(w: Watcher) -> None:
 def test_a_copy_compressed_before_the_plain_one_is_deleted_is_read_once(
     corpora: Path, tmp_path: Path
 ) -> None:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    log, one, two = logs / "dns.log", logs / "dns.log.1", logs / "dns.log.2.gz"
-    shutil.copyfile(corpora / DNSMASQ, one)
-    log.write_bytes(b"")
+    log, one, two = rotation_layout(corpora, tmp_path)
     said: list[str] = []
     db = new_db(tmp_path / "w.duckdb")
     w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
     try:
         assert w.poll().backlog  # the first 8 KiB of dns.log.1, more to come
-        with open(one, "rb") as src, gzip.open(two, "wb") as dst:  # logrotate: .1 → .2.gz …
-            shutil.copyfileobj(src, dst)
+        compress(one, two)  # logrotate: .1 → .2.gz …
         _drain(w)  # … polled before it deletes .1: both names, one content
         one.unlink()
         _drain(w)
@@ -136,13 +138,8 @@ def test_a_new_content_read_in_part_under_one_name_is_not_lost_when_that_name_go
     """Never seen before, under two names (``dns.log.1`` and its compressed copy): the first is read
     in part (8 KiB), then deleted as logrotate does. Its content lives on in the other name, which
     is read on from there: nothing is lost, and nothing is said to be."""
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    log, one, two = logs / "dns.log", logs / "dns.log.1", logs / "dns.log.2.gz"
-    shutil.copyfile(corpora / DNSMASQ, one)
-    with open(one, "rb") as src, gzip.open(two, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    log.write_bytes(b"")
+    log, one, two = rotation_layout(corpora, tmp_path)
+    compress(one, two)
     said: list[str] = []
     db = new_db(tmp_path / "w.duckdb")
     w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
