@@ -374,7 +374,8 @@ class Watcher:
                 self.memo[path] = _Memo(sig, True)
             elif claimed.claim(item):
                 work.append(item)
-            # else: not memoised, so the next poll plans it again (and finds its content read)
+            else:  # not memoised: the next poll plans it again (and finds its content read)
+                item.chunk.path.unlink(missing_ok=True)  # the copy of its new lines is not read
         return work
 
     def _report_lost(self, gone: dict[Path, _Memo]) -> None:

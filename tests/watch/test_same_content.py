@@ -13,6 +13,7 @@ Real lines: dnsmasq 2.90's own query log from ../shared/corpora, copied into tmp
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -76,9 +77,12 @@ def _drain(w: Watcher) -> None:
 
 
 def test_a_copy_compressed_before_the_plain_one_is_deleted_is_read_once(
-    corpora: Path, tmp_path: Path
+    corpora: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log, one, two = rotation_layout(corpora, tmp_path)
+    chunks = tmp_path / "chunks"  # where the watcher copies the new lines it reads
+    chunks.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(chunks))
     said: list[str] = []
     db = new_db(tmp_path / "w.duckdb")
     w = in_process_watcher(log, db, tmp_path, said, batch_bytes=8192)
@@ -92,6 +96,7 @@ def test_a_copy_compressed_before_the_plain_one_is_deleted_is_read_once(
         w.close()
     _as_one_shot(db, tmp_path, corpora)
     assert not [s for s in said if s.startswith("lost")], said
+    assert not list(chunks.glob("sekisho-watch-*")), "a copy of lines planned and not read was left behind"
 
 
 def test_a_copy_made_before_the_truncation_is_read_once(corpora: Path, tmp_path: Path) -> None:
