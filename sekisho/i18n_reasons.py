@@ -37,6 +37,7 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"query without a domain", "reason.query_without_domain"),
     # skipped lines, per format
     (r"reply, not a query", "reason.reply_not_query"),
+    (r"answer to a question, not a query", "reason.answer_not_query"),
     (r"unbound message, not a query", "reason.unbound_message"),
     (r"dnsmasq reply/forward/cache line, not a query", "reason.dnsmasq_reply"),
     (r"dnsmasq service message", "reason.dnsmasq_service"),

@@ -19,6 +19,7 @@ from sekisho.ingest.formats.fortigate import FortiGate
 from sekisho.ingest.formats.infoblox import InfobloxQuery
 from sekisho.ingest.formats.nfdump import NfdumpCsv
 from sekisho.ingest.formats.paloalto import PaloAlto
+from sekisho.ingest.formats.pdns_recursor import PowerDnsRecursor
 from sekisho.ingest.formats.pcap import PacketCapture
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
@@ -72,6 +73,7 @@ FORMATS: dict[str, type[Format]] = {
     "defender-network": DefenderNetworkEvents,
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
+    "pdns-recursor": PowerDnsRecursor,
     "squid": SquidNative,
     "squid-combined": SquidCombined,
     "squid-logformat": SquidLogformat,

@@ -6,7 +6,8 @@ The same Unbound, dnsmasq or BIND message reaches a file in many wrappings: RFC 
 (journald ``short-iso``/``short-iso-precise``, rsyslog's ``RSYSLOG_FileFormat``), RFC 5424
 (``<PRI>1 ISO host app procid msgid [sd] ``; OPNsense's resolver log), OPNsense's log view
 export (``time<TAB>severity<TAB>process<TAB> message``), Unbound's own
-``[epoch] unbound[pid:tid] ``, a bare ``prog[pid]: `` tag (a program's stderr), ``journalctl -o
+``[epoch] unbound[pid:tid] ``, a program's own ``Mmm dd hh:mm:ss`` stamp alone (PowerDNS Recursor on
+standard error), a bare ``prog[pid]: `` tag (a program's stderr), ``journalctl -o
 json`` (``MESSAGE``, ``__REALTIME_TIMESTAMP``, ``SYSLOG_IDENTIFIER``), or nothing at all
 (``journalctl -o cat``).
 
@@ -120,6 +121,15 @@ ENVELOPES: dict[str, Envelope] = {
         "rfc3164-device",
         "RFC 3164 from a network device: time and host, no program tag (Cisco ASA, FortiGate, PAN-OS)",
         r"^(?:<\d{1,3}>)?(\w{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)? (?:[^\s\[\]:]+:? )?(?:: )?()",
+        Timestamp("syslog"),
+        has_prog=False,
+    ),
+    # a program's own stamp on its standard error, no host nor program (PowerDNS Recursor's
+    # log-timestamp=yes): after the two above, which read the same start with more in it
+    "stamp": Envelope(
+        "stamp",
+        "Mmm dd hh:mm:ss only: a program's own stamp, no host or program (PowerDNS Recursor's stderr)",
+        r"^(\w{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)? ()",
         Timestamp("syslog"),
         has_prog=False,
     ),
