@@ -10,6 +10,7 @@ from sekisho.ingest.formats.adguard_legacy import AdGuardLegacyQuerylog
 from sekisho.ingest.formats.bind import BindQuerylog
 from sekisho.ingest.formats.cef import CommonEventFormat
 from sekisho.ingest.formats.cisco_asa import CiscoAsaConnection
+from sekisho.ingest.formats.coredns import CoreDns
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.defender import DefenderNetworkEvents
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
@@ -74,6 +75,7 @@ FORMATS: dict[str, type[Format]] = {
     "unbound": Unbound,
     "unbound-ascii": UnboundAscii,
     "pdns-recursor": PowerDnsRecursor,
+    "coredns": CoreDns,
     "squid": SquidNative,
     "squid-combined": SquidCombined,
     "squid-logformat": SquidLogformat,

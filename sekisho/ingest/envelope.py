@@ -7,7 +7,8 @@ The same Unbound, dnsmasq or BIND message reaches a file in many wrappings: RFC 
 (``<PRI>1 ISO host app procid msgid [sd] ``; OPNsense's resolver log), OPNsense's log view
 export (``time<TAB>severity<TAB>process<TAB> message``), Unbound's own
 ``[epoch] unbound[pid:tid] ``, a program's own ``Mmm dd hh:mm:ss`` stamp alone (PowerDNS Recursor on
-standard error), a bare ``prog[pid]: `` tag (a program's stderr), ``journalctl -o
+standard error), a Kubernetes node's CRI container log (``time stdout F ``), an ISO time alone
+(``kubectl logs --timestamps``), a bare ``prog[pid]: `` tag (a program's stderr), ``journalctl -o
 json`` (``MESSAGE``, ``__REALTIME_TIMESTAMP``, ``SYSLOG_IDENTIFIER``), or nothing at all
 (``journalctl -o cat``).
 
@@ -138,6 +139,24 @@ ENVELOPES: dict[str, Envelope] = {
         "ISO-stamped syslog (journald short-iso, short-iso-precise; rsyslog RSYSLOG_FileFormat)",
         r"^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) " + _HOST + _TAG,
         Timestamp("iso"),
+    ),
+    # a container's output as a Kubernetes node keeps it (/var/log/pods/…: containerd and CRI-O
+    # write the time, the stream and F for a full line, P for part of a longer one)
+    "cri": Envelope(
+        "cri",
+        "CRI container log file (time, stdout/stderr, F/P; containerd, CRI-O)",
+        r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (?:stdout|stderr) [FP] ()",
+        Timestamp("iso"),
+        has_prog=False,
+    ),
+    # an ISO time alone before the message: `kubectl logs --timestamps`, a program's own stamp
+    # (CoreDNS 1.5)
+    "iso": Envelope(
+        "iso",
+        "ISO 8601 time alone (kubectl logs --timestamps; a program's own stamp)",
+        r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ()",
+        Timestamp("iso"),
+        has_prog=False,
     ),
     "epoch": Envelope(
         "epoch",

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import dns.edns
 import dns.message
 import dns.query
 import pytest
@@ -89,7 +90,14 @@ def recursor_on_stderr(tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
     structured = bool(request.param)
     port = free_port()
     err = tmp_path / "pdns_recursor.stderr"
-    argv = _argv(tmp_path, port, structured, "--disable-syslog=yes", "--log-timestamp=yes")
+    argv = _argv(
+        tmp_path,
+        port,
+        structured,
+        "--disable-syslog=yes",
+        "--log-timestamp=yes",
+        "--use-incoming-edns-subnet=yes",
+    )
     with err.open("wb") as f:
         proc = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT)
         try:
@@ -109,7 +117,9 @@ def test_pdns_recursor_on_stderr_over_udp_tcp_and_ipv6(
     asked = 0
     for i, n in enumerate(NAMES):
         for rdtype in SERVICE_TYPES:
-            msg = dns.message.make_query(n, rdtype)
+            # an MX question carries the client's subnet (EDNS Client Subnet, RFC 7871), logged after it
+            ecs = [dns.edns.ECSOption("10.1.2.0", 24)] if rdtype == "MX" else None
+            msg = dns.message.make_query(n, rdtype, use_edns=0 if ecs else None, options=ecs)
             if i % 2:
                 dns.query.tcp(msg, "127.0.0.1", port=port, timeout=5)
             else:
@@ -118,6 +128,7 @@ def test_pdns_recursor_on_stderr_over_udp_tcp_and_ipv6(
     wait_for("the answers", lambda: _answers(err.read_text(), structured) == asked)
     text = err.read_text()
     assert (" TCP question for '" in text) != structured and ('proto="tcp"' in text) == structured
+    assert ("(ecs 10.1.2.0/24)" in text) != structured and ('ecs="10.1.2.0/24"' in text) == structured
     db = tmp_path / "s.duckdb"
     later = dt.datetime.now() + dt.timedelta(hours=6)
     acc = scan(err, db, mtime=later.timestamp())

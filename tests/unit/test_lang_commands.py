@@ -35,7 +35,8 @@ PRODUCTS = {
     "address", "local-zone", "always_null", "adlist", "adblock", "AdGuardHome", "OpenSnitch", "group",
     "detail-days", "retention-days", "db", "set", "queries", "impossible-travel", "new-country", "new-asn",
     "regexp", "conf-file", "static", "ip", "dns", "Sigma", "sekisho", "watch", "jsonl", "gzip", "ssl",
-    "conn", "W3C", "tls", "ASA-6-302013", "PowerDNS", "Recursor", "quiet", "no",
+    "conn", "W3C", "tls", "ASA-6-302013", "PowerDNS", "Recursor", "quiet", "no", "CoreDNS", "log", "Common",
+    "Combined", "Log", "Format", "kubectl", "logs",
 }  # fmt: skip
 
 

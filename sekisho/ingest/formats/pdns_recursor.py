@@ -11,7 +11,8 @@ seconds since 1970, so no envelope's year-less stamp is needed). With ``structur
 
     3 [1/1] question for 'www.example.com|A' from 127.0.0.1:45071
 
-(``TCP question`` for a question over TCP; the time is the envelope's). The ``Answer`` message
+(``TCP question`` for a question over TCP, `` (ecs subnet)`` after it when the client sent one; the
+time is the envelope's). The ``Answer`` message
 (``answer to question …``) that follows every question is skipped, so a query is counted once, and
 so are the Recursor's service messages (start-up, housekeeping). The Recursor writes to syslog
 (``pdns_recursor[pid]: ``; Debian's unit sends its standard output to journald as
@@ -34,7 +35,8 @@ _STRUCTURED = (
 )
 # "3 [1/1] question for" (the Recursor's own stamp envelope may take the leading thread number)
 _THREAD = r"^(?:[0-9]+ )?\[[0-9]+/[0-9]+\] "
-_TEXT = _THREAD + r"(?:TCP )?question for '(.+)\|([A-Za-z0-9]+)' from " + _REMOTE + r"\s*$"
+# (with use-incoming-edns-subnet, the client's subnet follows: " (ecs 10.1.2.0/24)")
+_TEXT = _THREAD + r"(?:TCP )?question for '(.+)\|([A-Za-z0-9]+)' from " + _REMOTE + r"(?: \(ecs [^)]*\))?\s*$"
 
 # What the Recursor writes besides questions and answers with structured-logging=no (start-up,
 # housekeeping, shutdown): the messages seen from 4.8 on loopback, and its banner. Its first message
