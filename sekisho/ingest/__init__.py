@@ -20,8 +20,8 @@ from sekisho.ingest.formats.fortigate import FortiGate
 from sekisho.ingest.formats.infoblox import InfobloxQuery
 from sekisho.ingest.formats.nfdump import NfdumpCsv
 from sekisho.ingest.formats.paloalto import PaloAlto
-from sekisho.ingest.formats.pdns_recursor import PowerDnsRecursor
 from sekisho.ingest.formats.pcap import PacketCapture
+from sekisho.ingest.formats.pdns_recursor import PowerDnsRecursor
 from sekisho.ingest.formats.pihole_db import PiholeFtlDb
 from sekisho.ingest.formats.squid import SquidCombined, SquidNative
 from sekisho.ingest.formats.squid_logformat import BUILT_IN, SquidLogformat, declare
