@@ -93,6 +93,16 @@ TABLE: tuple[tuple[str, str], ...] = (
     (r"TLS ClientHello: (?P<detail>.*)", "reason.pcap_tls"),
     (r"HTTP request head longer than 64 KiB", "reason.pcap_http_long"),
     (r"packet record cut short", "reason.pcap_cut"),
+    (
+        r"(?P<type>(?:RESOLVER|FORWARDER|STUB|TOOL|UPDATE)_(?:QUERY|RESPONSE)): .*",
+        "reason.dnstap_other",
+    ),
+    (r"dnstap message of type (?P<n>\d+)", "reason.dnstap_type"),
+    (r"dnstap frame without a DNS message", "reason.dnstap_no_message"),
+    (r"DNS message without a question", "reason.dns_no_question"),
+    (r"not a dnstap message", "reason.dnstap_bad"),
+    (r"dnstap message without its DNS message", "reason.dnstap_no_wire"),
+    (r"frame cut short", "reason.dnstap_cut"),
     (r"unreadable record: (?P<detail>.*)", "reason.evtx_unreadable"),
     # malformed lines
     (r"does not match the " + _FMT + r" line pattern", "reason.no_pattern"),

@@ -14,6 +14,7 @@ from sekisho.ingest.formats.coredns import CoreDns
 from sekisho.ingest.formats.csv_mapped import CsvMapped
 from sekisho.ingest.formats.defender import DefenderNetworkEvents
 from sekisho.ingest.formats.dnsmasq import Dnsmasq
+from sekisho.ingest.formats.dnstap import Dnstap
 from sekisho.ingest.formats.domain_list import DomainList
 from sekisho.ingest.formats.evtx import SysmonEvtx
 from sekisho.ingest.formats.fortigate import FortiGate
@@ -88,6 +89,7 @@ FORMATS: dict[str, type[Format]] = {
     "adguard-legacy": AdGuardLegacyQuerylog,
     "pihole-db": PiholeFtlDb,
     "pcap": PacketCapture,
+    "dnstap": Dnstap,
     "sysmon-evtx": SysmonEvtx,
     "domains": DomainList,
     "csv": CsvMapped,
@@ -121,7 +123,7 @@ def detect(source: Source) -> Format:
             Location(source.display),
         )
     # known by their magic numbers (an EVTX file by its first records: the DNS Server's, else Sysmon's)
-    for binary in (PacketCapture, DnsServerAnalyticEvtx, SysmonEvtx):
+    for binary in (PacketCapture, Dnstap, DnsServerAnalyticEvtx, SysmonEvtx):
         if binary.matches_head(source.head):
             return binary()
     head = source.head_lines()
@@ -130,7 +132,7 @@ def detect(source: Source) -> Format:
     if not any(line.strip() for line in head):
         raise InputError("empty: no lines to read", Location(source.display))
     for cls in sorted(FORMATS.values(), key=lambda c: c.priority):
-        if cls in (CsvMapped, PiholeFtlDb, PacketCapture, SysmonEvtx, DnsServerAnalyticEvtx):
+        if cls in (CsvMapped, PiholeFtlDb, PacketCapture, Dnstap, SysmonEvtx, DnsServerAnalyticEvtx):
             continue
         fmt = cls()
         # under any syslog envelope (RFC 3164/5424, journald, …) or none: sekisho.ingest.envelope

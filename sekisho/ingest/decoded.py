@@ -11,6 +11,64 @@ from typing import Any
 import pyarrow as pa
 
 
+class Rows:
+    """The rows a decoder makes, column by column; skipped records are counted per reason, one row
+    (weighted by :meth:`weights`) standing for them all."""
+
+    def __init__(self) -> None:
+        self.n: list[int] = []
+        self.ts: list[float | None] = []
+        self.client: list[str | None] = []
+        self.name: list[str | None] = []
+        self.status: list[str | None] = []
+        self.state: list[str] = []
+        self.reason: list[str | None] = []
+        self.count = 0  # every row added, skipped ones included
+        # skipped records are counted per reason, not kept (most packets of a capture name nothing):
+        # reason → (first packet number, packets)
+        self.skipped: dict[str, tuple[int, int]] = {}
+
+    def add(
+        self,
+        n: int,
+        ts: float | None,
+        client: str | None,
+        name: str | None,
+        status: str | None,
+        state: str = "ok",
+        reason: str | None = None,
+    ) -> None:
+        self.count += 1
+        if state == "skip" and reason is not None:
+            first, k = self.skipped.get(reason, (n, 0))
+            self.skipped[reason] = (first, k + 1)
+            return
+        self.n.append(n)
+        self.ts.append(ts)
+        self.client.append(client)
+        self.name.append(name)
+        self.status.append(status)
+        self.state.append(state)
+        self.reason.append(reason)
+
+    def weights(self) -> list[int]:
+        """Each kept row counts once; then one row per skip reason, weighted by its records."""
+        out = [1] * len(self.n)
+        for reason, (first, k) in self.skipped.items():
+            self.add_kept(first, reason)
+            out.append(k)
+        return out
+
+    def add_kept(self, n: int, reason: str) -> None:
+        self.n.append(n)
+        self.ts.append(None)
+        self.client.append(None)
+        self.name.append(None)
+        self.status.append(None)
+        self.state.append("skip")
+        self.reason.append(reason)
+
+
 def register_rows(con: Any, table: str, columns: Mapping[str, pa.Array]) -> None:
     """Register ``columns`` (name → Arrow array, all of one length) as ``table`` on ``con``."""
     con.execute("SELECT 1").fetchall()  # no pending result before registering
@@ -30,4 +88,4 @@ def rows_sql(ts: str, answers: str, line: str, source: str) -> str:
             FROM {source}"""
 
 
-__all__ = ["register_rows", "rows_sql"]
+__all__ = ["Rows", "register_rows", "rows_sql"]

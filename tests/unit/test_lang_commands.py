@@ -36,7 +36,7 @@ PRODUCTS = {
     "detail-days", "retention-days", "db", "set", "queries", "impossible-travel", "new-country", "new-asn",
     "regexp", "conf-file", "static", "ip", "dns", "Sigma", "sekisho", "watch", "jsonl", "gzip", "ssl",
     "conn", "W3C", "tls", "ASA-6-302013", "PowerDNS", "Recursor", "quiet", "no", "CoreDNS", "log", "Common",
-    "Combined", "Log", "Format", "kubectl", "logs",
+    "Combined", "Log", "Format", "kubectl", "logs", "dnstap", "Frame", "Streams", "Knot", "dnsdist",
 }  # fmt: skip
 
 

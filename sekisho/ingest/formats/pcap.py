@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 import pyarrow as pa
 
 from sekisho.ingest.base import Format
-from sekisho.ingest.decoded import register_rows, rows_sql
+from sekisho.ingest.decoded import Rows, register_rows, rows_sql
+from sekisho.ingest.dnsmsg import BadMessage, questions
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.tls import BadHello, RecordStream, client_hello_sni
 
@@ -139,67 +140,12 @@ def _addr(ip: Any, which: str) -> str:
     return socket.inet_ntop(socket.AF_INET6 if len(raw) == 16 else socket.AF_INET, raw)
 
 
-class _Rows:
-    def __init__(self) -> None:
-        self.n: list[int] = []
-        self.ts: list[float | None] = []
-        self.client: list[str | None] = []
-        self.name: list[str | None] = []
-        self.status: list[str | None] = []
-        self.state: list[str] = []
-        self.reason: list[str | None] = []
-        self.count = 0  # every row added, skipped ones included
-        # skipped packets are counted per reason, not kept (most packets of a capture name nothing):
-        # reason → (first packet number, packets)
-        self.skipped: dict[str, tuple[int, int]] = {}
-
-    def add(
-        self,
-        n: int,
-        ts: float | None,
-        client: str | None,
-        name: str | None,
-        status: str | None,
-        state: str = "ok",
-        reason: str | None = None,
-    ) -> None:
-        self.count += 1
-        if state == "skip" and reason is not None:
-            first, k = self.skipped.get(reason, (n, 0))
-            self.skipped[reason] = (first, k + 1)
-            return
-        self.n.append(n)
-        self.ts.append(ts)
-        self.client.append(client)
-        self.name.append(name)
-        self.status.append(status)
-        self.state.append(state)
-        self.reason.append(reason)
-
-    def weights(self) -> list[int]:
-        """Each kept row counts once; then one row per skip reason, weighted by its packets."""
-        out = [1] * len(self.n)
-        for reason, (first, k) in self.skipped.items():
-            self.add_kept(first, reason)
-            out.append(k)
-        return out
-
-    def add_kept(self, n: int, reason: str) -> None:
-        self.n.append(n)
-        self.ts.append(None)
-        self.client.append(None)
-        self.name.append(None)
-        self.status.append(None)
-        self.state.append("skip")
-        self.reason.append(reason)
-
-
 class Decoder:
     """Packets in, rows out; keeps the per-connection state (TLS records, QUIC CRYPTO frames,
     DNS queries seen) a capture needs."""
 
     def __init__(self) -> None:
-        self.rows = _Rows()
+        self.rows = Rows()
         self.tls: dict[tuple[str, int, str, int], RecordStream] = {}
         self.quic: dict[tuple[str, int, str, int, bytes], CryptoStream] = {}
         self.http: dict[tuple[str, int, str, int], bytes] = {}
@@ -244,21 +190,11 @@ class Decoder:
             self.rows.add(n, ts, None, None, None, "skip", NO_NAME)
 
     def _dns(self, n: int, ts: float, src: str, dst: str, payload: bytes) -> None:
-        # Only the header and the question section are read: a name is all a row needs, and the
-        # answer sections hold record types dpkt does not decode (RRSIG, SVCB, …).
         try:
-            ident, flags, qdcount = struct.unpack_from("!HHH", payload)
-            names, off = [], 12
-            for _ in range(qdcount):
-                name, off = dpkt.dns.unpack_name(payload, off)
-                if off + 4 > len(payload):
-                    raise IndexError("question cut short")
-                names.append(name)
-                off += 4
-        except (dpkt.dpkt.UnpackError, dpkt.dpkt.NeedData, struct.error, IndexError, UnicodeDecodeError):
-            self.rows.add(n, ts, None, None, None, "bad", "malformed DNS message")
+            ident, response, names = questions(payload)
+        except BadMessage as e:
+            self.rows.add(n, ts, None, None, None, "bad", str(e))
             return
-        response = bool(flags & 0x8000)
         client, server = (dst, src) if response else (src, dst)
         for name in names:
             key = (client, server, ident, name.lower())
