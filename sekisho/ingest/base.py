@@ -87,6 +87,21 @@ class LineRegexFormat(Format):
     envelope_seen: str | None = None
 
 
+class BinaryFormat(Format):
+    """A file that is not lines of text (a capture, a dnstap or an event log file): recognised by
+    its first bytes (:meth:`matches_head`), never by lines; read by its own ``compile_duckdb``."""
+
+    priority: ClassVar[int] = 5
+    text: ClassVar[bool] = False
+
+    def sniff(self, head: list[str]) -> bool:
+        return False  # binary: see matches_head
+
+    @staticmethod
+    def matches_head(head: bytes) -> bool:
+        raise NotImplementedError
+
+
 def numbered_groups(groups: tuple[str, ...], base: str) -> list[int]:
     """The positions of the groups that fill the column ``base`` (``base``, ``base_2``, …), in
     the order of their number."""

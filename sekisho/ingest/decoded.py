@@ -88,4 +88,24 @@ def rows_sql(ts: str, answers: str, line: str, source: str) -> str:
             FROM {source}"""
 
 
-__all__ = ["Rows", "register_rows", "rows_sql"]
+def rows_query(con: Any, table: str, rows: Rows, line: str) -> str:
+    """Register ``rows`` (times in seconds since 1970) as ``table`` on ``con``; the engine's SELECT
+    over them, each kept row once and each skip row as many times as the records it stands for
+    (``line``: what names a record where a malformed one is reported, ``'packet ' || n``)."""
+    weights = rows.weights()
+    columns = {
+        "w": pa.array(weights, pa.int64()),
+        "n": pa.array(rows.n, pa.int64()),
+        "ts": pa.array(rows.ts, pa.float64()),
+        "client": pa.array(rows.client, pa.string()),
+        "name": pa.array(rows.name, pa.string()),
+        "status": pa.array(rows.status, pa.string()),
+        "state": pa.array(rows.state, pa.string()),
+        "reason": pa.array(rows.reason, pa.string()),
+    }
+    register_rows(con, table, columns)
+    weighted = f"(SELECT *, unnest(range(w)) AS _i FROM {table})"
+    return rows_sql("make_timestamp(CAST(ts * 1000000 AS BIGINT))", "NULL", line, weighted)
+
+
+__all__ = ["Rows", "register_rows", "rows_query", "rows_sql"]

@@ -20,10 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-import pyarrow as pa
-
-from sekisho.ingest.base import Format
-from sekisho.ingest.decoded import Rows, register_rows, rows_sql
+from sekisho.ingest.base import BinaryFormat
+from sekisho.ingest.decoded import Rows, rows_query
 from sekisho.ingest.dnsmsg import BadMessage, questions
 from sekisho.ingest.sources import Compression, open_decompressed
 
@@ -147,15 +145,10 @@ class Decoder:
                 self.rows.add(n, ts, client, name, RESPONSES[msg.type])
 
 
-class Dnstap(Format):
+class Dnstap(BinaryFormat):
     name: ClassVar[str] = "dnstap"
     title: ClassVar[str] = "dnstap (Frame Streams): BIND, Unbound, Knot, PowerDNS, CoreDNS, dnsdist"
     kind = "dns"
-    priority = 5
-    text = False
-
-    def sniff(self, head: list[str]) -> bool:
-        return False  # binary: see matches_head
 
     @staticmethod
     def matches_head(head: bytes) -> bool:
@@ -173,18 +166,4 @@ class Dnstap(Format):
                     decoder.rows.add(n, None, None, None, None, "bad", "frame cut short")
                     continue
                 decoder.frame(n, payload)
-        r = decoder.rows
-        weights = r.weights()
-        columns = {
-            "w": pa.array(weights, pa.int64()),
-            "n": pa.array(r.n, pa.int64()),
-            "ts": pa.array(r.ts, pa.float64()),
-            "client": pa.array(r.client, pa.string()),
-            "name": pa.array(r.name, pa.string()),
-            "status": pa.array(r.status, pa.string()),
-            "state": pa.array(r.state, pa.string()),
-            "reason": pa.array(r.reason, pa.string()),
-        }
-        register_rows(con, ROWS_TABLE, columns)
-        weighted = f"(SELECT *, unnest(range(w)) AS _i FROM {ROWS_TABLE})"  # a skip row stands for its frames
-        return rows_sql("make_timestamp(CAST(ts * 1000000 AS BIGINT))", "NULL", "'frame ' || n", weighted), 0
+        return rows_query(con, ROWS_TABLE, decoder.rows, "'frame ' || n"), 0

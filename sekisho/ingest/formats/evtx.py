@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 
-from sekisho.ingest.base import Format
+from sekisho.ingest.base import BinaryFormat
 from sekisho.ingest.decoded import register_rows, rows_sql
 from sekisho.ingest.sources import Compression, open_decompressed
 
@@ -64,15 +64,10 @@ def sysmon_dns(xml: str) -> tuple[int, dict[str, str]] | None:
 Picked = tuple[int, str, str | None, dict[str, str | None]]  # (EventRecordID, state, reason, row)
 
 
-class SysmonEvtx(Format):
+class SysmonEvtx(BinaryFormat):
     name: ClassVar[str] = "sysmon-evtx"
     title: ClassVar[str] = "Windows event log file (.evtx): Sysmon event 22 (DNS query)"
     kind = "dns"
-    priority = 5
-    text = False
-
-    def sniff(self, head: list[str]) -> bool:
-        return False  # binary: see matches_head
 
     @staticmethod
     def matches_head(head: bytes) -> bool:

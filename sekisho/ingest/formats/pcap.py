@@ -25,10 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
-import pyarrow as pa
-
-from sekisho.ingest.base import Format
-from sekisho.ingest.decoded import Rows, register_rows, rows_sql
+from sekisho.ingest.base import BinaryFormat
+from sekisho.ingest.decoded import Rows, rows_query
 from sekisho.ingest.dnsmsg import BadMessage, questions
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.tls import BadHello, RecordStream, client_hello_sni
@@ -283,15 +281,10 @@ class Decoder:
             self.http[flow] = b""
 
 
-class PacketCapture(Format):
+class PacketCapture(BinaryFormat):
     name: ClassVar[str] = "pcap"
     title: ClassVar[str] = "Packet capture (pcap, pcapng): DNS queries, TLS and QUIC SNI, HTTP Host"
     kind = "dns"
-    priority = 5
-    text = False
-
-    def sniff(self, head: list[str]) -> bool:
-        return False  # binary: see matches_head
 
     @staticmethod
     def matches_head(head: bytes) -> bool:
@@ -308,20 +301,4 @@ class PacketCapture(Format):
                     decoder.rows.add(n, ts or None, None, None, None, "bad", "packet record cut short")
                     continue
                 decoder.packet(n, ts, link, frame)
-        r = decoder.rows
-        weights = r.weights()
-        columns = {
-            "w": pa.array(weights, pa.int64()),
-            "n": pa.array(r.n, pa.int64()),
-            "ts": pa.array(r.ts, pa.float64()),
-            "client": pa.array(r.client, pa.string()),
-            "name": pa.array(r.name, pa.string()),
-            "status": pa.array(r.status, pa.string()),
-            "state": pa.array(r.state, pa.string()),
-            "reason": pa.array(r.reason, pa.string()),
-        }
-        register_rows(con, ROWS_TABLE, columns)
-        weighted = (
-            f"(SELECT *, unnest(range(w)) AS _i FROM {ROWS_TABLE})"  # a skip row stands for its packets
-        )
-        return rows_sql("make_timestamp(CAST(ts * 1000000 AS BIGINT))", "NULL", "'packet ' || n", weighted), 0
+        return rows_query(con, ROWS_TABLE, decoder.rows, "'packet ' || n"), 0
