@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import struct
 
+from sekisho.ingest.lazy import lazy_module
+
+dpkt = lazy_module("dpkt")
+
 
 class BadMessage(ValueError):
     """A DNS message whose header or questions cannot be read."""
@@ -13,8 +17,6 @@ class BadMessage(ValueError):
 
 def questions(message: bytes) -> tuple[int, bool, list[str]]:
     """(id, is a response, the questions' names) of a DNS message in wire format."""
-    import dpkt  # (a lazy module once sekisho.ingest.formats.pcap is imported)
-
     try:
         ident, flags, qdcount = struct.unpack_from("!HHH", message)
         names, off = [], 12

@@ -92,17 +92,18 @@ class Decoder:
     """Frames in, rows out; remembers the queries counted, so a response to one is skipped."""
 
     def __init__(self) -> None:
+        import dnstap_pb
+        from google.protobuf.message import DecodeError  # (protobuf: what dnstap-pb's messages raise)
+
         self.rows = Rows()
         self.queries: set[tuple[str | None, int, int, str]] = set()
+        self._parse = dnstap_pb.Dnstap.FromString
+        self._decode_error = DecodeError
 
     def frame(self, n: int, payload: bytes) -> None:
-        import dnstap_pb
-        from google.protobuf.message import DecodeError
-
-        top = dnstap_pb.Dnstap()
         try:
-            top.ParseFromString(payload)
-        except DecodeError:
+            top = self._parse(payload)
+        except self._decode_error:
             self.rows.add(n, None, None, None, None, "bad", "not a dnstap message")
             return
         if not top.HasField("message"):

@@ -17,10 +17,8 @@ captures (``tcpdump -G``/``-C``, ``dumpcap -b``) so that each file is complete w
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 import struct
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 from sekisho.ingest.base import BinaryFormat
 from sekisho.ingest.decoded import Rows, rows_query
 from sekisho.ingest.dnsmsg import BadMessage, questions
+from sekisho.ingest.lazy import lazy_module
 from sekisho.ingest.sources import Compression, open_decompressed
 from sekisho.ingest.tls import BadHello, RecordStream, client_hello_sni
 
@@ -35,22 +34,8 @@ if TYPE_CHECKING:
     from sekisho.ingest.quic import CryptoStream
 
 
-def _lazy(name: str) -> Any:
-    """The module ``name``, executed on its first attribute use: every command imports the format
-    registry, few read a capture (dpkt and cryptography cost each start-up ~25 ms)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None, name
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-dpkt = _lazy("dpkt")
-quic = _lazy("sekisho.ingest.quic")  # RFC 9001 keys via cryptography
+dpkt = lazy_module("dpkt")
+quic = lazy_module("sekisho.ingest.quic")  # RFC 9001 keys via cryptography
 
 ROWS_TABLE = "pcap_rows"
 PCAP_MAGICS = {
